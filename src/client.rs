@@ -1,0 +1,274 @@
+//! The client and its builder: base URL, credentials, timeouts.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::Credentials;
+use crate::error::{Error, Result};
+use crate::generated;
+use crate::transport::{Call, Shared, into_error};
+
+/// Cloudflare's API base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+/// Environment variable that overrides the base URL.
+pub const ENV_BASE_URL: &str = "CLOUDFLARE_BASE_URL";
+/// Default connect timeout (as in Cloudflare's official SDKs).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default timeout of one whole request (as in Cloudflare's official SDKs).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The `User-Agent` every request carries.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// A client for one Cloudflare account's credentials. Cheap to clone; clones share connections.
+///
+/// `Debug` shows the base URL, the auth scheme and the timeouts, never a secret.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    base_url: String,
+    http: reqwest::Client,
+    shared: Arc<Shared>,
+    credentials: Credentials,
+    connect_timeout: Duration,
+    timeout: Duration,
+}
+
+impl Client {
+    /// A builder with the defaults: Cloudflare's base URL, 5 s connect and 60 s request timeouts.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: see [`ClientBuilder::from_env`].
+    pub fn from_env() -> Result<Self> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The generated client for one call, and the call's record.
+    pub(crate) fn call(&self) -> (generated::Client, Call) {
+        let call = Call::new(Arc::clone(&self.inner.shared));
+        let client = generated::Client::new_with_client(
+            &self.inner.base_url,
+            self.inner.http.clone(),
+            call.clone(),
+        );
+        (client, call)
+    }
+
+    /// Runs one generated operation through [`Client::call`] and converts its error.
+    pub(crate) async fn run<T, F, Fut>(&self, operation: F) -> Result<progenitor_client::ResponseValue<T>>
+    where
+        T: serde::de::DeserializeOwned,
+        F: FnOnce(generated::Client) -> Fut,
+        Fut: Future<
+                Output = std::result::Result<
+                    progenitor_client::ResponseValue<T>,
+                    progenitor_client::Error<generated::types::ApiFailure>,
+                >,
+            >,
+    {
+        let (client, call) = self.call();
+        match operation(client).await {
+            Ok(value) => Ok(value),
+            Err(error) => Err(into_error::<T>(&call, error).await),
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("credentials", &self.inner.credentials)
+            .field("connect_timeout", &self.inner.connect_timeout)
+            .field("timeout", &self.inner.timeout)
+            .finish()
+    }
+}
+
+/// Configures a [`Client`]. `build()` checks everything and fails with [`Error::Config`].
+#[derive(Clone)]
+pub struct ClientBuilder {
+    base_url: String,
+    credentials: Option<Credentials>,
+    connect_timeout: Duration,
+    timeout: Duration,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            credentials: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder from the environment: credentials as [`Credentials::from_env`] reads them
+    /// (`CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY`; the token wins when
+    /// both are set) and the base URL from `CLOUDFLARE_BASE_URL` when it is set and not empty.
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`ClientBuilder::from_env`] over any lookup function.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let mut builder = Self::default().credentials(Credentials::from_lookup(&lookup)?);
+        if let Some(url) = lookup(ENV_BASE_URL).filter(|url| !url.is_empty()) {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
+    }
+
+    /// The API's base URL (default [`DEFAULT_BASE_URL`]). It must use `https`, except on a
+    /// loopback host (`127.0.0.0/8`, `::1`, `localhost`), where `http` is allowed for local
+    /// testing. A trailing slash is ignored.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The credentials (required).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Timeout for establishing a connection (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Timeout for one whole request, connect to last byte (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let base_url = checked_base_url(&self.base_url)?;
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::Config("no credentials: call ClientBuilder::credentials or use from_env".into())
+        })?;
+        for (name, value) in [("connect_timeout", self.connect_timeout), ("timeout", self.timeout)] {
+            if value.is_zero() {
+                return Err(Error::Config(format!("{name} must be greater than zero")));
+            }
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            // Cloudflare's API does not redirect; following one could send credentials elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let shared = Arc::new(Shared { auth_headers: credentials.headers()? });
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base_url,
+                http,
+                shared,
+                credentials,
+                connect_timeout: self.connect_timeout,
+                timeout: self.timeout,
+            }),
+        })
+    }
+}
+
+/// Parses and checks a base URL; returns it without a trailing slash.
+fn checked_base_url(raw: &str) -> Result<String> {
+    let url = reqwest::Url::parse(raw.trim())
+        .map_err(|e| Error::Config(format!("base URL {raw:?} is not a valid URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config("base URL must not contain a user name or password".into()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(format!("base URL {raw:?} must not have a query or fragment")));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::Config(format!(
+                "base URL {raw:?} uses plain http, which would send the credentials unencrypted; \
+                 use https (http is allowed only for 127.0.0.0/8, ::1 and localhost)"
+            )));
+        }
+        other => {
+            return Err(Error::Config(format!("base URL {raw:?} has scheme {other:?}; use https")));
+        }
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_and_loopback_http_are_accepted_without_trailing_slash() {
+        for (raw, expected) in [
+            ("https://api.cloudflare.com/client/v4/", "https://api.cloudflare.com/client/v4"),
+            ("https://api.cloudflare.com/client/v4", "https://api.cloudflare.com/client/v4"),
+            ("http://127.0.0.1:8080/client/v4/", "http://127.0.0.1:8080/client/v4"),
+            ("http://127.1.2.3:9/", "http://127.1.2.3:9"),
+            ("http://[::1]:8080/v4", "http://[::1]:8080/v4"),
+            ("http://LOCALHOST:1/x", "http://localhost:1/x"),
+        ] {
+            assert_eq!(checked_base_url(raw).unwrap(), expected, "{raw}");
+        }
+    }
+
+    #[test]
+    fn plain_http_to_another_host_is_refused() {
+        for raw in [
+            "http://api.cloudflare.com/client/v4",
+            "http://10.0.0.1/",
+            "http://localhost.example.com/",
+            "http://[::2]/",
+        ] {
+            let err = checked_base_url(raw).unwrap_err().to_string();
+            assert!(err.contains("uses plain http"), "{raw}: {err}");
+        }
+        for raw in ["ftp://example.com", "not a url", "https://u:p@example.com", "https://x.com/?a=1"] {
+            assert!(checked_base_url(raw).is_err(), "{raw}");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! The one error type of the crate.
+
+use crate::model::ResponseMessage;
+
+/// A boxed cause, kept behind [`std::error::Error::source`].
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Shorthand for `Result<T, Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong.
+///
+/// `Display` is one lowercase line; underlying causes (a network error, a JSON error) are reached
+/// through [`std::error::Error::source`]. No variant ever holds a credential.
+// No variant holds a credential, so a derived Debug is safe (tests/redaction.rs pins it).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A parameter was refused before any request was sent.
+    #[error("invalid {parameter}: {reason}")]
+    InvalidInput {
+        /// The parameter's name, as the API or the builder spells it (`zone_id`, `per_page`...).
+        parameter: &'static str,
+        /// What was wrong and which values are allowed.
+        reason: String,
+    },
+
+    /// The client could not be configured (credentials, base URL, environment).
+    #[error("configuration error: {0}")]
+    Config(String),
+
+    /// Cloudflare answered with its error envelope (`success: false`), with any HTTP status.
+    #[error("cloudflare api error (http {status}): {}", summarize(errors))]
+    Api {
+        /// The HTTP status (`200` when Cloudflare said `success: false` in a 200 response).
+        status: u16,
+        /// Cloudflare's `errors` array, as sent.
+        errors: Vec<ResponseMessage>,
+    },
+
+    /// The server answered with a status and body that are not Cloudflare's envelope, such as an
+    /// HTML error page from an edge.
+    #[error("unexpected http {status} response: {snippet}")]
+    UnexpectedResponse {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body, on one line, truncated.
+        snippet: String,
+    },
+
+    /// The server redirected; redirects are never followed, so no credential reaches another host.
+    #[error("unexpected redirect (http {status}) to {}", location.as_deref().unwrap_or("an unspecified location"))]
+    Redirect {
+        /// The HTTP status (301, 302, 307...).
+        status: u16,
+        /// The `Location` header, if any.
+        location: Option<String>,
+    },
+
+    /// A successful response whose body does not match the schema.
+    #[error("cannot decode the http {status} response body at `{path}`")]
+    Decode {
+        /// The HTTP status.
+        status: u16,
+        /// Where in the body decoding failed, such as `result[3].expires_on` (`.` for the root).
+        path: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// The request timed out (connect or whole request).
+    #[error("request timed out")]
+    Timeout(#[source] BoxError),
+
+    /// The request could not be sent or its response could not be read.
+    #[error("network error")]
+    Network(#[source] BoxError),
+
+    /// Pagination stopped because the server repeated a certificate it had already returned.
+    #[error("pagination stopped: page {page} repeats certificate {id} already seen")]
+    RepeatedPage {
+        /// The page that repeated an item.
+        page: u64,
+        /// The repeated certificate id.
+        id: String,
+    },
+
+    /// Pagination stopped at the configured cap on pages.
+    #[error("pagination stopped: more than {max_pages} pages (the configured cap)")]
+    TooManyPages {
+        /// The cap.
+        max_pages: u64,
+    },
+}
+
+impl Error {
+    /// The HTTP status of the response this error came from, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. }
+            | Self::UnexpectedResponse { status, .. }
+            | Self::Redirect { status, .. }
+            | Self::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Cloudflare's `errors`, for [`Error::Api`]; empty otherwise.
+    pub fn api_errors(&self) -> &[ResponseMessage] {
+        match self {
+            Self::Api { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+
+    /// Whether the input was refused before anything was sent.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, Self::InvalidInput { .. } | Self::Config(_))
+    }
+
+    pub(crate) fn invalid(parameter: &'static str, reason: impl Into<String>) -> Self {
+        Self::InvalidInput { parameter, reason: reason.into() }
+    }
+}
+
+/// `code 10000: Authentication error; code 7003: ...`, or a fallback when the array is empty.
+fn summarize(errors: &[ResponseMessage]) -> String {
+    if errors.is_empty() {
+        return "no error details".to_owned();
+    }
+    errors
+        .iter()
+        .map(|e| format!("code {}: {}", e.code, one_line(&e.message, 200)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Collapses whitespace to single spaces and truncates to `max` characters (with an ellipsis).
+pub(crate) fn one_line(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.chars().count() > max {
+            break;
+        }
+    }
+    if out.chars().count() > max {
+        out = out.chars().take(max).collect();
+        out.push('…');
+    }
+    out
+}

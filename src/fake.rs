@@ -1,0 +1,425 @@
+//! An in-process fake of Cloudflare's Custom Origin Trust Store API, on 127.0.0.1.
+//!
+//! Enabled by the `test-util` feature. It serves a configurable set of certificates with real
+//! pagination and `result_info`, accepts both auth schemes (and nothing else), answers Cloudflare's
+//! error envelope otherwise, and validates `page` and `per_page` as the API does. It records every
+//! request, so a test can count them and check their headers.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use cloudflare_origin_trust_store::fake::FakeCloudflare;
+//!
+//! let fake = FakeCloudflare::builder().sample_certificates(120).start().await?;
+//! let client = fake.client()?;
+//! let all = client.collect_all(fake.zone_id()).await?;
+//! assert_eq!(all.len(), 120);
+//! assert_eq!(fake.request_count(), 3); // 50 + 50 + 20
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! What the fake answers (its error codes follow Cloudflare's where Cloudflare documents them):
+//!
+//! | request | answer |
+//! |---|---|
+//! | no credentials, wrong ones, or both schemes at once | 403, code 10000 `Authentication error` |
+//! | a zone other than the fake's | 404, code 7003 |
+//! | a path other than the trust store's | 404, code 7000 `No route for that URI` |
+//! | a method other than GET | 405, code 10405 |
+//! | `page` not a whole number of 1 or more | 400, code 1001 |
+//! | `per_page` not a whole number from 5 to 50 | 400, code 1001 |
+//! | `limit` or `offset` not a whole number | 400, code 1001 |
+//!
+//! A list applies `offset` then `limit` to the zone's certificates, then pages the rest with
+//! `page` (default 1) and `per_page` (default 20).
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::{CertificateStatus, Client, Credentials, CustomTrustStore};
+
+/// The zone the fake serves unless told otherwise.
+pub const ZONE_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
+/// The API token the fake accepts unless told otherwise. Not a real credential.
+pub const TOKEN: &str = "fake-token-0123456789";
+/// The account email the fake accepts unless told otherwise.
+pub const EMAIL: &str = "user@example.com";
+/// The Global API key the fake accepts unless told otherwise. Not a real credential.
+pub const API_KEY: &str = "fake-global-api-key-0123456789";
+/// The path prefix of the fake's base URL, as Cloudflare's.
+pub const PATH_PREFIX: &str = "/client/v4";
+
+/// One request the fake received.
+#[derive(Clone)]
+pub struct RecordedRequest {
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The path, still percent-encoded as sent.
+    pub path: String,
+    /// The raw query string, if any.
+    pub query: Option<String>,
+    /// Every header, names in lowercase, in the order received.
+    pub headers: Vec<(String, String)>,
+}
+
+impl RecordedRequest {
+    /// The first value of a header (name in any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The decoded query parameters, in order.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(self.query.as_deref().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect()
+    }
+}
+
+impl fmt::Debug for RecordedRequest {
+    // The credential headers' values are redacted, like everywhere else in the crate.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| match name.as_str() {
+                "authorization" | "x-auth-key" => (name.as_str(), "** redacted **"),
+                _ => (name.as_str(), value.as_str()),
+            })
+            .collect();
+        f.debug_struct("RecordedRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .finish()
+    }
+}
+
+/// Configures a [`FakeCloudflare`].
+#[derive(Clone, Debug)]
+pub struct FakeCloudflareBuilder {
+    zone_id: String,
+    certificates: Vec<CustomTrustStore>,
+    latency: Duration,
+}
+
+impl Default for FakeCloudflareBuilder {
+    fn default() -> Self {
+        Self { zone_id: ZONE_ID.to_owned(), certificates: Vec::new(), latency: Duration::ZERO }
+    }
+}
+
+impl FakeCloudflareBuilder {
+    /// The zone served (default [`ZONE_ID`]).
+    pub fn zone_id(mut self, zone_id: impl Into<String>) -> Self {
+        self.zone_id = zone_id.into();
+        self
+    }
+
+    /// The certificates in the zone's trust store, in list order (default none).
+    pub fn certificates(mut self, certificates: Vec<CustomTrustStore>) -> Self {
+        self.certificates = certificates;
+        self
+    }
+
+    /// `count` generated certificates ([`sample_certificates`]).
+    pub fn sample_certificates(self, count: usize) -> Self {
+        self.certificates(sample_certificates(count))
+    }
+
+    /// A delay before every answer, to stand in for the network's round trip (default none).
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Binds 127.0.0.1 on a free port and starts serving on the current Tokio runtime.
+    pub async fn start(self) -> io::Result<FakeCloudflare> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State {
+            zone_id: self.zone_id,
+            latency: self.latency,
+            certificates: Mutex::new(self.certificates),
+            requests: Mutex::new(Vec::new()),
+        });
+        let task = tokio::spawn(serve(listener, Arc::clone(&state)));
+        Ok(FakeCloudflare { addr, state, task })
+    }
+}
+
+/// A running fake; it stops when dropped.
+pub struct FakeCloudflare {
+    addr: SocketAddr,
+    state: Arc<State>,
+    task: JoinHandle<()>,
+}
+
+impl fmt::Debug for FakeCloudflare {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeCloudflare")
+            .field("base_url", &self.base_url())
+            .field("zone_id", &self.state.zone_id)
+            .field("certificates", &lock(&self.state.certificates).len())
+            .field("requests", &self.request_count())
+            .finish()
+    }
+}
+
+impl Drop for FakeCloudflare {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FakeCloudflare {
+    /// A fake with the defaults: zone [`ZONE_ID`], no certificates, no latency.
+    pub fn builder() -> FakeCloudflareBuilder {
+        FakeCloudflareBuilder::default()
+    }
+
+    /// The base URL to give the client, such as `http://127.0.0.1:41234/client/v4`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}{PATH_PREFIX}", self.addr)
+    }
+
+    /// The address the fake listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The zone the fake serves.
+    pub fn zone_id(&self) -> &str {
+        &self.state.zone_id
+    }
+
+    /// A client for this fake, authenticated with [`TOKEN`].
+    pub fn client(&self) -> crate::Result<Client> {
+        Client::builder().base_url(self.base_url()).credentials(Credentials::token(TOKEN)).build()
+    }
+
+    /// How many requests the fake has received.
+    pub fn request_count(&self) -> usize {
+        lock(&self.state.requests).len()
+    }
+
+    /// Every request the fake has received, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.state.requests).clone()
+    }
+
+    /// The certificates the fake serves now.
+    pub fn certificates(&self) -> Vec<CustomTrustStore> {
+        lock(&self.state.certificates).clone()
+    }
+
+    /// Replaces the certificates served from now on (say, to delete some between two pages).
+    pub fn set_certificates(&self, certificates: Vec<CustomTrustStore>) {
+        *lock(&self.state.certificates) = certificates;
+    }
+}
+
+/// `count` certificates with distinct ids, a few issuers and signatures, and expiry dates spread
+/// over the years to come. Their PEM is a stand-in: the fake never parses it.
+pub fn sample_certificates(count: usize) -> Vec<CustomTrustStore> {
+    const ISSUERS: [&str; 4] =
+        ["Example Root CA", "Internal Origin Root R1", "Acme Corp Root G2", "Lab Root CA 2031"];
+    const SIGNATURES: [&str; 3] = ["SHA256WithRSA", "ECDSAWithSHA384", "SHA384WithRSA"];
+    let base: DateTime<Utc> = Utc.with_ymd_and_hms(2025, 1, 6, 9, 30, 0).single().expect("valid date");
+    (0..count)
+        .map(|i| {
+            let n = i as i64;
+            let uploaded_on = base + chrono::Duration::hours(7 * n);
+            let status = match i % 10 {
+                7 => CertificateStatus::PendingDeployment,
+                9 => CertificateStatus::Initializing,
+                _ => CertificateStatus::Active,
+            };
+            CustomTrustStore {
+                id: format!("{:032x}", 0x5eed_0000_0000_0000_0000_0000_0000_0000u128 + i as u128),
+                certificate: format!(
+                    "-----BEGIN CERTIFICATE-----\nMIIBfakeSampleCertificate{i:06}AAAA\n-----END CERTIFICATE-----\n"
+                ),
+                expires_on: uploaded_on + chrono::Duration::days(90 + 53 * n),
+                issuer: ISSUERS[i % ISSUERS.len()].to_owned(),
+                signature: SIGNATURES[i % SIGNATURES.len()].to_owned(),
+                status,
+                updated_at: uploaded_on + chrono::Duration::minutes(5),
+                uploaded_on,
+            }
+        })
+        .collect()
+}
+
+struct State {
+    zone_id: String,
+    latency: Duration,
+    certificates: Mutex<Vec<CustomTrustStore>>,
+    requests: Mutex<Vec<RecordedRequest>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+async fn serve(listener: TcpListener, state: Arc<State>) {
+    // Connections live in this set, so aborting the accept task closes them all.
+    let mut connections = JoinSet::new();
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let state = Arc::clone(&state);
+        let service = hyper::service::service_fn(move |request| {
+            let state = Arc::clone(&state);
+            async move { Ok::<_, std::convert::Infallible>(handle(&state, request).await) }
+        });
+        connections.spawn(async move {
+            let io = hyper_util::rt::TokioIo::new(stream);
+            // A client that hangs up mid-request is not the fake's problem.
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+        });
+        while connections.try_join_next().is_some() {}
+    }
+}
+
+async fn handle(state: &State, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let recorded = RecordedRequest {
+        method: request.method().to_string(),
+        path: request.uri().path().to_owned(),
+        query: request.uri().query().map(str::to_owned),
+        headers: request
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+            })
+            .collect(),
+    };
+    let method = request.method().clone();
+    // The body is read so the connection can be reused; the list operation takes none.
+    let _ = request.into_body().collect().await;
+    lock(&state.requests).push(recorded.clone());
+    if !state.latency.is_zero() {
+        tokio::time::sleep(state.latency).await;
+    }
+    let (status, body) = answer(state, &method, &recorded);
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .expect("a valid response")
+}
+
+fn answer(state: &State, method: &Method, request: &RecordedRequest) -> (StatusCode, Value) {
+    let Some(zone) = request
+        .path
+        .strip_prefix(PATH_PREFIX)
+        .and_then(|path| path.strip_prefix("/zones/"))
+        .and_then(|path| path.strip_suffix("/acm/custom_trust_store"))
+    else {
+        return failure(StatusCode::NOT_FOUND, 7000, "No route for that URI");
+    };
+    if !authenticated(request) {
+        return failure(StatusCode::FORBIDDEN, 10000, "Authentication error");
+    }
+    let zone = percent_decode(zone);
+    if zone != state.zone_id {
+        return failure(
+            StatusCode::NOT_FOUND,
+            7003,
+            &format!("Could not route to /zones/{zone}/acm/custom_trust_store, perhaps your object identifier is invalid?"),
+        );
+    }
+    if method != Method::GET {
+        return failure(StatusCode::METHOD_NOT_ALLOWED, 10405, "Method not allowed for this route");
+    }
+    match list(state, &request.query_pairs()) {
+        Ok(body) => (StatusCode::OK, body),
+        Err(message) => failure(StatusCode::BAD_REQUEST, 1001, &message),
+    }
+}
+
+/// Exactly one scheme, with the fake's credentials.
+fn authenticated(request: &RecordedRequest) -> bool {
+    let bearer = request.header("authorization");
+    let email = request.header("x-auth-email");
+    let key = request.header("x-auth-key");
+    match (bearer, email, key) {
+        (Some(bearer), None, None) => bearer == format!("Bearer {TOKEN}"),
+        (None, Some(email), Some(key)) => email == EMAIL && key == API_KEY,
+        _ => false,
+    }
+}
+
+fn list(state: &State, query: &[(String, String)]) -> Result<Value, String> {
+    let param = |name: &str, min: u64, max: u64| -> Result<Option<u64>, String> {
+        match query.iter().rev().find(|(key, _)| key == name) {
+            None => Ok(None),
+            Some((_, raw)) => match raw.parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+                _ if max == u64::MAX => Err(format!("{name} must be a whole number of {min} or more, got {raw:?}")),
+                _ => Err(format!("{name} must be a whole number from {min} to {max}, got {raw:?}")),
+            },
+        }
+    };
+    let page = param("page", 1, u64::MAX)?.unwrap_or(1);
+    let per_page = param("per_page", 5, 50)?.unwrap_or(20);
+    let offset = param("offset", 0, u64::MAX)?.unwrap_or(0);
+    let limit = param("limit", 0, u64::MAX)?;
+
+    let certificates = lock(&state.certificates);
+    let selected: Vec<&CustomTrustStore> = certificates
+        .iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(limit.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX)))
+        .collect();
+    let total = selected.len() as u64;
+    let start = page.saturating_sub(1).saturating_mul(per_page);
+    let items: Vec<&CustomTrustStore> = selected
+        .into_iter()
+        .skip(usize::try_from(start).unwrap_or(usize::MAX))
+        .take(per_page as usize)
+        .collect();
+    Ok(json!({
+        "errors": [],
+        "messages": [],
+        "success": true,
+        "result": items,
+        "result_info": {
+            "count": items.len(),
+            "page": page,
+            "per_page": per_page,
+            "total_count": total,
+            "total_pages": total.div_ceil(per_page),
+        },
+    }))
+}
+
+fn failure(status: StatusCode, code: u32, message: &str) -> (StatusCode, Value) {
+    let body = json!({
+        "errors": [{ "code": code, "message": message }],
+        "messages": [],
+        "result": null,
+        "success": false,
+    });
+    (status, body)
+}
+
+fn percent_decode(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned()
+}

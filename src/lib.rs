@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs, missing_debug_implementations)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod auth;
+mod client;
+mod error;
+mod generated;
+pub mod model;
+mod pagination;
+mod transport;
+
+#[cfg(feature = "test-util")]
+pub mod fake;
+
+pub use auth::{Credentials, ENV_API_KEY, ENV_API_TOKEN, ENV_EMAIL};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ENV_BASE_URL,
+    USER_AGENT,
+};
+pub use error::{Error, Result};
+pub use model::{CertificateStatus, CustomTrustStore, ResponseMessage, ResponseMessageSource, ResultInfo};
+pub use pagination::{
+    CertificateStream, DEFAULT_MAX_PAGES, ListParams, MAX_PER_PAGE, MAX_ZONE_ID_LEN, MIN_PER_PAGE, Page,
+    PageStream, Pagination,
+};

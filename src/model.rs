@@ -1,0 +1,172 @@
+//! The data the API returns.
+//!
+//! Most types are generated from `openapi/custom-trust-store.yaml` and re-exported here. Two are
+//! written by hand and substituted into the generated code by `build.rs`, because Cloudflare's data
+//! is looser than its schema:
+//!
+//! - [`CertificateStatus`] keeps any status string Cloudflare adds in the future
+//!   ([`CertificateStatus::Unknown`]) instead of failing the whole page.
+//! - [`ResultInfo`] reads its numbers leniently: a missing, negative, fractional, non-numeric or
+//!   absurdly large value becomes `None` instead of an error or a panic.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub use crate::generated::types::{CustomTrustStore, ResponseMessage, ResponseMessageSource};
+
+/// Status of a certificate in the trust store.
+///
+/// Cloudflare adds status values over time; a value this version does not know decodes to
+/// [`CertificateStatus::Unknown`] with the string kept, and serializes back unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CertificateStatus {
+    /// `initializing`
+    Initializing,
+    /// `pending_deployment`
+    PendingDeployment,
+    /// `active`
+    Active,
+    /// `pending_deletion`
+    PendingDeletion,
+    /// `deleted`
+    Deleted,
+    /// `expired`
+    Expired,
+    /// A status this version of the crate does not know, as Cloudflare sent it.
+    Unknown(String),
+}
+
+impl CertificateStatus {
+    /// The status as Cloudflare spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Initializing => "initializing",
+            Self::PendingDeployment => "pending_deployment",
+            Self::Active => "active",
+            Self::PendingDeletion => "pending_deletion",
+            Self::Deleted => "deleted",
+            Self::Expired => "expired",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl From<&str> for CertificateStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "initializing" => Self::Initializing,
+            "pending_deployment" => Self::PendingDeployment,
+            "active" => Self::Active,
+            "pending_deletion" => Self::PendingDeletion,
+            "deleted" => Self::Deleted,
+            "expired" => Self::Expired,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl FromStr for CertificateStatus {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(s))
+    }
+}
+
+impl fmt::Display for CertificateStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CertificateStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CertificateStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(text.as_ref()))
+    }
+}
+
+/// Pagination information of a list response (`result_info`).
+///
+/// Every field is `None` when Cloudflare leaves it out or sends something that is not a
+/// non-negative whole number that fits in a `u64` (a negative, fractional, non-numeric or absurdly
+/// large value). Decoding never fails because of `result_info`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ResultInfo {
+    /// Number of results on this page.
+    #[serde(default, deserialize_with = "lenient_count", skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// Current page within the paginated list of results.
+    #[serde(default, deserialize_with = "lenient_count", skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
+    /// Number of results per page.
+    #[serde(default, deserialize_with = "lenient_count", skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<u64>,
+    /// Total results available.
+    #[serde(default, deserialize_with = "lenient_count", skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+    /// Total number of pages in the result set.
+    #[serde(default, deserialize_with = "lenient_count", skip_serializing_if = "Option::is_none")]
+    pub total_pages: Option<u64>,
+}
+
+/// Reads any JSON value; keeps it only when it is a non-negative whole number that fits in a u64
+/// (`3` and `3.0` both count; `-1`, `2.5`, `1e300`, `"3"` and `null` do not).
+fn lenient_count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(count_from_json(&value))
+}
+
+fn count_from_json(value: &serde_json::Value) -> Option<u64> {
+    let number = value.as_number()?;
+    if let Some(n) = number.as_u64() {
+        return Some(n);
+    }
+    let float = number.as_f64()?;
+    // 2^64 as f64; every finite whole float below it converts exactly.
+    const LIMIT: f64 = 18_446_744_073_709_551_616.0;
+    (float >= 0.0 && float < LIMIT && float.fract() == 0.0).then_some(float as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(json: &str) -> ResultInfo {
+        serde_json::from_str(json).expect("result_info always decodes")
+    }
+
+    #[test]
+    fn result_info_keeps_whole_numbers_and_drops_everything_else() {
+        let parsed = info(
+            r#"{"count": 3.0, "page": -1, "per_page": 2.5, "total_count": 1e300, "total_pages": "7"}"#,
+        );
+        assert_eq!(
+            parsed,
+            ResultInfo { count: Some(3), page: None, per_page: None, total_count: None, total_pages: None }
+        );
+        assert_eq!(info(r#"{"total_pages": null, "extra": {"x": 1}}"#), ResultInfo::default());
+        assert_eq!(info("{}"), ResultInfo::default());
+        assert_eq!(info(r#"{"total_pages": 18446744073709551615}"#).total_pages, Some(u64::MAX));
+        assert_eq!(info(r#"{"total_pages": 18446744073709551616}"#).total_pages, None);
+    }
+
+    #[test]
+    fn unknown_status_keeps_its_string_both_ways() {
+        let status: CertificateStatus = serde_json::from_str(r#""quarantined""#).unwrap();
+        assert_eq!(status, CertificateStatus::Unknown("quarantined".into()));
+        assert_eq!(serde_json::to_string(&status).unwrap(), r#""quarantined""#);
+        let known: CertificateStatus = serde_json::from_str(r#""pending_deployment""#).unwrap();
+        assert_eq!(known, CertificateStatus::PendingDeployment);
+        assert_eq!(known.to_string(), "pending_deployment");
+    }
+}

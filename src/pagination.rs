@@ -1,0 +1,323 @@
+//! Listing: one page, or every certificate as a lazy stream that always terminates.
+
+use std::collections::HashSet;
+use std::num::NonZeroU64;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use futures_util::{StreamExt, TryStreamExt, stream};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::generated::types::Identifier;
+use crate::model::{CustomTrustStore, ResponseMessage, ResultInfo};
+
+/// Smallest `per_page` the API accepts.
+pub const MIN_PER_PAGE: u64 = 5;
+/// Largest `per_page` the API accepts, and what [`Client::list_all`] asks for.
+pub const MAX_PER_PAGE: u64 = 50;
+/// Default cap on the pages one walk may fetch (500,000 certificates at 50 a page).
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+/// Longest zone id the API accepts.
+pub const MAX_ZONE_ID_LEN: usize = 32;
+
+/// Query parameters of one list request. Unset parameters are not sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListParams {
+    page: Option<u64>,
+    per_page: Option<u64>,
+    limit: Option<u64>,
+    offset: Option<u64>,
+}
+
+impl ListParams {
+    /// No parameters: Cloudflare's defaults (page 1, 20 per page).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Page number, 1 or more.
+    pub fn page(mut self, page: u64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Certificates per page, 5 to 50.
+    pub fn per_page(mut self, per_page: u64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Limit to the number of records returned.
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Offset of the results.
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    fn checked_page(&self) -> Result<Option<NonZeroU64>> {
+        self.page
+            .map(|page| {
+                NonZeroU64::new(page)
+                    .ok_or_else(|| Error::invalid("page", "must be 1 or more, got 0"))
+            })
+            .transpose()
+    }
+
+    fn check(&self) -> Result<()> {
+        self.checked_page()?;
+        if let Some(per_page) = self.per_page {
+            check_per_page(per_page)?;
+        }
+        Ok(())
+    }
+}
+
+/// How [`Client::list_all_with`] and [`Client::pages`] walk the pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pagination {
+    per_page: u64,
+    max_pages: u64,
+}
+
+impl Default for Pagination {
+    fn default() -> Self {
+        Self { per_page: MAX_PER_PAGE, max_pages: DEFAULT_MAX_PAGES }
+    }
+}
+
+impl Pagination {
+    /// 50 certificates a page (the most the API allows, so the fewest requests), at most 10,000
+    /// pages.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Certificates per page, 5 to 50 (default 50).
+    pub fn per_page(mut self, per_page: u64) -> Self {
+        self.per_page = per_page;
+        self
+    }
+
+    /// The most pages one walk fetches; past it the walk ends with [`Error::TooManyPages`]
+    /// (default 10,000). Bounds the walk on a server that never stops.
+    pub fn max_pages(mut self, max_pages: u64) -> Self {
+        self.max_pages = max_pages;
+        self
+    }
+
+    fn check(&self) -> Result<()> {
+        check_per_page(self.per_page)?;
+        if self.max_pages == 0 {
+            return Err(Error::invalid("max_pages", "must be 1 or more, got 0"));
+        }
+        Ok(())
+    }
+}
+
+/// One page of certificates, with the API's `messages` and `result_info`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Page {
+    /// The certificates on this page.
+    pub items: Vec<CustomTrustStore>,
+    /// Cloudflare's informational `messages`.
+    pub messages: Vec<ResponseMessage>,
+    /// Pagination information, when Cloudflare sent it.
+    pub result_info: Option<ResultInfo>,
+}
+
+impl IntoIterator for Page {
+    type Item = CustomTrustStore;
+    type IntoIter = std::vec::IntoIter<CustomTrustStore>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Page {
+    type Item = &'a CustomTrustStore;
+    type IntoIter = std::slice::Iter<'a, CustomTrustStore>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+macro_rules! boxed_stream {
+    ($(#[$doc:meta])* $name:ident => $item:ty) => {
+        $(#[$doc])*
+        #[must_use = "streams do nothing unless polled"]
+        pub struct $name(Pin<Box<dyn Stream<Item = Result<$item>> + Send>>);
+
+        impl Stream for $name {
+            type Item = Result<$item>;
+
+            fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+                self.0.as_mut().poll_next(cx)
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(stringify!($name))
+            }
+        }
+    };
+}
+
+boxed_stream!(
+    /// The pages of a zone's trust store, fetched one at a time as the stream is polled.
+    ///
+    /// Ends after the last page; an error ends it too. Dropping it sends no further request.
+    PageStream => Page
+);
+
+boxed_stream!(
+    /// Every certificate of a zone's trust store, in the API's order, fetched a page at a time as
+    /// the stream is polled. Ends after the last page; an error ends it too. Dropping it sends no
+    /// further request.
+    CertificateStream => CustomTrustStore
+);
+
+impl Client {
+    /// Fetches one page of a zone's trust store.
+    ///
+    /// `zone_id` (1 to 32 characters), `page` (1 or more) and `per_page` (5 to 50) are checked
+    /// before anything is sent.
+    pub async fn list_page(&self, zone_id: &str, params: &ListParams) -> Result<Page> {
+        let zone = checked_zone_id(zone_id)?;
+        params.check()?;
+        self.fetch_page(&zone, params).await
+    }
+
+    /// Every certificate of a zone, 50 to a page, as a lazy stream.
+    ///
+    /// The walk stops after `result_info.total_pages` (no extra request for an empty page);
+    /// without `result_info` it stops at an empty or short page. It always terminates: a page that
+    /// repeats a certificate already seen ends it with [`Error::RepeatedPage`], and more than
+    /// [`DEFAULT_MAX_PAGES`] pages with [`Error::TooManyPages`].
+    pub fn list_all(&self, zone_id: &str) -> Result<CertificateStream> {
+        self.list_all_with(zone_id, Pagination::default())
+    }
+
+    /// [`Client::list_all`] with a chosen page size and page cap.
+    pub fn list_all_with(&self, zone_id: &str, pagination: Pagination) -> Result<CertificateStream> {
+        let pages = self.pages(zone_id, pagination)?;
+        let items = pages.map_ok(|page| stream::iter(page.items.into_iter().map(Ok))).try_flatten();
+        Ok(CertificateStream(Box::pin(items)))
+    }
+
+    /// Every certificate of a zone, collected (see [`Client::list_all`]).
+    pub async fn collect_all(&self, zone_id: &str) -> Result<Vec<CustomTrustStore>> {
+        self.list_all(zone_id)?.try_collect().await
+    }
+
+    /// The pages of a zone's trust store, as a lazy stream, with the termination guarantees of
+    /// [`Client::list_all`].
+    pub fn pages(&self, zone_id: &str, pagination: Pagination) -> Result<PageStream> {
+        let zone = checked_zone_id(zone_id)?;
+        pagination.check()?;
+        let walk = Walk {
+            client: self.clone(),
+            zone,
+            pagination,
+            next: Some(1),
+            seen: HashSet::new(),
+        };
+        let pages = stream::try_unfold(walk, |mut walk| async move {
+            let Some(number) = walk.next else { return Ok(None) };
+            if number > walk.pagination.max_pages {
+                return Err(Error::TooManyPages { max_pages: walk.pagination.max_pages });
+            }
+            let params = ListParams::new().page(number).per_page(walk.pagination.per_page);
+            let page = walk.client.fetch_page(&walk.zone, &params).await?;
+            for item in &page.items {
+                if !walk.seen.insert(item.id.clone()) {
+                    return Err(Error::RepeatedPage { page: number, id: item.id.clone() });
+                }
+            }
+            walk.next = next_page(number, walk.pagination.per_page, &page);
+            Ok(Some((page, walk)))
+        });
+        Ok(PageStream(pages.boxed()))
+    }
+
+    async fn fetch_page(&self, zone: &Identifier, params: &ListParams) -> Result<Page> {
+        let page = params.checked_page()?;
+        let response = self
+            .run(|client| async move {
+                client
+                    .list_custom_trust_store(zone, params.limit, params.offset, page, params.per_page)
+                    .await
+            })
+            .await?;
+        let status = response.status().as_u16();
+        let body = response.into_inner();
+        if !body.success {
+            return Err(Error::Api { status, errors: body.errors });
+        }
+        Ok(Page { items: body.result, messages: body.messages, result_info: body.result_info })
+    }
+}
+
+/// State of one walk over the pages.
+struct Walk {
+    client: Client,
+    zone: Identifier,
+    pagination: Pagination,
+    next: Option<u64>,
+    seen: HashSet<String>,
+}
+
+/// The page after `number`, or `None` when `page` was the last.
+fn next_page(number: u64, requested_per_page: u64, page: &Page) -> Option<u64> {
+    if page.items.is_empty() {
+        return None;
+    }
+    let info = page.result_info.unwrap_or_default();
+    let more = match info.total_pages {
+        Some(total_pages) => number < total_pages,
+        None => {
+            // A server may cap the page size below what was asked; a page is full at that size.
+            let per_page = info.per_page.filter(|&n| n > 0).unwrap_or(requested_per_page);
+            page.items.len() as u64 >= per_page.min(requested_per_page)
+        }
+    };
+    more.then(|| number.checked_add(1)).flatten()
+}
+
+fn check_per_page(per_page: u64) -> Result<()> {
+    if (MIN_PER_PAGE..=MAX_PER_PAGE).contains(&per_page) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "per_page",
+            format!("must be between {MIN_PER_PAGE} and {MAX_PER_PAGE}, got {per_page}"),
+        ))
+    }
+}
+
+/// Checks a zone id: 1 to 32 characters. Its value is percent-encoded into the path by the
+/// generated client, so no id can change the path.
+pub(crate) fn checked_zone_id(zone_id: &str) -> Result<Identifier> {
+    check_identifier("zone_id", zone_id)
+}
+
+pub(crate) fn check_identifier(parameter: &'static str, id: &str) -> Result<Identifier> {
+    let len = id.chars().count();
+    if len == 0 || len > MAX_ZONE_ID_LEN {
+        return Err(Error::invalid(
+            parameter,
+            format!("must be 1 to {MAX_ZONE_ID_LEN} characters, got {len}"),
+        ));
+    }
+    Identifier::try_from(id).map_err(|e| Error::invalid(parameter, e.to_string()))
+}

@@ -1,0 +1,153 @@
+//! The one seam every request goes through: the generated client's hooks.
+//!
+//! `pre` removes the `api-version` header progenitor adds to every request (Cloudflare reads it as a
+//! date-based API version; without it Cloudflare uses its default) and adds the credentials' headers,
+//! so exactly one auth scheme is sent. `exec` sends the request and records the response status, so
+//! that an error decoded by the generated code can still say which HTTP status it came with.
+//! [`into_error`] turns the generated client's error into the crate's [`Error`].
+
+use std::sync::{Arc, Mutex};
+
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::header::{HeaderMap, LOCATION};
+
+use crate::error::{Error, one_line};
+use crate::generated::types::ApiFailure;
+
+/// What every call of one [`crate::Client`] shares.
+pub(crate) struct Shared {
+    /// The credentials' headers, values marked sensitive.
+    pub(crate) auth_headers: HeaderMap,
+}
+
+/// The generated client's inner value: the shared settings and what this one call observed.
+///
+/// A fresh `Call` is made for each request, so `status` belongs to exactly one request even when
+/// several run at once.
+#[derive(Clone)]
+pub(crate) struct Call {
+    shared: Arc<Shared>,
+    status: Arc<Mutex<Option<u16>>>,
+}
+
+impl std::fmt::Debug for Call {
+    // The derived `Debug` of the generated client prints its inner value: never the headers.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call").field("status", &self.status()).finish_non_exhaustive()
+    }
+}
+
+impl Call {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        Self { shared, status: Arc::default() }
+    }
+
+    fn status(&self) -> Option<u16> {
+        *self.status.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn set_status(&self, status: u16) {
+        *self.status.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(status);
+    }
+}
+
+impl ClientHooks<Call> for crate::generated::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let headers = request.headers_mut();
+        headers.remove("api-version");
+        for (name, value) in &self.inner.shared.auth_headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client.execute(request).await?;
+        self.inner.set_status(response.status().as_u16());
+        Ok(response)
+    }
+}
+
+/// The longest body excerpt an error carries.
+const SNIPPET_CHARS: usize = 200;
+
+/// Turns the generated client's error for one call into the crate's error.
+/// `T` is the success body the call expected, so a decode error can name where it failed.
+pub(crate) async fn into_error<T: serde::de::DeserializeOwned>(
+    call: &Call,
+    error: progenitor_client::Error<ApiFailure>,
+) -> Error {
+    use progenitor_client::Error as E;
+    match error {
+        E::ErrorResponse(value) => {
+            let status = value.status().as_u16();
+            Error::Api { status, errors: value.into_inner().errors }
+        }
+        E::InvalidResponsePayload(body, source) => {
+            let status = call.status().unwrap_or(0);
+            if (200..300).contains(&status) {
+                Error::Decode { status, path: json_path::<T>(&body), source }
+            } else {
+                // A 4xx whose body is not Cloudflare's envelope (an HTML page, say).
+                Error::UnexpectedResponse { status, snippet: snippet(&body) }
+            }
+        }
+        E::UnexpectedResponse(response) => unexpected(response).await,
+        E::CommunicationError(source) | E::ResponseBodyError(source) => from_reqwest(source),
+        E::InvalidRequest(reason) => Error::invalid("request", reason),
+        E::Custom(reason) => Error::Config(reason),
+        // `progenitor_client::Error` is not exhaustive across versions.
+        #[allow(unreachable_patterns)]
+        other => Error::Config(other.to_string()),
+    }
+}
+
+fn from_reqwest(error: reqwest::Error) -> Error {
+    if error.is_timeout() { Error::Timeout(Box::new(error)) } else { Error::Network(Box::new(error)) }
+}
+
+/// A response with a status the spec does not declare: a redirect, a 5xx, or anything else.
+async fn unexpected(response: reqwest::Response) -> Error {
+    let status = response.status().as_u16();
+    if response.status().is_redirection() {
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        return Error::Redirect { status, location };
+    }
+    match response.bytes().await {
+        Ok(body) => match serde_json::from_slice::<ApiFailure>(&body) {
+            Ok(failure) if !failure.errors.is_empty() => Error::Api { status, errors: failure.errors },
+            _ => Error::UnexpectedResponse { status, snippet: snippet(&body) },
+        },
+        Err(source) => from_reqwest(source),
+    }
+}
+
+/// The start of a body on one line, for error messages.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    if body.is_empty() {
+        return "(empty body)".to_owned();
+    }
+    // Only the start is shown, so only the start is converted.
+    let head = &body[..body.len().min(SNIPPET_CHARS * 4)];
+    one_line(&String::from_utf8_lossy(head), SNIPPET_CHARS)
+}
+
+/// Where in `body` decoding as `T` fails, such as `result[3].expires_on`.
+fn json_path<T: serde::de::DeserializeOwned>(body: &[u8]) -> String {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(error) => error.path().to_string(),
+        Ok(_) => ".".to_owned(),
+    }
+}

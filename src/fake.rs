@@ -241,7 +241,7 @@ pub fn sample_certificates(count: usize) -> Vec<CustomTrustStore> {
     const ISSUERS: [&str; 4] =
         ["Example Root CA", "Internal Origin Root R1", "Acme Corp Root G2", "Lab Root CA 2031"];
     const SIGNATURES: [&str; 3] = ["SHA256WithRSA", "ECDSAWithSHA384", "SHA384WithRSA"];
-    let base: DateTime<Utc> = Utc.with_ymd_and_hms(2025, 1, 6, 9, 30, 0).single().expect("valid date");
+    let base: DateTime<Utc> = Utc.with_ymd_and_hms(2026, 1, 5, 9, 30, 0).single().expect("valid date");
     (0..count)
         .map(|i| {
             let n = i as i64;
@@ -256,7 +256,7 @@ pub fn sample_certificates(count: usize) -> Vec<CustomTrustStore> {
                 certificate: format!(
                     "-----BEGIN CERTIFICATE-----\nMIIBfakeSampleCertificate{i:06}AAAA\n-----END CERTIFICATE-----\n"
                 ),
-                expires_on: uploaded_on + chrono::Duration::days(90 + 53 * n),
+                expires_on: uploaded_on + chrono::Duration::days(400 + 37 * n),
                 issuer: ISSUERS[i % ISSUERS.len()].to_owned(),
                 signature: SIGNATURES[i % SIGNATURES.len()].to_owned(),
                 status,

@@ -78,7 +78,7 @@ impl FromStr for CertificateStatus {
 
 impl fmt::Display for CertificateStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 

@@ -93,7 +93,10 @@ pub(crate) async fn into_error<T: serde::de::DeserializeOwned>(
         }
         E::InvalidResponsePayload(body, source) => {
             let status = call.status().unwrap_or(0);
-            if (200..300).contains(&status) {
+            if let Some(errors) = failure_errors(&body) {
+                // `success: false` with a body the success schema cannot hold (`"result": null`).
+                Error::Api { status, errors }
+            } else if (200..300).contains(&status) {
                 Error::Decode { status, path: json_path::<T>(&body), source }
             } else {
                 // A 4xx whose body is not Cloudflare's envelope (an HTML page, say).
@@ -125,11 +128,22 @@ async fn unexpected(response: reqwest::Response) -> Error {
         return Error::Redirect { status, location };
     }
     match response.bytes().await {
-        Ok(body) => match serde_json::from_slice::<ApiFailure>(&body) {
-            Ok(failure) if !failure.errors.is_empty() => Error::Api { status, errors: failure.errors },
-            _ => Error::UnexpectedResponse { status, snippet: snippet(&body) },
+        Ok(body) => match failure_errors(&body) {
+            Some(errors) => Error::Api { status, errors },
+            None => Error::UnexpectedResponse { status, snippet: snippet(&body) },
         },
         Err(source) => from_reqwest(source),
+    }
+}
+
+/// Cloudflare's `errors`, when `body` is its failure envelope: `success: false`, or no `success`
+/// but a non-empty `errors` array.
+fn failure_errors(body: &[u8]) -> Option<Vec<crate::model::ResponseMessage>> {
+    let failure: ApiFailure = serde_json::from_slice(body).ok()?;
+    match failure.success {
+        Some(false) => Some(failure.errors),
+        None if !failure.errors.is_empty() => Some(failure.errors),
+        _ => None,
     }
 }
 

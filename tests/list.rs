@@ -1,0 +1,382 @@
+//! The list operation against wiremock: decoding, headers, query, errors, input checks.
+
+mod common;
+
+use cloudflare_origin_trust_store::{
+    CertificateStatus, Client, Credentials, Error, ListParams, Pagination, USER_AGENT,
+};
+use common::*;
+use serde_json::json;
+use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, ResponseTemplate};
+
+const EXAMPLE: &str = include_str!("fixtures/list-example.json");
+const HTML_502: &str = include_str!("fixtures/cloudflare-502.html");
+
+fn respond_json(status: u16, body: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(body)
+}
+
+#[tokio::test]
+async fn example_response_parses_field_for_field() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(EXAMPLE, "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let page = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap();
+
+    assert_eq!(page.items.len(), 1);
+    let cert = &page.items[0];
+    assert_eq!(cert.id, "023e105f4ecef8ad9ca31a8372d0c353");
+    assert_eq!(
+        cert.certificate,
+        "-----BEGIN CERTIFICATE-----\nMIIDdjCCAl6gAwIBAgIJAPnMg0Fs+/B0MA0GCSqGSIb3DQEBCwUAMFsx...\n-----END CERTIFICATE-----\n"
+    );
+    assert_eq!(cert.expires_on.to_rfc3339(), "2122-10-29T16:59:47+00:00");
+    assert_eq!(cert.issuer, "GlobalSign");
+    assert_eq!(cert.signature, "SHA256WithRSA");
+    assert_eq!(cert.status, CertificateStatus::Active);
+    assert_eq!(cert.updated_at.to_rfc3339(), "2014-01-01T05:20:00+00:00");
+    assert_eq!(cert.uploaded_on.to_rfc3339(), "2014-01-01T05:20:00+00:00");
+
+    assert_eq!(page.messages.len(), 1);
+    let message = &page.messages[0];
+    assert_eq!(message.code, 1000);
+    assert_eq!(message.message, "message");
+    assert_eq!(message.documentation_url.as_deref(), Some("documentation_url"));
+    assert_eq!(message.source.as_ref().and_then(|s| s.pointer.as_deref()), Some("pointer"));
+
+    let info = page.result_info.unwrap();
+    assert_eq!(
+        (info.count, info.page, info.per_page, info.total_count, info.total_pages),
+        (Some(1), Some(1), Some(20), Some(2000), Some(100))
+    );
+    // Serializing gives back the API's field names and formats.
+    let round_trip = serde_json::to_value(cert).unwrap();
+    let original: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+    assert_eq!(round_trip, original["result"][0]);
+}
+
+#[tokio::test]
+async fn token_auth_sends_only_the_bearer_header() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(respond_json(200, envelope(&[], None)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap();
+
+    let request = &server.received_requests().await.unwrap()[0];
+    let names: Vec<&str> = request.headers.keys().map(|name| name.as_str()).collect();
+    assert!(!names.contains(&"x-auth-email"), "{names:?}");
+    assert!(!names.contains(&"x-auth-key"), "{names:?}");
+    assert!(!names.contains(&"api-version"), "progenitor's api-version header is stripped: {names:?}");
+    assert_eq!(request.headers["user-agent"], USER_AGENT);
+    assert_eq!(request.headers["accept"], "application/json");
+}
+
+#[tokio::test]
+async fn email_key_auth_sends_only_its_two_headers() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .and(header("x-auth-email", EMAIL))
+        .and(header("x-auth-key", KEY))
+        .respond_with(respond_json(200, envelope(&[], None)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    email_key_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap();
+
+    let request = &server.received_requests().await.unwrap()[0];
+    assert!(request.headers.get("authorization").is_none());
+    assert!(request.headers.get("api-version").is_none());
+}
+
+#[tokio::test]
+async fn query_parameters_are_sent_and_unset_ones_omitted() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .and(query_param("page", "2"))
+        .and(query_param("per_page", "50"))
+        .and(query_param("limit", "10"))
+        .and(query_param("offset", "5"))
+        .respond_with(respond_json(200, envelope(&[], None)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .and(query_param("per_page", "5"))
+        .and(query_param_is_missing("page"))
+        .and(query_param_is_missing("limit"))
+        .and(query_param_is_missing("offset"))
+        .respond_with(respond_json(200, envelope(&[], None)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let client = token_client(&server);
+    let full = ListParams::new().page(2).per_page(50).limit(10).offset(5);
+    client.list_page(ZONE, &full).await.unwrap();
+    client.list_page(ZONE, &ListParams::new().per_page(5)).await.unwrap();
+    let queries: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.query().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(queries, ["limit=10&offset=5&page=2&per_page=50", "per_page=5"]);
+}
+
+#[tokio::test]
+async fn success_false_with_status_200_is_an_api_error() {
+    let server = server().await;
+    let body = json!({
+        "success": false,
+        "errors": [{"code": 1003, "message": "Invalid or missing zone id."}],
+        "messages": [],
+        "result": null
+    });
+    Mock::given(method("GET")).and(path(LIST_PATH)).respond_with(respond_json(200, body)).mount(&server).await;
+
+    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+
+    assert_eq!(err.to_string(), "cloudflare api error (http 200): code 1003: Invalid or missing zone id.");
+    assert_eq!(err.status(), Some(200));
+    assert_eq!(err.api_errors()[0].code, 1003);
+}
+
+#[tokio::test]
+async fn a_4xx_keeps_cloudflare_errors_whole() {
+    let server = server().await;
+    let body = json!({
+        "success": false,
+        "errors": [
+            {"code": 10000, "message": "Authentication error",
+             "documentation_url": "https://developers.cloudflare.com/fundamentals/api/",
+             "source": {"pointer": "/headers/authorization"}},
+            {"code": 9109, "message": "Invalid access token"}
+        ],
+        "messages": [],
+        "result": null
+    });
+    Mock::given(method("GET")).and(path(LIST_PATH)).respond_with(respond_json(403, body)).mount(&server).await;
+
+    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+
+    assert_eq!(
+        err.to_string(),
+        "cloudflare api error (http 403): code 10000: Authentication error; code 9109: Invalid access token"
+    );
+    let Error::Api { status, errors } = &err else { panic!("{err:?}") };
+    assert_eq!(*status, 403);
+    assert_eq!(errors[0].documentation_url.as_deref(), Some("https://developers.cloudflare.com/fundamentals/api/"));
+    assert_eq!(errors[0].source.as_ref().unwrap().pointer.as_deref(), Some("/headers/authorization"));
+    assert_eq!(errors[1].code, 9109);
+}
+
+#[tokio::test]
+async fn an_html_502_is_an_error_with_status_and_short_snippet() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(ResponseTemplate::new(502).set_body_raw(HTML_502, "text/html"))
+        .mount(&server)
+        .await;
+
+    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+
+    assert_eq!(
+        err.to_string(),
+        "unexpected http 502 response: <!DOCTYPE html> <html> <head><title>502 Bad Gateway</title></head> \
+         <body> <center><h1>502 Bad Gateway</h1></center> <hr><center>cloudflare</center> </body> </html>"
+    );
+    assert_eq!(err.status(), Some(502));
+}
+
+#[tokio::test]
+async fn a_non_json_4xx_keeps_its_status_and_a_truncated_snippet() {
+    let server = server().await;
+    let long_page = format!("<html><body>{}</body></html>", "Too many requests. ".repeat(100));
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(ResponseTemplate::new(429).set_body_raw(long_page, "text/html"))
+        .mount(&server)
+        .await;
+
+    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+
+    let Error::UnexpectedResponse { status, snippet } = &err else { panic!("{err:?}") };
+    assert_eq!(*status, 429);
+    assert_eq!(snippet.chars().count(), 201, "200 characters and an ellipsis");
+    assert!(snippet.starts_with("<html><body>Too many requests. Too many"));
+    assert!(snippet.ends_with('…'));
+}
+
+#[tokio::test]
+async fn a_5xx_with_cloudflare_envelope_is_an_api_error() {
+    let server = server().await;
+    let body = json!({"success": false, "errors": [{"code": 10001, "message": "Service unavailable"}]});
+    Mock::given(method("GET")).and(path(LIST_PATH)).respond_with(respond_json(503, body)).mount(&server).await;
+
+    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+
+    assert_eq!(err.to_string(), "cloudflare api error (http 503): code 10001: Service unavailable");
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_match_the_schema_names_the_field() {
+    let server = server().await;
+    let mut body = envelope(&ids(1, 3), None);
+    body["result"][2]["expires_on"] = json!("next tuesday");
+    Mock::given(method("GET")).and(path(LIST_PATH)).respond_with(respond_json(200, body)).mount(&server).await;
+
+    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+
+    assert_eq!(err.to_string(), "cannot decode the http 200 response body at `result[2].expires_on`");
+    let cause = std::error::Error::source(&err).expect("the JSON error is the source").to_string();
+    assert!(cause.contains("input contains invalid characters"), "{cause}");
+}
+
+#[tokio::test]
+async fn unknown_status_and_unknown_fields_decode() {
+    let server = server().await;
+    let mut body = envelope(&ids(1, 1), Some(json!({"total_pages": 1, "cursor": "abc"})));
+    body["result"][0]["status"] = json!("quarantined");
+    body["result"][0]["new_field"] = json!({"nested": [1, 2]});
+    body["brand_new_top_level"] = json!(true);
+    Mock::given(method("GET")).and(path(LIST_PATH)).respond_with(respond_json(200, body)).mount(&server).await;
+
+    let page = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap();
+
+    assert_eq!(page.items[0].status, CertificateStatus::Unknown("quarantined".into()));
+    assert_eq!(page.items[0].status.as_str(), "quarantined");
+}
+
+#[tokio::test]
+async fn invalid_input_is_refused_before_anything_is_sent() {
+    let server = server().await; // its catch-all fails the test on any request
+    let client = token_client(&server);
+    let cases: Vec<(Result<(), Error>, &str)> = vec![
+        (client.list_page("", &ListParams::new()).await.map(drop), "invalid zone_id: must be 1 to 32 characters, got 0"),
+        (
+            client.list_page(&"a".repeat(33), &ListParams::new()).await.map(drop),
+            "invalid zone_id: must be 1 to 32 characters, got 33",
+        ),
+        (
+            client.list_page(ZONE, &ListParams::new().per_page(4)).await.map(drop),
+            "invalid per_page: must be between 5 and 50, got 4",
+        ),
+        (
+            client.list_page(ZONE, &ListParams::new().per_page(51)).await.map(drop),
+            "invalid per_page: must be between 5 and 50, got 51",
+        ),
+        (client.list_page(ZONE, &ListParams::new().page(0)).await.map(drop), "invalid page: must be 1 or more, got 0"),
+        (
+            client.list_all_with(ZONE, Pagination::new().per_page(100)).map(drop),
+            "invalid per_page: must be between 5 and 50, got 100",
+        ),
+        (
+            client.list_all_with(ZONE, Pagination::new().max_pages(0)).map(drop),
+            "invalid max_pages: must be 1 or more, got 0",
+        ),
+        (client.list_all("").map(drop), "invalid zone_id: must be 1 to 32 characters, got 0"),
+    ];
+    for (result, expected) in cases {
+        let err = result.unwrap_err();
+        assert!(err.is_invalid_input());
+        assert_eq!(err.to_string(), expected);
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn zone_id_is_percent_encoded_into_one_path_segment() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/client/v4/zones/a%2F..%2Fb%3Fx=1%23/acm/custom_trust_store"))
+        .respond_with(respond_json(200, envelope(&[], None)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    token_client(&server).list_page("a/../b?x=1#", &ListParams::new()).await.unwrap();
+
+    let request = &server.received_requests().await.unwrap()[0];
+    assert_eq!(request.url.path(), "/client/v4/zones/a%2F..%2Fb%3Fx=1%23/acm/custom_trust_store");
+    assert_eq!(request.url.query(), None);
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_names_its_location() {
+    let server = server().await;
+    let other = common::server().await; // receives nothing, or the test fails
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/steal", other.uri()).as_str()))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+
+    assert_eq!(err.to_string(), format!("unexpected redirect (http 302) to {}/steal", other.uri()));
+    assert!(other.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn debug_and_display_never_show_a_secret() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(respond_json(403, json!({"success": false, "errors": [{"code": 10000, "message": "Authentication error"}]})))
+        .mount(&server)
+        .await;
+
+    for client in [token_client(&server), email_key_client(&server)] {
+        let err = client.list_page(ZONE, &ListParams::new()).await.unwrap_err();
+        let builder = Client::builder().credentials(Credentials::token(TOKEN));
+        let shown = format!(
+            "{client:?} {err:?} {err} {builder:?} {:?} {:?}",
+            Credentials::token(TOKEN),
+            Credentials::email_key(EMAIL, KEY)
+        );
+        assert!(!shown.contains(TOKEN), "{shown}");
+        assert!(!shown.contains(KEY), "{shown}");
+        assert!(shown.contains("** redacted **"), "{shown}");
+    }
+    let bad = Client::builder().credentials(Credentials::token(format!("{TOKEN}\n"))).build().unwrap_err();
+    assert!(!format!("{bad:?} {bad}").contains(TOKEN));
+}
+
+#[test]
+fn error_is_send_sync_and_static() {
+    fn assert_traits<T: Send + Sync + 'static + std::error::Error>() {}
+    assert_traits::<Error>();
+    fn assert_stream<T: Send + 'static>() {}
+    assert_stream::<cloudflare_origin_trust_store::CertificateStream>();
+    assert_stream::<Client>();
+}
+
+#[test]
+fn plain_http_is_refused_for_a_remote_host_but_allowed_on_loopback() {
+    let build = |url: &str| Client::builder().base_url(url).credentials(Credentials::token(TOKEN)).build();
+    let err = build("http://api.cloudflare.com/client/v4").unwrap_err();
+    assert!(err.to_string().starts_with(
+        "configuration error: base URL \"http://api.cloudflare.com/client/v4\" uses plain http"
+    ));
+    assert_eq!(build("http://127.0.0.1:1/client/v4/").unwrap().base_url(), "http://127.0.0.1:1/client/v4");
+    assert_eq!(build("https://api.cloudflare.com/client/v4/").unwrap().base_url(), "https://api.cloudflare.com/client/v4");
+}

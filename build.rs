@@ -11,8 +11,8 @@ fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
 
-    let text = fs::read_to_string(SPEC)
-        .unwrap_or_else(|e| panic!("cannot read the OpenAPI spec {SPEC}: {e}"));
+    let text =
+        fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read the OpenAPI spec {SPEC}: {e}"));
     let spec: openapiv3::OpenAPI = serde_yaml::from_str(&text)
         .unwrap_or_else(|e| panic!("the OpenAPI spec {SPEC} is not valid OpenAPI 3.0: {e}"));
 
@@ -39,8 +39,8 @@ fn main() {
     let tokens = generator
         .generate_tokens(&spec)
         .unwrap_or_else(|e| panic!("progenitor cannot generate a client from {SPEC}: {e}"));
-    let ast: syn::File = syn::parse2(tokens)
-        .unwrap_or_else(|e| panic!("progenitor produced invalid Rust from {SPEC}: {e}"));
+    let ast: syn::File =
+        syn::parse2(tokens).unwrap_or_else(|e| panic!("progenitor produced invalid Rust from {SPEC}: {e}"));
     let code = prettyplease::unparse(&ast);
 
     let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("codegen.rs");

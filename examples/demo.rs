@@ -15,10 +15,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("fake Cloudflare API at {} serving zone {}", fake.base_url(), fake.zone_id());
 
     // What a user writes, with a real token instead of the fake's:
-    let client = Client::builder()
-        .base_url(fake.base_url())
-        .credentials(Credentials::token(fake::TOKEN))
-        .build()?;
+    let client =
+        Client::builder().base_url(fake.base_url()).credentials(Credentials::token(fake::TOKEN)).build()?;
     println!("client: {client:?}\n");
 
     let page = client.list_page(fake.zone_id(), &ListParams::new().page(2).per_page(5)).await?;

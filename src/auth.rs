@@ -110,11 +110,9 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Token(_) => f.debug_tuple("Token").field(&"** redacted **").finish(),
-            Self::EmailKey { email, .. } => f
-                .debug_struct("EmailKey")
-                .field("email", email)
-                .field("key", &"** redacted **")
-                .finish(),
+            Self::EmailKey { email, .. } => {
+                f.debug_struct("EmailKey").field("email", email).field("key", &"** redacted **").finish()
+            }
         }
     }
 }
@@ -124,14 +122,12 @@ mod tests {
     use super::*;
 
     fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let vars: Vec<(String, String)> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 
     fn scheme(creds: &Credentials) -> Vec<String> {
-        let mut names: Vec<String> =
-            creds.headers().unwrap().keys().map(|k| k.as_str().to_owned()).collect();
+        let mut names: Vec<String> = creds.headers().unwrap().keys().map(|k| k.as_str().to_owned()).collect();
         names.sort();
         names
     }
@@ -150,11 +146,9 @@ mod tests {
 
     #[test]
     fn email_and_key_are_used_together_without_a_token() {
-        let creds = Credentials::from_lookup(lookup(&[
-            (ENV_EMAIL, "ops@example.com"),
-            (ENV_API_KEY, "key-456"),
-        ]))
-        .unwrap();
+        let creds =
+            Credentials::from_lookup(lookup(&[(ENV_EMAIL, "ops@example.com"), (ENV_API_KEY, "key-456")]))
+                .unwrap();
         assert_eq!(scheme(&creds), ["x-auth-email", "x-auth-key"]);
     }
 

@@ -57,11 +57,8 @@ impl Client {
     /// The generated client for one call, and the call's record.
     pub(crate) fn call(&self) -> (generated::Client, Call) {
         let call = Call::new(Arc::clone(&self.inner.shared));
-        let client = generated::Client::new_with_client(
-            &self.inner.base_url,
-            self.inner.http.clone(),
-            call.clone(),
-        );
+        let client =
+            generated::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), call.clone());
         (client, call)
     }
 
@@ -71,11 +68,11 @@ impl Client {
         T: serde::de::DeserializeOwned,
         F: FnOnce(generated::Client) -> Fut,
         Fut: Future<
-                Output = std::result::Result<
-                    progenitor_client::ResponseValue<T>,
-                    progenitor_client::Error<generated::types::ApiFailure>,
-                >,
+            Output = std::result::Result<
+                progenitor_client::ResponseValue<T>,
+                progenitor_client::Error<generated::types::ApiFailure>,
             >,
+        >,
     {
         let (client, call) = self.call();
         match operation(client).await {

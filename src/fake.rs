@@ -77,17 +77,12 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The first value of a header (name in any case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
 
     /// The decoded query parameters, in order.
     pub fn query_pairs(&self) -> Vec<(String, String)> {
-        url::form_urlencoded::parse(self.query.as_deref().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect()
+        url::form_urlencoded::parse(self.query.as_deref().unwrap_or("").as_bytes()).into_owned().collect()
     }
 }
 
@@ -342,7 +337,9 @@ fn answer(state: &State, method: &Method, request: &RecordedRequest) -> (StatusC
         return failure(
             StatusCode::NOT_FOUND,
             7003,
-            &format!("Could not route to /zones/{zone}/acm/custom_trust_store, perhaps your object identifier is invalid?"),
+            &format!(
+                "Could not route to /zones/{zone}/acm/custom_trust_store, perhaps your object identifier is invalid?"
+            ),
         );
     }
     if method != Method::GET {
@@ -372,7 +369,9 @@ fn list(state: &State, query: &[(String, String)]) -> Result<Value, String> {
             None => Ok(None),
             Some((_, raw)) => match raw.parse::<u64>() {
                 Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-                _ if max == u64::MAX => Err(format!("{name} must be a whole number of {min} or more, got {raw:?}")),
+                _ if max == u64::MAX => {
+                    Err(format!("{name} must be a whole number of {min} or more, got {raw:?}"))
+                }
                 _ => Err(format!("{name} must be a whole number from {min} to {max}, got {raw:?}")),
             },
         }

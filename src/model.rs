@@ -134,7 +134,7 @@ fn count_from_json(value: &serde_json::Value) -> Option<u64> {
     let float = number.as_f64()?;
     // 2^64 as f64; every finite whole float below it converts exactly.
     const LIMIT: f64 = 18_446_744_073_709_551_616.0;
-    (float >= 0.0 && float < LIMIT && float.fract() == 0.0).then_some(float as u64)
+    ((0.0..LIMIT).contains(&float) && float.fract() == 0.0).then_some(float as u64)
 }
 
 #[cfg(test)]
@@ -147,9 +147,8 @@ mod tests {
 
     #[test]
     fn result_info_keeps_whole_numbers_and_drops_everything_else() {
-        let parsed = info(
-            r#"{"count": 3.0, "page": -1, "per_page": 2.5, "total_count": 1e300, "total_pages": "7"}"#,
-        );
+        let parsed =
+            info(r#"{"count": 3.0, "page": -1, "per_page": 2.5, "total_count": 1e300, "total_pages": "7"}"#);
         assert_eq!(
             parsed,
             ResultInfo { count: Some(3), page: None, per_page: None, total_count: None, total_pages: None }

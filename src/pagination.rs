@@ -64,8 +64,7 @@ impl ListParams {
     fn checked_page(&self) -> Result<Option<NonZeroU64>> {
         self.page
             .map(|page| {
-                NonZeroU64::new(page)
-                    .ok_or_else(|| Error::invalid("page", "must be 1 or more, got 0"))
+                NonZeroU64::new(page).ok_or_else(|| Error::invalid("page", "must be 1 or more, got 0"))
             })
             .transpose()
     }
@@ -225,13 +224,7 @@ impl Client {
     pub fn pages(&self, zone_id: &str, pagination: Pagination) -> Result<PageStream> {
         let zone = checked_zone_id(zone_id)?;
         pagination.check()?;
-        let walk = Walk {
-            client: self.clone(),
-            zone,
-            pagination,
-            next: Some(1),
-            seen: HashSet::new(),
-        };
+        let walk = Walk { client: self.clone(), zone, pagination, next: Some(1), seen: HashSet::new() };
         let pages = stream::try_unfold(walk, |mut walk| async move {
             let Some(number) = walk.next else { return Ok(None) };
             if number > walk.pagination.max_pages {
@@ -254,9 +247,7 @@ impl Client {
         let page = params.checked_page()?;
         let response = self
             .run(|client| async move {
-                client
-                    .list_custom_trust_store(zone, params.limit, params.offset, page, params.per_page)
-                    .await
+                client.list_custom_trust_store(zone, params.limit, params.offset, page, params.per_page).await
             })
             .await?;
         let status = response.status().as_u16();

@@ -1,0 +1,164 @@
+//! The `cf-trust-store` binary end to end, against the fake API.
+
+use std::process::{Command, Output};
+
+use cloudflare_origin_trust_store::fake::{self, FakeCloudflare};
+use serde_json::Value;
+
+/// Runs the CLI with only the given environment (so no real credential from the caller's
+/// environment can ever be used), off the runtime thread that serves the fake.
+async fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cf-trust-store"));
+    command.env_clear().args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    tokio::task::spawn_blocking(move || command.output().expect("the CLI runs")).await.unwrap()
+}
+
+fn token_env() -> [(&'static str, &'static str); 1] {
+    [("CLOUDFLARE_API_TOKEN", fake::TOKEN)]
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_all_json_prints_every_certificate_with_the_api_field_names() {
+    let fake = FakeCloudflare::builder().sample_certificates(2000).start().await.unwrap();
+    let base = fake.base_url();
+
+    let output = run(
+        &["list", "--zone-id", fake.zone_id(), "--all", "--output", "json", "--base-url", &base],
+        &token_env(),
+    )
+    .await;
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let expected = serde_json::to_value(fake.certificates()).unwrap();
+    assert_eq!(printed, expected);
+    assert_eq!(
+        printed[0].as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["certificate", "expires_on", "id", "issuer", "signature", "status", "updated_at", "uploaded_on"]
+    );
+    assert_eq!(fake.request_count(), 40, "one request per page of 50");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn base_url_and_credentials_come_from_the_environment() {
+    let fake = FakeCloudflare::builder().sample_certificates(12).start().await.unwrap();
+    let base = fake.base_url();
+    let env = [
+        ("CLOUDFLARE_EMAIL", fake::EMAIL),
+        ("CLOUDFLARE_API_KEY", fake::API_KEY),
+        ("CLOUDFLARE_BASE_URL", base.as_str()),
+        ("CLOUDFLARE_ZONE_ID", fake.zone_id()),
+    ];
+
+    let output = run(&["list", "--output", "jsonl", "--per-page", "5", "--page", "3"], &env).await;
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines: Vec<Value> =
+        String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let expected: Vec<Value> =
+        fake.certificates()[10..12].iter().map(|c| serde_json::to_value(c).unwrap()).collect();
+    assert_eq!(lines, expected);
+    let request = &fake.requests()[0];
+    assert_eq!(request.header("x-auth-key"), Some(fake::API_KEY));
+    assert_eq!(request.header("authorization"), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_table_shows_id_status_issuer_signature_and_expiry() {
+    let fake = FakeCloudflare::builder().sample_certificates(8).start().await.unwrap();
+    let base = fake.base_url();
+
+    let output =
+        run(&["list", "--zone-id", fake.zone_id(), "--all", "--base-url", &base], &token_env()).await;
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 9);
+    assert_eq!(
+        lines[0],
+        "ID                                STATUS              ISSUER                   SIGNATURE        EXPIRES_ON"
+    );
+    assert_eq!(
+        lines[8],
+        "5eed0000000000000000000000000007  pending_deployment  Lab Root CA 2031         ECDSAWithSHA384  2027-10-28T10:30:00Z"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_input_exits_2_with_one_line_and_sends_nothing() {
+    let fake = FakeCloudflare::builder().sample_certificates(8).start().await.unwrap();
+    let base = fake.base_url();
+    let zone = fake.zone_id();
+
+    for (args, env, message) in [
+        (
+            vec!["list", "--zone-id", zone, "--per-page", "3", "--base-url", &base],
+            token_env().to_vec(),
+            "error: invalid per_page: must be between 5 and 50, got 3\n",
+        ),
+        (
+            vec!["list", "--zone-id", zone, "--page", "0", "--base-url", &base],
+            token_env().to_vec(),
+            "error: invalid page: must be 1 or more, got 0\n",
+        ),
+        (
+            vec!["list", "--zone-id", "", "--base-url", &base],
+            token_env().to_vec(),
+            "error: invalid zone_id: must be 1 to 32 characters, got 0\n",
+        ),
+        (
+            vec!["list", "--zone-id", zone, "--base-url", "http://api.cloudflare.com/client/v4"],
+            token_env().to_vec(),
+            "error: configuration error: base URL \"http://api.cloudflare.com/client/v4\" uses plain http, which would send the credentials unencrypted; use https (http is allowed only for 127.0.0.0/8, ::1 and localhost)\n",
+        ),
+        (
+            vec!["list", "--zone-id", zone, "--base-url", &base],
+            vec![("CLOUDFLARE_EMAIL", fake::EMAIL)],
+            "error: configuration error: CLOUDFLARE_EMAIL is set but CLOUDFLARE_API_KEY is missing (set both, or set CLOUDFLARE_API_TOKEN)\n",
+        ),
+    ] {
+        let output = run(&args, &env).await;
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&output), message, "{args:?}");
+        assert!(output.stdout.is_empty());
+    }
+    // clap's own usage errors exit 2 as well.
+    let output = run(&["list", "--zone-id", zone, "--output", "yaml"], &token_env()).await;
+    assert_eq!(output.status.code(), Some(2));
+    let output = run(&["list", "--zone-id", zone, "--timeout", "0"], &token_env()).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("must be greater than 0"), "{}", stderr(&output));
+    assert_eq!(fake.request_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_and_network_errors_exit_1_with_one_line() {
+    let fake = FakeCloudflare::builder().sample_certificates(8).start().await.unwrap();
+    let base = fake.base_url();
+
+    let output = run(
+        &["list", "--zone-id", fake.zone_id(), "--base-url", &base],
+        &[("CLOUDFLARE_API_TOKEN", "wrong-token")],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(&output), "error: cloudflare api error (http 403): code 10000: Authentication error\n");
+    assert!(!stderr(&output).contains("wrong-token"));
+
+    // A port nothing listens on: bind one, then free it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let url = format!("http://{closed}/client/v4");
+    let output = run(&["list", "--zone-id", fake.zone_id(), "--base-url", &url], &token_env()).await;
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.starts_with("error: network error: "), "{message}");
+    assert_eq!(message.lines().count(), 1, "{message}");
+}

@@ -149,7 +149,11 @@ async fn success_false_with_status_200_is_an_api_error() {
         "messages": [],
         "result": null
     });
-    Mock::given(method("GET")).and(path(LIST_PATH)).respond_with(respond_json(200, body)).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(respond_json(200, body))
+        .mount(&server)
+        .await;
 
     let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
 
@@ -172,7 +176,11 @@ async fn a_4xx_keeps_cloudflare_errors_whole() {
         "messages": [],
         "result": null
     });
-    Mock::given(method("GET")).and(path(LIST_PATH)).respond_with(respond_json(403, body)).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(respond_json(403, body))
+        .mount(&server)
+        .await;
 
     let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
 
@@ -182,7 +190,10 @@ async fn a_4xx_keeps_cloudflare_errors_whole() {
     );
     let Error::Api { status, errors } = &err else { panic!("{err:?}") };
     assert_eq!(*status, 403);
-    assert_eq!(errors[0].documentation_url.as_deref(), Some("https://developers.cloudflare.com/fundamentals/api/"));
+    assert_eq!(
+        errors[0].documentation_url.as_deref(),
+        Some("https://developers.cloudflare.com/fundamentals/api/")
+    );
     assert_eq!(errors[0].source.as_ref().unwrap().pointer.as_deref(), Some("/headers/authorization"));
     assert_eq!(errors[1].code, 9109);
 }
@@ -229,7 +240,11 @@ async fn a_non_json_4xx_keeps_its_status_and_a_truncated_snippet() {
 async fn a_5xx_with_cloudflare_envelope_is_an_api_error() {
     let server = server().await;
     let body = json!({"success": false, "errors": [{"code": 10001, "message": "Service unavailable"}]});
-    Mock::given(method("GET")).and(path(LIST_PATH)).respond_with(respond_json(503, body)).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(respond_json(503, body))
+        .mount(&server)
+        .await;
 
     let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
 
@@ -241,7 +256,11 @@ async fn a_body_that_does_not_match_the_schema_names_the_field() {
     let server = server().await;
     let mut body = envelope(&ids(1, 3), None);
     body["result"][2]["expires_on"] = json!("next tuesday");
-    Mock::given(method("GET")).and(path(LIST_PATH)).respond_with(respond_json(200, body)).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(respond_json(200, body))
+        .mount(&server)
+        .await;
 
     let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
 
@@ -257,7 +276,11 @@ async fn unknown_status_and_unknown_fields_decode() {
     body["result"][0]["status"] = json!("quarantined");
     body["result"][0]["new_field"] = json!({"nested": [1, 2]});
     body["brand_new_top_level"] = json!(true);
-    Mock::given(method("GET")).and(path(LIST_PATH)).respond_with(respond_json(200, body)).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(respond_json(200, body))
+        .mount(&server)
+        .await;
 
     let page = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap();
 
@@ -270,7 +293,10 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
     let server = server().await; // its catch-all fails the test on any request
     let client = token_client(&server);
     let cases: Vec<(Result<(), Error>, &str)> = vec![
-        (client.list_page("", &ListParams::new()).await.map(drop), "invalid zone_id: must be 1 to 32 characters, got 0"),
+        (
+            client.list_page("", &ListParams::new()).await.map(drop),
+            "invalid zone_id: must be 1 to 32 characters, got 0",
+        ),
         (
             client.list_page(&"a".repeat(33), &ListParams::new()).await.map(drop),
             "invalid zone_id: must be 1 to 32 characters, got 33",
@@ -283,7 +309,10 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
             client.list_page(ZONE, &ListParams::new().per_page(51)).await.map(drop),
             "invalid per_page: must be between 5 and 50, got 51",
         ),
-        (client.list_page(ZONE, &ListParams::new().page(0)).await.map(drop), "invalid page: must be 1 or more, got 0"),
+        (
+            client.list_page(ZONE, &ListParams::new().page(0)).await.map(drop),
+            "invalid page: must be 1 or more, got 0",
+        ),
         (
             client.list_all_with(ZONE, Pagination::new().per_page(100)).map(drop),
             "invalid per_page: must be between 5 and 50, got 100",
@@ -325,7 +354,9 @@ async fn a_redirect_is_not_followed_and_names_its_location() {
     let other = common::server().await; // receives nothing, or the test fails
     Mock::given(method("GET"))
         .and(path(LIST_PATH))
-        .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/steal", other.uri()).as_str()))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("location", format!("{}/steal", other.uri()).as_str()),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -341,7 +372,10 @@ async fn debug_and_display_never_show_a_secret() {
     let server = server().await;
     Mock::given(method("GET"))
         .and(path(LIST_PATH))
-        .respond_with(respond_json(403, json!({"success": false, "errors": [{"code": 10000, "message": "Authentication error"}]})))
+        .respond_with(respond_json(
+            403,
+            json!({"success": false, "errors": [{"code": 10000, "message": "Authentication error"}]}),
+        ))
         .mount(&server)
         .await;
 
@@ -378,5 +412,8 @@ fn plain_http_is_refused_for_a_remote_host_but_allowed_on_loopback() {
         "configuration error: base URL \"http://api.cloudflare.com/client/v4\" uses plain http"
     ));
     assert_eq!(build("http://127.0.0.1:1/client/v4/").unwrap().base_url(), "http://127.0.0.1:1/client/v4");
-    assert_eq!(build("https://api.cloudflare.com/client/v4/").unwrap().base_url(), "https://api.cloudflare.com/client/v4");
+    assert_eq!(
+        build("https://api.cloudflare.com/client/v4/").unwrap().base_url(),
+        "https://api.cloudflare.com/client/v4"
+    );
 }

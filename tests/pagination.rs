@@ -30,7 +30,10 @@ where
     }
 }
 
-async fn walk_with(server: &wiremock::MockServer, pagination: Pagination) -> (Result<Vec<String>, Error>, usize) {
+async fn walk_with(
+    server: &wiremock::MockServer,
+    pagination: Pagination,
+) -> (Result<Vec<String>, Error>, usize) {
     let result = token_client(server)
         .list_all_with(ZONE, pagination)
         .unwrap()
@@ -46,7 +49,10 @@ async fn list_all_stops_at_total_pages_without_an_extra_request() {
     Mock::given(method("GET"))
         .and(path(LIST_PATH))
         .respond_with(Pages(|page, per_page| {
-            envelope(&ids(page, per_page as usize), Some(json!({"page": page, "per_page": per_page, "total_pages": 3, "total_count": 150})))
+            envelope(
+                &ids(page, per_page as usize),
+                Some(json!({"page": page, "per_page": per_page, "total_pages": 3, "total_count": 150})),
+            )
         }))
         .expect(3)
         .mount(&server)
@@ -59,13 +65,8 @@ async fn list_all_stops_at_total_pages_without_an_extra_request() {
     assert_eq!(ids_seen.len(), 150);
     assert_eq!(ids_seen[0], ids(1, 1)[0]);
     assert_eq!(ids_seen[149], ids(3, 50)[49]);
-    let pages: Vec<String> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.url.query().unwrap().to_owned())
-        .collect();
+    let pages: Vec<String> =
+        server.received_requests().await.unwrap().iter().map(|r| r.url.query().unwrap().to_owned()).collect();
     assert_eq!(pages, ["page=1&per_page=50", "page=2&per_page=50", "page=3&per_page=50"]);
 }
 
@@ -145,7 +146,9 @@ async fn a_server_repeating_the_same_page_ends_the_walk_with_an_error() {
     let server = server().await;
     Mock::given(method("GET"))
         .and(path(LIST_PATH))
-        .respond_with(Pages(|_, per_page| envelope(&ids(1, per_page as usize), Some(json!({"total_pages": 1000})))))
+        .respond_with(Pages(|_, per_page| {
+            envelope(&ids(1, per_page as usize), Some(json!({"total_pages": 1000})))
+        }))
         .mount(&server)
         .await;
 

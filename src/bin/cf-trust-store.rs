@@ -10,9 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cloudflare_origin_trust_store::{
-    Client, ClientBuilder, CustomTrustStore, Error, ListParams, Pagination,
-};
+use cloudflare_origin_trust_store::{Client, ClientBuilder, CustomTrustStore, Error, ListParams, Pagination};
 use futures_util::TryStreamExt;
 
 #[derive(Debug, Parser)]
@@ -71,7 +69,7 @@ enum Output {
 
 fn parse_timeout(raw: &str) -> Result<Duration, String> {
     let secs: f64 = raw.parse().map_err(|_| format!("{raw:?} is not a number of seconds"))?;
-    if !(secs > 0.0) {
+    if secs.is_nan() || secs <= 0.0 {
         return Err(format!("must be greater than 0, got {raw}"));
     }
     Duration::try_from_secs_f64(secs).map_err(|_| format!("{raw} seconds is too long"))

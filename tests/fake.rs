@@ -131,3 +131,20 @@ async fn recorded_requests_redact_credentials_in_debug() {
     let shown = format!("{request:?} {fake:?}");
     assert!(!shown.contains(fake::TOKEN), "{shown}");
 }
+
+#[tokio::test]
+async fn the_official_sdks_walk_takes_101_requests_for_the_same_2000() {
+    // Their walk: Cloudflare's default 20 a page, page + 1 until a page comes back empty.
+    let fake = FakeCloudflare::builder().sample_certificates(2000).start().await.unwrap();
+    let client = fake.client().unwrap();
+    let mut seen = 0;
+    for page in 1.. {
+        let items = client.list_page(fake.zone_id(), &ListParams::new().page(page)).await.unwrap().items;
+        if items.is_empty() {
+            break;
+        }
+        seen += items.len();
+    }
+    assert_eq!(seen, 2000);
+    assert_eq!(fake.request_count(), 101);
+}

@@ -17,6 +17,13 @@ fn respond_json(status: u16, body: serde_json::Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(body)
 }
 
+/// The error a one-page list gets when the server answers `template` (once).
+async fn list_error(template: ResponseTemplate) -> Error {
+    let server = server().await;
+    Mock::given(method("GET")).and(path(LIST_PATH)).respond_with(template).expect(1).mount(&server).await;
+    token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err()
+}
+
 #[tokio::test]
 async fn example_response_parses_field_for_field() {
     let server = server().await;
@@ -142,20 +149,14 @@ async fn query_parameters_are_sent_and_unset_ones_omitted() {
 
 #[tokio::test]
 async fn success_false_with_status_200_is_an_api_error() {
-    let server = server().await;
     let body = json!({
         "success": false,
         "errors": [{"code": 1003, "message": "Invalid or missing zone id."}],
         "messages": [],
         "result": null
     });
-    Mock::given(method("GET"))
-        .and(path(LIST_PATH))
-        .respond_with(respond_json(200, body))
-        .mount(&server)
-        .await;
 
-    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+    let err = list_error(respond_json(200, body)).await;
 
     assert_eq!(err.to_string(), "cloudflare api error (http 200): code 1003: Invalid or missing zone id.");
     assert_eq!(err.status(), Some(200));
@@ -164,7 +165,6 @@ async fn success_false_with_status_200_is_an_api_error() {
 
 #[tokio::test]
 async fn a_4xx_keeps_cloudflare_errors_whole() {
-    let server = server().await;
     let body = json!({
         "success": false,
         "errors": [
@@ -176,13 +176,8 @@ async fn a_4xx_keeps_cloudflare_errors_whole() {
         "messages": [],
         "result": null
     });
-    Mock::given(method("GET"))
-        .and(path(LIST_PATH))
-        .respond_with(respond_json(403, body))
-        .mount(&server)
-        .await;
 
-    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+    let err = list_error(respond_json(403, body)).await;
 
     assert_eq!(
         err.to_string(),
@@ -200,14 +195,7 @@ async fn a_4xx_keeps_cloudflare_errors_whole() {
 
 #[tokio::test]
 async fn an_html_502_is_an_error_with_status_and_short_snippet() {
-    let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(LIST_PATH))
-        .respond_with(ResponseTemplate::new(502).set_body_raw(HTML_502, "text/html"))
-        .mount(&server)
-        .await;
-
-    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+    let err = list_error(ResponseTemplate::new(502).set_body_raw(HTML_502, "text/html")).await;
 
     assert_eq!(
         err.to_string(),
@@ -219,15 +207,9 @@ async fn an_html_502_is_an_error_with_status_and_short_snippet() {
 
 #[tokio::test]
 async fn a_non_json_4xx_keeps_its_status_and_a_truncated_snippet() {
-    let server = server().await;
     let long_page = format!("<html><body>{}</body></html>", "Too many requests. ".repeat(100));
-    Mock::given(method("GET"))
-        .and(path(LIST_PATH))
-        .respond_with(ResponseTemplate::new(429).set_body_raw(long_page, "text/html"))
-        .mount(&server)
-        .await;
 
-    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+    let err = list_error(ResponseTemplate::new(429).set_body_raw(long_page, "text/html")).await;
 
     let Error::UnexpectedResponse { status, snippet } = &err else { panic!("{err:?}") };
     assert_eq!(*status, 429);
@@ -238,31 +220,19 @@ async fn a_non_json_4xx_keeps_its_status_and_a_truncated_snippet() {
 
 #[tokio::test]
 async fn a_5xx_with_cloudflare_envelope_is_an_api_error() {
-    let server = server().await;
     let body = json!({"success": false, "errors": [{"code": 10001, "message": "Service unavailable"}]});
-    Mock::given(method("GET"))
-        .and(path(LIST_PATH))
-        .respond_with(respond_json(503, body))
-        .mount(&server)
-        .await;
 
-    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+    let err = list_error(respond_json(503, body)).await;
 
     assert_eq!(err.to_string(), "cloudflare api error (http 503): code 10001: Service unavailable");
 }
 
 #[tokio::test]
 async fn a_body_that_does_not_match_the_schema_names_the_field() {
-    let server = server().await;
     let mut body = envelope(&ids(1, 3), None);
     body["result"][2]["expires_on"] = json!("next tuesday");
-    Mock::given(method("GET"))
-        .and(path(LIST_PATH))
-        .respond_with(respond_json(200, body))
-        .mount(&server)
-        .await;
 
-    let err = token_client(&server).list_page(ZONE, &ListParams::new()).await.unwrap_err();
+    let err = list_error(respond_json(200, body)).await;
 
     assert_eq!(err.to_string(), "cannot decode the http 200 response body at `result[2].expires_on`");
     let cause = std::error::Error::source(&err).expect("the JSON error is the source").to_string();

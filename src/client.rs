@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::auth::Credentials;
 use crate::error::{Error, Result};
 use crate::generated;
+use crate::retry::RetryPolicy;
 use crate::transport::{Call, Shared, into_error};
 
 /// Cloudflare's API base URL.
@@ -36,6 +37,7 @@ pub(crate) struct Inner {
     credentials: Credentials,
     connect_timeout: Duration,
     timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl Client {
@@ -89,6 +91,7 @@ impl fmt::Debug for Client {
             .field("credentials", &self.inner.credentials)
             .field("connect_timeout", &self.inner.connect_timeout)
             .field("timeout", &self.inner.timeout)
+            .field("retry", &self.inner.retry)
             .finish()
     }
 }
@@ -100,6 +103,7 @@ pub struct ClientBuilder {
     credentials: Option<Credentials>,
     connect_timeout: Duration,
     timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl Default for ClientBuilder {
@@ -109,6 +113,7 @@ impl Default for ClientBuilder {
             credentials: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -120,6 +125,7 @@ impl fmt::Debug for ClientBuilder {
             .field("credentials", &self.credentials)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -167,6 +173,13 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed requests are retried (default [`RetryPolicy::default`]: 2 retries, 0.5 s initial
+    /// backoff, 8 s cap, full jitter, `Retry-After` honoured up to 60 s).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client> {
         let base_url = checked_base_url(&self.base_url)?;
@@ -186,7 +199,7 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        let shared = Arc::new(Shared { auth_headers: credentials.headers()? });
+        let shared = Arc::new(Shared { auth_headers: credentials.headers()?, retry: self.retry.clone() });
         Ok(Client {
             inner: Arc::new(Inner {
                 base_url,
@@ -195,6 +208,7 @@ impl ClientBuilder {
                 credentials,
                 connect_timeout: self.connect_timeout,
                 timeout: self.timeout,
+                retry: self.retry,
             }),
         })
     }

@@ -77,6 +77,41 @@ pub enum Error {
     #[error("network error")]
     Network(#[source] BoxError),
 
+    /// The server asked to wait (`Retry-After`) longer than the retry policy's ceiling, so the
+    /// client stopped instead of sleeping through it.
+    #[error("rate limited (http {status}): the server asks to wait {}s, longer than the retry ceiling", retry_after.as_secs())]
+    RateLimited {
+        /// The HTTP status (429, or a 503 with `Retry-After`).
+        status: u16,
+        /// The wait the server asked for.
+        retry_after: std::time::Duration,
+    },
+
+    /// The request was retried and the last attempt failed too; [`Error::final_error`] (and
+    /// `source()`) is that last failure.
+    #[error("gave up after {attempts} attempts")]
+    Retried {
+        /// Attempts made, the first included.
+        attempts: u32,
+        /// The last attempt's error.
+        #[source]
+        last: Box<Error>,
+    },
+
+    /// Pagination stopped because the listing changed while it was walked (certificates added or
+    /// deleted between two pages), so some could have been skipped or seen twice.
+    #[error(
+        "pagination stopped: the list changed during the walk (total_count {before} before page {page}, {after} on it); list again"
+    )]
+    ListChanged {
+        /// The page whose `total_count` differed.
+        page: u64,
+        /// The `total_count` the walk started with.
+        before: u64,
+        /// The `total_count` on `page`.
+        after: u64,
+    },
+
     /// Pagination stopped because the server repeated a certificate it had already returned.
     #[error("pagination stopped: page {page} repeats certificate {id} already seen")]
     RepeatedPage {
@@ -95,23 +130,53 @@ pub enum Error {
 }
 
 impl Error {
-    /// The HTTP status of the response this error came from, if there was one.
+    /// The HTTP status of the (last) response this error came from, if there was one.
     pub fn status(&self) -> Option<u16> {
-        match self {
+        match self.final_error() {
             Self::Api { status, .. }
             | Self::UnexpectedResponse { status, .. }
             | Self::Redirect { status, .. }
-            | Self::Decode { status, .. } => Some(*status),
+            | Self::Decode { status, .. }
+            | Self::RateLimited { status, .. } => Some(*status),
             _ => None,
         }
     }
 
-    /// Cloudflare's `errors`, for [`Error::Api`]; empty otherwise.
+    /// Cloudflare's `errors`, for [`Error::Api`] (after retries too); empty otherwise.
     pub fn api_errors(&self) -> &[ResponseMessage] {
-        match self {
+        match self.final_error() {
             Self::Api { errors, .. } => errors,
             _ => &[],
         }
+    }
+
+    /// The error of the last attempt: the inner error of [`Error::Retried`], else `self`.
+    pub fn final_error(&self) -> &Error {
+        match self {
+            Self::Retried { last, .. } => last.final_error(),
+            other => other,
+        }
+    }
+
+    /// How many attempts were made: more than 1 only for [`Error::Retried`].
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Self::Retried { attempts, .. } => *attempts,
+            _ => 1,
+        }
+    }
+
+    /// The wait the server asked for, for [`Error::RateLimited`].
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self.final_error() {
+            Self::RateLimited { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
+    }
+
+    /// Whether the request timed out (after retries too).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.final_error(), Self::Timeout(_))
     }
 
     /// Whether the input was refused before anything was sent.

@@ -9,6 +9,7 @@ mod error;
 mod generated;
 pub mod model;
 mod pagination;
+mod retry;
 mod transport;
 
 #[cfg(feature = "test-util")]
@@ -24,4 +25,8 @@ pub use model::{CertificateStatus, CustomTrustStore, ResponseMessage, ResponseMe
 pub use pagination::{
     CertificateStream, DEFAULT_MAX_PAGES, ListParams, MAX_PER_PAGE, MAX_ZONE_ID_LEN, MIN_PER_PAGE, Page,
     PageStream, Pagination,
+};
+pub use retry::{
+    DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, Jitter,
+    RetryPolicy,
 };

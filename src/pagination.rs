@@ -224,21 +224,13 @@ impl Client {
     pub fn pages(&self, zone_id: &str, pagination: Pagination) -> Result<PageStream> {
         let zone = checked_zone_id(zone_id)?;
         pagination.check()?;
-        let walk = Walk { client: self.clone(), zone, pagination, next: Some(1), seen: HashSet::new() };
-        let pages = stream::try_unfold(walk, |mut walk| async move {
-            let Some(number) = walk.next else { return Ok(None) };
-            if number > walk.pagination.max_pages {
-                return Err(Error::TooManyPages { max_pages: walk.pagination.max_pages });
-            }
+        let walk = (self.clone(), zone, Walk::new(pagination));
+        let pages = stream::try_unfold(walk, |(client, zone, mut walk)| async move {
+            let Some(number) = walk.next_request()? else { return Ok(None) };
             let params = ListParams::new().page(number).per_page(walk.pagination.per_page);
-            let page = walk.client.fetch_page(&walk.zone, &params).await?;
-            for item in &page.items {
-                if !walk.seen.insert(item.id.clone()) {
-                    return Err(Error::RepeatedPage { page: number, id: item.id.clone() });
-                }
-            }
-            walk.next = next_page(number, walk.pagination.per_page, &page);
-            Ok(Some((page, walk)))
+            let page = client.fetch_page(&zone, &params).await?;
+            walk.accept(number, &page)?;
+            Ok(Some((page, (client, zone, walk))))
         });
         Ok(PageStream(pages.boxed()))
     }
@@ -259,13 +251,49 @@ impl Client {
     }
 }
 
-/// State of one walk over the pages.
-struct Walk {
-    client: Client,
-    zone: Identifier,
+/// The rules of one walk over the pages, apart from fetching them.
+#[derive(Debug)]
+pub(crate) struct Walk {
     pagination: Pagination,
     next: Option<u64>,
     seen: HashSet<String>,
+    total_count: Option<u64>,
+}
+
+impl Walk {
+    pub(crate) fn new(pagination: Pagination) -> Self {
+        Self { pagination, next: Some(1), seen: HashSet::new(), total_count: None }
+    }
+
+    /// The page to fetch next; `None` when the walk is over; an error past the page cap.
+    pub(crate) fn next_request(&self) -> Result<Option<u64>> {
+        match self.next {
+            Some(number) if number > self.pagination.max_pages => {
+                Err(Error::TooManyPages { max_pages: self.pagination.max_pages })
+            }
+            next => Ok(next),
+        }
+    }
+
+    /// Takes page `number` in: fails if it repeats a certificate or shows the list changed, and
+    /// decides whether another page follows.
+    pub(crate) fn accept(&mut self, number: u64, page: &Page) -> Result<()> {
+        for item in &page.items {
+            if !self.seen.insert(item.id.clone()) {
+                return Err(Error::RepeatedPage { page: number, id: item.id.clone() });
+            }
+        }
+        let total_count = page.result_info.and_then(|info| info.total_count);
+        match (self.total_count, total_count) {
+            (Some(before), Some(after)) if before != after => {
+                return Err(Error::ListChanged { page: number, before, after });
+            }
+            (None, Some(_)) => self.total_count = total_count,
+            _ => {}
+        }
+        self.next = next_page(number, self.pagination.per_page, page);
+        Ok(())
+    }
 }
 
 /// The page after `number`, or `None` when `page` was the last.

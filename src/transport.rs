@@ -2,52 +2,64 @@
 //!
 //! `pre` removes the `api-version` header progenitor adds to every request (Cloudflare reads it as a
 //! date-based API version; without it Cloudflare uses its default) and adds the credentials' headers,
-//! so exactly one auth scheme is sent. `exec` sends the request and records the response status, so
-//! that an error decoded by the generated code can still say which HTTP status it came with.
-//! [`into_error`] turns the generated client's error into the crate's [`Error`].
+//! so exactly one auth scheme is sent. `exec` sends the request, reads the whole body (so a
+//! connection dropped mid-body is retried like any other), and retries as the [`RetryPolicy`] says,
+//! recording what it saw in the call's [`Call`] record. [`into_error`] turns the generated client's
+//! error into the crate's [`Error`], with the status, the attempts and any rate limit recorded.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
 
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::{Method, StatusCode};
 
 use crate::error::{Error, one_line};
 use crate::generated::types::ApiFailure;
+use crate::retry::{RetryPolicy, retry_after, retryable_error, retryable_status};
 
 /// What every call of one [`crate::Client`] shares.
 pub(crate) struct Shared {
     /// The credentials' headers, values marked sensitive.
     pub(crate) auth_headers: HeaderMap,
+    pub(crate) retry: RetryPolicy,
 }
 
 /// The generated client's inner value: the shared settings and what this one call observed.
 ///
-/// A fresh `Call` is made for each request, so `status` belongs to exactly one request even when
-/// several run at once.
+/// A fresh `Call` is made for each operation, so its record belongs to exactly one operation even
+/// when several run at once.
 #[derive(Clone)]
 pub(crate) struct Call {
     shared: Arc<Shared>,
-    status: Arc<Mutex<Option<u16>>>,
+    record: Arc<Mutex<Record>>,
+}
+
+/// What one operation observed, across its attempts.
+#[derive(Clone, Copy, Debug, Default)]
+struct Record {
+    /// The status of the last response.
+    status: Option<u16>,
+    /// Attempts made.
+    attempts: u32,
+    /// A server-requested wait over the ceiling, which ended the operation.
+    rate_limited: Option<Duration>,
 }
 
 impl std::fmt::Debug for Call {
     // The derived `Debug` of the generated client prints its inner value: never the headers.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Call").field("status", &self.status()).finish_non_exhaustive()
+        f.debug_struct("Call").field("record", &*self.record()).finish_non_exhaustive()
     }
 }
 
 impl Call {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        Self { shared, status: Arc::default() }
+        Self { shared, record: Arc::default() }
     }
 
-    fn status(&self) -> Option<u16> {
-        *self.status.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn set_status(&self, status: u16) {
-        *self.status.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(status);
+    fn record(&self) -> MutexGuard<'_, Record> {
+        self.record.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -70,10 +82,80 @@ impl ClientHooks<Call> for crate::generated::Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client.execute(request).await?;
-        self.inner.set_status(response.status().as_u16());
-        Ok(response)
+        let policy = &self.inner.shared.retry;
+        let idempotent = request.method() != Method::POST && request.method() != Method::PATCH;
+        let mut current = request;
+        let mut retries = 0;
+        loop {
+            // A copy for the next attempt, made before this one consumes the request.
+            let next = if retries < policy.max_retries { current.try_clone() } else { None };
+            self.inner.record().attempts += 1;
+            let result = send(&self.client, current).await;
+            let wait = match &result {
+                Ok(response) => {
+                    let status = response.status();
+                    self.inner.record().status = Some(status.as_u16());
+                    match wait_for(policy, status, response.headers(), idempotent) {
+                        Wait::No => None,
+                        Wait::For(wait) => Some(wait),
+                        Wait::Backoff => Some(policy.backoff(retries)),
+                        Wait::TooLong(wait) => {
+                            self.inner.record().rate_limited = Some(wait);
+                            None
+                        }
+                    }
+                }
+                Err(error) => retryable_error(error, idempotent).then(|| policy.backoff(retries)),
+            };
+            match (wait, next) {
+                (Some(wait), Some(next)) => {
+                    tokio::time::sleep(wait).await;
+                    current = next;
+                    retries += 1;
+                }
+                _ => return result,
+            }
+        }
     }
+}
+
+enum Wait {
+    /// Not worth another attempt.
+    No,
+    /// The server asked for this wait.
+    For(Duration),
+    /// Worth another attempt after the policy's backoff.
+    Backoff,
+    /// The server asked for a wait longer than the policy's ceiling.
+    TooLong(Duration),
+}
+
+fn wait_for(policy: &RetryPolicy, status: StatusCode, headers: &HeaderMap, idempotent: bool) -> Wait {
+    let asked = retry_after(headers, SystemTime::now());
+    if let Some(wait) = asked.filter(|wait| *wait > policy.max_retry_after) {
+        if status == StatusCode::TOO_MANY_REQUESTS || retryable_status(status) {
+            return Wait::TooLong(wait);
+        }
+    }
+    // Only a 429 proves a non-idempotent request was not processed.
+    if !retryable_status(status) || (!idempotent && status != StatusCode::TOO_MANY_REQUESTS) {
+        return Wait::No;
+    }
+    asked.map_or(Wait::Backoff, Wait::For)
+}
+
+/// Sends one attempt and reads its whole body, so that a body cut short fails here, where it can
+/// be retried, rather than in the generated code's decoding.
+async fn send(client: &reqwest::Client, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
+    let response = client.execute(request).await?;
+    let mut buffered = http::Response::builder().status(response.status()).version(response.version());
+    if let Some(headers) = buffered.headers_mut() {
+        *headers = response.headers().clone();
+    }
+    let body = response.bytes().await?;
+    Ok(reqwest::Response::from(
+        buffered.body(body).expect("status, version and headers came from a response"),
+    ))
 }
 
 /// The longest body excerpt an error carries.
@@ -85,6 +167,22 @@ pub(crate) async fn into_error<T: serde::de::DeserializeOwned>(
     call: &Call,
     error: progenitor_client::Error<ApiFailure>,
 ) -> Error {
+    let record = *call.record();
+    let last = match (record.rate_limited, record.status) {
+        (Some(retry_after), Some(status)) => Error::RateLimited { status, retry_after },
+        _ => last_error::<T>(record, error).await,
+    };
+    if record.attempts > 1 {
+        Error::Retried { attempts: record.attempts, last: Box::new(last) }
+    } else {
+        last
+    }
+}
+
+async fn last_error<T: serde::de::DeserializeOwned>(
+    record: Record,
+    error: progenitor_client::Error<ApiFailure>,
+) -> Error {
     use progenitor_client::Error as E;
     match error {
         E::ErrorResponse(value) => {
@@ -92,7 +190,7 @@ pub(crate) async fn into_error<T: serde::de::DeserializeOwned>(
             Error::Api { status, errors: value.into_inner().errors }
         }
         E::InvalidResponsePayload(body, source) => {
-            let status = call.status().unwrap_or(0);
+            let status = record.status.unwrap_or(0);
             if let Some(errors) = failure_errors(&body) {
                 // `success: false` with a body the success schema cannot hold (`"result": null`).
                 Error::Api { status, errors }

@@ -156,7 +156,8 @@ async fn api_and_network_errors_exit_1_with_one_line() {
     // A port nothing listens on: bind one, then free it.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let url = format!("http://{closed}/client/v4");
-    let output = run(&["list", "--zone-id", fake.zone_id(), "--base-url", &url], &token_env()).await;
+    let output =
+        run(&["list", "--zone-id", fake.zone_id(), "--base-url", &url, "--retries", "0"], &token_env()).await;
     assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
     assert!(message.starts_with("error: network error: "), "{message}");

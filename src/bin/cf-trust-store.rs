@@ -10,7 +10,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cloudflare_origin_trust_store::{Client, ClientBuilder, CustomTrustStore, Error, ListParams, Pagination};
+use cloudflare_origin_trust_store::{
+    Client, ClientBuilder, CustomTrustStore, Error, ListParams, Pagination, RetryPolicy,
+};
 use futures_util::TryStreamExt;
 
 #[derive(Debug, Parser)]
@@ -55,6 +57,9 @@ struct Connection {
     /// Timeout of each request, in seconds (fractions allowed).
     #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
     timeout: Option<Duration>,
+    /// Retries of a failed request (connection errors, timeouts, 408, 429, 5xx); 0 disables them.
+    #[arg(long, value_name = "N", default_value_t = cloudflare_origin_trust_store::DEFAULT_MAX_RETRIES)]
+    retries: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -132,7 +137,7 @@ fn client(connection: &Connection) -> Result<Client, Error> {
     if let Some(timeout) = connection.timeout {
         builder = builder.timeout(timeout);
     }
-    builder.build()
+    builder.retry(RetryPolicy::new().max_retries(connection.retries)).build()
 }
 
 async fn list(args: ListArgs) -> Result<(), Failure> {

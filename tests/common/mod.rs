@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: wiremock servers and fake credentials.
 #![allow(dead_code)]
 
-use cloudflare_origin_trust_store::{Client, Credentials};
+use cloudflare_origin_trust_store::{Client, Credentials, RetryPolicy};
 use serde_json::{Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -30,18 +30,21 @@ pub fn base_url(server: &MockServer) -> String {
     format!("{}/client/v4", server.uri())
 }
 
+/// A token client that does not retry, so each test sees each response once.
 pub fn token_client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(base_url(server))
-        .credentials(Credentials::token(TOKEN))
-        .build()
-        .expect("client builds")
+    client_with(server, Credentials::token(TOKEN), RetryPolicy::disabled())
 }
 
+/// An email/key client that does not retry.
 pub fn email_key_client(server: &MockServer) -> Client {
+    client_with(server, Credentials::email_key(EMAIL, KEY), RetryPolicy::disabled())
+}
+
+pub fn client_with(server: &MockServer, credentials: Credentials, retry: RetryPolicy) -> Client {
     Client::builder()
         .base_url(base_url(server))
-        .credentials(Credentials::email_key(EMAIL, KEY))
+        .credentials(credentials)
+        .retry(retry)
         .build()
         .expect("client builds")
 }

@@ -33,7 +33,12 @@
 //!
 //! A list applies `offset` then `limit` to the zone's certificates, then pages the rest with
 //! `page` (default 1) and `per_page` (default 20).
+//!
+//! Faults can be switched on with [`FakeCloudflare::set_faults`]: a rule sees each request's
+//! [`RequestInfo`] (its number, the page asked, and how many times that page has been asked) and
+//! may answer with a [`Fault`] instead of the normal answer.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
@@ -48,7 +53,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::{CertificateStatus, Client, Credentials, CustomTrustStore};
+use crate::{CertificateStatus, Client, ClientBuilder, Credentials, CustomTrustStore};
 
 /// The zone the fake serves unless told otherwise.
 pub const ZONE_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -120,6 +125,111 @@ impl Default for FakeCloudflareBuilder {
     }
 }
 
+/// What a fault rule knows of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestInfo {
+    /// The request's number since the fake started, from 1.
+    pub index: usize,
+    /// The `page` asked for (1 when not given or not a number).
+    pub page: u64,
+    /// How many times this page has been asked for, this request included (so 1 is a first
+    /// attempt, 2 the first retry).
+    pub attempt: usize,
+}
+
+/// Something the fake does instead of (or to) its normal answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Answers this status, headers and body instead.
+    Respond {
+        /// The HTTP status.
+        status: u16,
+        /// Headers to send (`content-type` among them, if any).
+        headers: Vec<(String, String)>,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// Waits this long, then gives the normal answer.
+    Delay(Duration),
+    /// Closes the connection without answering.
+    Reset,
+    /// The normal answer, cut to half its length.
+    TruncateBody,
+    /// The normal answer without `result_info`.
+    DropResultInfo,
+    /// Page 1's certificates whatever page was asked, with a `total_pages` one more than the page
+    /// asked: a server whose list never ends and repeats itself.
+    RepeatFirstPage,
+    /// The normal answer with an extra top-level field of this many bytes.
+    Pad(usize),
+}
+
+impl Fault {
+    /// A JSON answer with this status.
+    pub fn json(status: u16, body: &Value) -> Self {
+        Self::Respond {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    /// 429 with `Retry-After: <retry_after>` and Cloudflare's rate-limit error (code 971).
+    pub fn rate_limited(retry_after: &str) -> Self {
+        let (_, body) = failure(
+            StatusCode::TOO_MANY_REQUESTS,
+            971,
+            "Please wait and consider throttling your request speed",
+        );
+        let mut fault = Self::json(429, &body);
+        if let Self::Respond { headers, .. } = &mut fault {
+            headers.push(("retry-after".into(), retry_after.into()));
+        }
+        fault
+    }
+
+    /// An HTML error page with this status, as an edge sends it, padded to at least `min_len`
+    /// bytes.
+    pub fn html(status: u16, min_len: usize) -> Self {
+        let reason = StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error");
+        let mut page = format!(
+            "<!DOCTYPE html>\n<html>\n<head><title>{status} {reason}</title></head>\n<body>\n<center><h1>{status} {reason}</h1></center>\n<hr><center>cloudflare</center>\n"
+        );
+        while page.len() < min_len {
+            page.push_str("<!-- a padding comment to make the page longer -->\n");
+        }
+        page.push_str("</body>\n</html>\n");
+        Self::Respond {
+            status,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body: page.into_bytes(),
+        }
+    }
+
+    /// A 302 redirect to `location`.
+    pub fn redirect(location: &str) -> Self {
+        Self::Respond { status: 302, headers: vec![("location".into(), location.into())], body: Vec::new() }
+    }
+
+    /// HTTP 200 with Cloudflare's failure envelope (`success: false`, code 1000).
+    pub fn success_false() -> Self {
+        Self::json(200, &failure(StatusCode::OK, 1000, "An internal error occurred").1)
+    }
+
+    /// HTTP 200 with an empty body.
+    pub fn empty_body() -> Self {
+        Self::Respond {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: Vec::new(),
+        }
+    }
+}
+
+type FaultRule = dyn Fn(&RequestInfo) -> Option<Fault> + Send + Sync;
+
 impl FakeCloudflareBuilder {
     /// The zone served (default [`ZONE_ID`]).
     pub fn zone_id(mut self, zone_id: impl Into<String>) -> Self {
@@ -153,6 +263,8 @@ impl FakeCloudflareBuilder {
             latency: self.latency,
             certificates: Mutex::new(self.certificates),
             requests: Mutex::new(Vec::new()),
+            page_attempts: Mutex::new(HashMap::new()),
+            faults: Mutex::new(None),
         });
         let task = tokio::spawn(serve(listener, Arc::clone(&state)));
         Ok(FakeCloudflare { addr, state, task })
@@ -204,9 +316,9 @@ impl FakeCloudflare {
         &self.state.zone_id
     }
 
-    /// A client for this fake, authenticated with [`TOKEN`].
+    /// A client for this fake, authenticated with [`TOKEN`], with the default settings.
     pub fn client(&self) -> crate::Result<Client> {
-        Client::builder().base_url(self.base_url()).credentials(Credentials::token(TOKEN)).build()
+        self.client_builder().build()
     }
 
     /// How many requests the fake has received.
@@ -227,6 +339,30 @@ impl FakeCloudflare {
     /// Replaces the certificates served from now on (say, to delete some between two pages).
     pub fn set_certificates(&self, certificates: Vec<CustomTrustStore>) {
         *lock(&self.state.certificates) = certificates;
+    }
+
+    /// Switches faults on: `rule` sees every request from now on and may return a [`Fault`].
+    ///
+    /// ```
+    /// # use cloudflare_origin_trust_store::fake::{Fault, FakeCloudflare};
+    /// # async fn example(fake: FakeCloudflare) {
+    /// // A 503 on the first attempt of every page.
+    /// fake.set_faults(|request| (request.attempt == 1).then(|| Fault::html(503, 0)));
+    /// # }
+    /// ```
+    pub fn set_faults(&self, rule: impl Fn(&RequestInfo) -> Option<Fault> + Send + Sync + 'static) {
+        *lock(&self.state.faults) = Some(Arc::new(rule));
+    }
+
+    /// Switches faults off.
+    pub fn clear_faults(&self) {
+        *lock(&self.state.faults) = None;
+    }
+
+    /// A client builder for this fake: its base URL and [`TOKEN`], the other settings default
+    /// (so a test can set its own retry policy or timeouts).
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder().base_url(self.base_url()).credentials(Credentials::token(TOKEN))
     }
 }
 
@@ -267,6 +403,8 @@ struct State {
     latency: Duration,
     certificates: Mutex<Vec<CustomTrustStore>>,
     requests: Mutex<Vec<RecordedRequest>>,
+    page_attempts: Mutex<HashMap<u64, usize>>,
+    faults: Mutex<Option<Arc<FaultRule>>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -281,7 +419,7 @@ async fn serve(listener: TcpListener, state: Arc<State>) {
         let state = Arc::clone(&state);
         let service = hyper::service::service_fn(move |request| {
             let state = Arc::clone(&state);
-            async move { Ok::<_, std::convert::Infallible>(handle(&state, request).await) }
+            async move { handle(&state, request).await }
         });
         connections.spawn(async move {
             let io = hyper_util::rt::TokioIo::new(stream);
@@ -292,7 +430,19 @@ async fn serve(listener: TcpListener, state: Arc<State>) {
     }
 }
 
-async fn handle(state: &State, request: Request<Incoming>) -> Response<Full<Bytes>> {
+/// The error that makes hyper close a connection without answering ([`Fault::Reset`]).
+#[derive(Debug)]
+struct ResetConnection;
+
+impl fmt::Display for ResetConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("connection reset by a fault rule")
+    }
+}
+
+impl std::error::Error for ResetConnection {}
+
+async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, ResetConnection> {
     let recorded = RecordedRequest {
         method: request.method().to_string(),
         path: request.uri().path().to_owned(),
@@ -308,19 +458,85 @@ async fn handle(state: &State, request: Request<Incoming>) -> Response<Full<Byte
     let method = request.method().clone();
     // The body is read so the connection can be reused; the list operation takes none.
     let _ = request.into_body().collect().await;
-    lock(&state.requests).push(recorded.clone());
+    let info = state.record(recorded.clone());
+    let rule = lock(&state.faults).clone();
+    let fault = rule.and_then(|rule| rule(&info));
     if !state.latency.is_zero() {
         tokio::time::sleep(state.latency).await;
     }
-    let (status, body) = answer(state, &method, &recorded);
-    Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body.to_string())))
-        .expect("a valid response")
+    let (status, headers, body) = match fault {
+        Some(Fault::Respond { status, headers, body }) => (status, headers, body),
+        Some(Fault::Reset) => return Err(ResetConnection),
+        Some(Fault::Delay(delay)) => {
+            tokio::time::sleep(delay).await;
+            json_answer(answer(state, &method, &recorded, info.page, None))
+        }
+        Some(fault) => json_answer(answer(state, &method, &recorded, info.page, Some(fault))),
+        None => json_answer(answer(state, &method, &recorded, info.page, None)),
+    };
+    let mut response = Response::builder().status(status);
+    for (name, value) in headers {
+        response = response.header(name, value);
+    }
+    Ok(response.body(Full::new(Bytes::from(body))).expect("a valid response"))
 }
 
-fn answer(state: &State, method: &Method, request: &RecordedRequest) -> (StatusCode, Value) {
+type Answer = (u16, Vec<(String, String)>, Vec<u8>);
+
+fn json_answer((status, body): (StatusCode, Vec<u8>)) -> Answer {
+    (status.as_u16(), vec![("content-type".into(), "application/json".into())], body)
+}
+
+impl State {
+    /// Records a request; returns what a fault rule knows of it.
+    fn record(&self, request: RecordedRequest) -> RequestInfo {
+        let page = request
+            .query_pairs()
+            .iter()
+            .rev()
+            .find(|(key, _)| key == "page")
+            .and_then(|(_, value)| value.parse().ok())
+            .unwrap_or(1);
+        let mut requests = lock(&self.requests);
+        requests.push(request);
+        let mut attempts = lock(&self.page_attempts);
+        let attempt = attempts.entry(page).or_insert(0);
+        *attempt += 1;
+        RequestInfo { index: requests.len(), page, attempt: *attempt }
+    }
+}
+
+fn answer(
+    state: &State,
+    method: &Method,
+    request: &RecordedRequest,
+    page: u64,
+    fault: Option<Fault>,
+) -> (StatusCode, Vec<u8>) {
+    let (status, mut body) = route(state, method, request, page, fault.as_ref());
+    if status == StatusCode::OK {
+        match fault {
+            Some(Fault::DropResultInfo) => {
+                body.as_object_mut().map(|body| body.remove("result_info"));
+            }
+            Some(Fault::Pad(bytes)) => body["padding"] = Value::String("x".repeat(bytes)),
+            _ => {}
+        }
+    }
+    let mut bytes = body.to_string().into_bytes();
+    if fault == Some(Fault::TruncateBody) {
+        bytes.truncate(bytes.len() / 2);
+    }
+    (status, bytes)
+}
+
+fn route(
+    state: &State,
+    method: &Method,
+    request: &RecordedRequest,
+    page: u64,
+    fault: Option<&Fault>,
+) -> (StatusCode, Value) {
     let Some(zone) = request
         .path
         .strip_prefix(PATH_PREFIX)
@@ -345,7 +561,17 @@ fn answer(state: &State, method: &Method, request: &RecordedRequest) -> (StatusC
     if method != Method::GET {
         return failure(StatusCode::METHOD_NOT_ALLOWED, 10405, "Method not allowed for this route");
     }
-    match list(state, &request.query_pairs()) {
+    let mut query = request.query_pairs();
+    let repeat = fault == Some(&Fault::RepeatFirstPage);
+    if repeat {
+        query.retain(|(key, _)| key != "page");
+    }
+    match list(state, &query) {
+        Ok(mut body) if repeat => {
+            body["result_info"]["page"] = page.into();
+            body["result_info"]["total_pages"] = page.saturating_add(1).into();
+            (StatusCode::OK, body)
+        }
         Ok(body) => (StatusCode::OK, body),
         Err(message) => failure(StatusCode::BAD_REQUEST, 1001, &message),
     }

@@ -91,21 +91,22 @@ impl ClientHooks<Call> for crate::generated::Client {
             let next = if retries < policy.max_retries { current.try_clone() } else { None };
             self.inner.record().attempts += 1;
             let result = send(&self.client, current).await;
-            let wait = match &result {
+            let decision = match &result {
                 Ok(response) => {
-                    let status = response.status();
-                    self.inner.record().status = Some(status.as_u16());
-                    match wait_for(policy, status, response.headers(), idempotent) {
-                        Wait::No => None,
-                        Wait::For(wait) => Some(wait),
-                        Wait::Backoff => Some(policy.backoff(retries)),
-                        Wait::TooLong(wait) => {
-                            self.inner.record().rate_limited = Some(wait);
-                            None
-                        }
-                    }
+                    self.inner.record().status = Some(response.status().as_u16());
+                    wait_for(policy, response.status(), response.headers(), idempotent)
                 }
-                Err(error) => retryable_error(error, idempotent).then(|| policy.backoff(retries)),
+                Err(error) if retryable_error(error, idempotent) => Wait::Backoff,
+                Err(_) => Wait::No,
+            };
+            let wait = match decision {
+                Wait::No => None,
+                Wait::For(wait) => Some(wait),
+                Wait::Backoff => next.is_some().then(|| policy.backoff(retries)),
+                Wait::TooLong(wait) => {
+                    self.inner.record().rate_limited = Some(wait);
+                    None
+                }
             };
             match (wait, next) {
                 (Some(wait), Some(next)) => {
@@ -261,5 +262,44 @@ fn json_path<T: serde::de::DeserializeOwned>(body: &[u8]) -> String {
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Err(error) => error.path().to_string(),
         Ok(_) => ".".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn decide(status: u16, retry_after: Option<&'static str>, idempotent: bool) -> &'static str {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = retry_after {
+            headers.insert("retry-after", HeaderValue::from_static(value));
+        }
+        let status = StatusCode::from_u16(status).unwrap();
+        match wait_for(&RetryPolicy::default(), status, &headers, idempotent) {
+            Wait::No => "no",
+            Wait::For(_) => "for",
+            Wait::Backoff => "backoff",
+            Wait::TooLong(_) => "too long",
+        }
+    }
+
+    #[test]
+    fn a_post_is_retried_only_on_429() {
+        assert_eq!(decide(429, None, false), "backoff");
+        assert_eq!(decide(429, Some("3"), false), "for");
+        for status in [408, 500, 502, 503, 504] {
+            assert_eq!(decide(status, None, false), "no", "{status}");
+            assert_eq!(decide(status, None, true), "backoff", "{status}");
+        }
+    }
+
+    #[test]
+    fn a_wait_over_the_ceiling_stops_retrying_and_other_statuses_ignore_retry_after() {
+        assert_eq!(decide(429, Some("61"), true), "too long");
+        assert_eq!(decide(503, Some("3600"), true), "too long");
+        assert_eq!(decide(429, Some("60"), true), "for");
+        assert_eq!(decide(400, Some("5"), true), "no");
+        assert_eq!(decide(200, Some("5"), true), "no");
     }
 }

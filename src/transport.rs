@@ -303,3 +303,66 @@ mod tests {
         assert_eq!(decide(200, Some("5"), true), "no");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::generated::types::CustomTrustStoreList;
+    use proptest::prelude::*;
+
+    fn arbitrary_json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_map(serde_json::Value::from),
+            ".{0,12}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("result".to_owned()),
+                        Just("result_info".to_owned()),
+                        Just("errors".to_owned()),
+                        Just("success".to_owned()),
+                        Just("total_pages".to_owned()),
+                        "[a-z_]{1,8}",
+                    ],
+                    inner,
+                    0..6
+                )
+                .prop_map(|map| serde_json::Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Arbitrary bytes through every decoding helper: no panic, and a short one-line snippet.
+        #[test]
+        fn arbitrary_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = serde_json::from_slice::<CustomTrustStoreList>(&body);
+            let _ = failure_errors(&body);
+            let _ = json_path::<CustomTrustStoreList>(&body);
+            let text = snippet(&body);
+            prop_assert!(text.chars().count() <= SNIPPET_CHARS + 1);
+            prop_assert!(!text.contains('\n'));
+        }
+
+        /// Arbitrary JSON, and a valid envelope with an arbitrary `result_info`: decoding either
+        /// succeeds or fails with a path, and any `result_info` object (or null) is accepted.
+        #[test]
+        fn arbitrary_json_and_result_info_never_panic(value in arbitrary_json(), info in arbitrary_json()) {
+            let body = serde_json::to_vec(&value).unwrap();
+            if serde_json::from_slice::<CustomTrustStoreList>(&body).is_err() {
+                prop_assert!(!json_path::<CustomTrustStoreList>(&body).is_empty());
+            }
+            let envelope = serde_json::json!({"success": true, "result": [], "result_info": info});
+            let decoded = serde_json::from_value::<CustomTrustStoreList>(envelope);
+            if info.is_object() || info.is_null() {
+                prop_assert!(decoded.is_ok(), "{:?}", decoded);
+            }
+        }
+    }
+}

@@ -163,3 +163,78 @@ async fn api_and_network_errors_exit_1_with_one_line() {
     assert!(message.starts_with("error: network error: "), "{message}");
     assert_eq!(message.lines().count(), 1, "{message}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_is_exit_1_and_one_line() {
+    use cloudflare_origin_trust_store::fake::Fault;
+    use std::time::Duration;
+
+    let cases: Vec<(Fault, &str)> = vec![
+        (
+            Fault::rate_limited("300"),
+            "error: rate limited (http 429): the server asks to wait 300s, longer than the retry ceiling\n",
+        ),
+        (
+            Fault::rate_limited("0"),
+            "error: cloudflare api error (http 429): code 971: Please wait and consider throttling your request speed\n",
+        ),
+        (
+            Fault::html(502, 0),
+            "error: unexpected http 502 response: <!DOCTYPE html> <html> <head><title>502 Bad Gateway</title></head> <body> <center><h1>502 Bad Gateway</h1></center> <hr><center>cloudflare</center> </body> </html>\n",
+        ),
+        (Fault::Reset, "error: network error: "),
+        (Fault::Delay(Duration::from_secs(30)), "error: request timed out: "),
+        (
+            Fault::redirect("https://elsewhere.example/"),
+            "error: unexpected redirect (http 302) to https://elsewhere.example/\n",
+        ),
+        (
+            Fault::success_false(),
+            "error: cloudflare api error (http 200): code 1000: An internal error occurred\n",
+        ),
+        (Fault::TruncateBody, "error: cannot decode the http 200 response body at `result["),
+        (
+            Fault::empty_body(),
+            "error: cannot decode the http 200 response body at `.`: EOF while parsing a value at line 1 column 0\n",
+        ),
+    ];
+    for (fault, expected) in cases {
+        let fake = FakeCloudflare::builder().sample_certificates(60).start().await.unwrap();
+        let rule = fault.clone();
+        fake.set_faults(move |_| Some(rule.clone()));
+        let base = fake.base_url();
+        let args = [
+            "list",
+            "--zone-id",
+            fake.zone_id(),
+            "--all",
+            "--base-url",
+            &base,
+            "--retries",
+            "0",
+            "--timeout",
+            "0.2",
+        ];
+
+        let output = run(&args, &token_env()).await;
+
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{fault:?}: {message}");
+        assert!(message.starts_with(expected), "{fault:?}: {message}");
+        assert_eq!(message.lines().count(), 1, "{fault:?}: {message}");
+        assert!(!message.contains(fake::TOKEN));
+    }
+
+    // A page that repeats the first one: the walk stops on page 2.
+    let fake = FakeCloudflare::builder().sample_certificates(60).start().await.unwrap();
+    fake.set_faults(|_| Some(Fault::RepeatFirstPage));
+    let base = fake.base_url();
+    let output =
+        run(&["list", "--zone-id", fake.zone_id(), "--all", "--base-url", &base], &token_env()).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: pagination stopped: page 2 repeats certificate 5eed0000000000000000000000000000 already seen\n"
+    );
+    assert_eq!(fake.request_count(), 2);
+}

@@ -25,6 +25,10 @@ pub enum Error {
         reason: String,
     },
 
+    /// A certificate given for upload was refused by the local checks; nothing was sent.
+    #[error("{0}")]
+    InvalidCertificate(crate::certificate::CertificateProblem),
+
     /// The client could not be configured (credentials, base URL, environment).
     #[error("configuration error: {0}")]
     Config(String),
@@ -181,7 +185,7 @@ impl Error {
 
     /// Whether the input was refused before anything was sent.
     pub fn is_invalid_input(&self) -> bool {
-        matches!(self, Self::InvalidInput { .. } | Self::Config(_))
+        matches!(self, Self::InvalidInput { .. } | Self::Config(_) | Self::InvalidCertificate(_))
     }
 
     pub(crate) fn invalid(parameter: &'static str, reason: impl Into<String>) -> Self {

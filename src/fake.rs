@@ -26,11 +26,17 @@
 //! | no credentials, wrong ones, or both schemes at once | 403, code 10000 `Authentication error` |
 //! | a zone other than the fake's | 404, code 7003 |
 //! | a path other than the trust store's | 404, code 7000 `No route for that URI` |
-//! | a method other than GET | 405, code 10405 |
+//! | a method a path does not serve | 405, code 10405 |
+//! | an upload that is not `{"certificate": "<PEM>"}` | 400, code 1001 |
+//! | an upload that is not one parsable PEM certificate, or not a root CA | 400, code 1002 |
+//! | an upload of a certificate already in the store | 400, code 1003 |
+//! | get or delete of an id not in the store | 404, code 1404 |
 //! | `page` not a whole number of 1 or more | 400, code 1001 |
 //! | `per_page` not a whole number from 5 to 50 | 400, code 1001 |
 //! | `limit` or `offset` not a whole number | 400, code 1001 |
 //!
+//! It serves the four operations: list (`GET`), upload (`POST`, the new certificate gets status
+//! `pending_deployment`), get and delete (`GET` and `DELETE` of `.../custom_trust_store/{id}`).
 //! A list applies `offset` then `limit` to the zone's certificates, then pages the rest with
 //! `page` (default 1) and `per_page` (default 20).
 //!
@@ -48,7 +54,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
@@ -77,6 +83,8 @@ pub struct RecordedRequest {
     pub query: Option<String>,
     /// Every header, names in lowercase, in the order received.
     pub headers: Vec<(String, String)>,
+    /// The request body.
+    pub body: Vec<u8>,
 }
 
 impl RecordedRequest {
@@ -107,6 +115,7 @@ impl fmt::Debug for RecordedRequest {
             .field("path", &self.path)
             .field("query", &self.query)
             .field("headers", &headers)
+            .field("body", &String::from_utf8_lossy(&self.body))
             .finish()
     }
 }
@@ -265,6 +274,7 @@ impl FakeCloudflareBuilder {
             requests: Mutex::new(Vec::new()),
             page_attempts: Mutex::new(HashMap::new()),
             faults: Mutex::new(None),
+            next_id: std::sync::atomic::AtomicU64::new(1),
         });
         let task = tokio::spawn(serve(listener, Arc::clone(&state)));
         Ok(FakeCloudflare { addr, state, task })
@@ -405,6 +415,7 @@ struct State {
     requests: Mutex<Vec<RecordedRequest>>,
     page_attempts: Mutex<HashMap<u64, usize>>,
     faults: Mutex<Option<Arc<FaultRule>>>,
+    next_id: std::sync::atomic::AtomicU64,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -443,21 +454,22 @@ impl fmt::Display for ResetConnection {
 impl std::error::Error for ResetConnection {}
 
 async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, ResetConnection> {
+    let (parts, body) = request.into_parts();
+    // A body that fails to arrive is treated as empty; the answer then says what is missing.
+    let body = body.collect().await.map(|body| body.to_bytes().to_vec()).unwrap_or_default();
     let recorded = RecordedRequest {
-        method: request.method().to_string(),
-        path: request.uri().path().to_owned(),
-        query: request.uri().query().map(str::to_owned),
-        headers: request
-            .headers()
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts
+            .headers
             .iter()
             .map(|(name, value)| {
                 (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
             })
             .collect(),
+        body,
     };
-    let method = request.method().clone();
-    // The body is read so the connection can be reused; the list operation takes none.
-    let _ = request.into_body().collect().await;
     let info = state.record(recorded.clone());
     let rule = lock(&state.faults).clone();
     let fault = rule.and_then(|rule| rule(&info));
@@ -469,10 +481,10 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fu
         Some(Fault::Reset) => return Err(ResetConnection),
         Some(Fault::Delay(delay)) => {
             tokio::time::sleep(delay).await;
-            json_answer(answer(state, &method, &recorded, info.page, None))
+            json_answer(answer(state, &recorded, info.page, None))
         }
-        Some(fault) => json_answer(answer(state, &method, &recorded, info.page, Some(fault))),
-        None => json_answer(answer(state, &method, &recorded, info.page, None)),
+        Some(fault) => json_answer(answer(state, &recorded, info.page, Some(fault))),
+        None => json_answer(answer(state, &recorded, info.page, None)),
     };
     let mut response = Response::builder().status(status);
     for (name, value) in headers {
@@ -508,12 +520,11 @@ impl State {
 
 fn answer(
     state: &State,
-    method: &Method,
     request: &RecordedRequest,
     page: u64,
     fault: Option<Fault>,
 ) -> (StatusCode, Vec<u8>) {
-    let (status, mut body) = route(state, method, request, page, fault.as_ref());
+    let (status, mut body) = route(state, request, page, fault.as_ref());
     if status == StatusCode::OK {
         match fault {
             Some(Fault::DropResultInfo) => {
@@ -530,21 +541,22 @@ fn answer(
     (status, bytes)
 }
 
-fn route(
-    state: &State,
-    method: &Method,
-    request: &RecordedRequest,
-    page: u64,
-    fault: Option<&Fault>,
-) -> (StatusCode, Value) {
-    let Some(zone) = request
-        .path
-        .strip_prefix(PATH_PREFIX)
-        .and_then(|path| path.strip_prefix("/zones/"))
-        .and_then(|path| path.strip_suffix("/acm/custom_trust_store"))
+fn route(state: &State, request: &RecordedRequest, page: u64, fault: Option<&Fault>) -> (StatusCode, Value) {
+    let Some(rest) = request.path.strip_prefix(PATH_PREFIX).and_then(|path| path.strip_prefix("/zones/"))
     else {
-        return failure(StatusCode::NOT_FOUND, 7000, "No route for that URI");
+        return no_route();
     };
+    let (zone, item) = match rest.split_once("/acm/custom_trust_store") {
+        Some((zone, "")) => (zone, None),
+        Some((zone, id)) => match id.strip_prefix('/') {
+            Some(id) if !id.is_empty() && !id.contains('/') => (zone, Some(percent_decode(id))),
+            _ => return no_route(),
+        },
+        None => return no_route(),
+    };
+    if zone.contains('/') {
+        return no_route();
+    }
     if !authenticated(request) {
         return failure(StatusCode::FORBIDDEN, 10000, "Authentication error");
     }
@@ -558,9 +570,45 @@ fn route(
             ),
         );
     }
-    if method != Method::GET {
-        return failure(StatusCode::METHOD_NOT_ALLOWED, 10405, "Method not allowed for this route");
+    match (request.method.as_str(), item) {
+        ("GET", None) => list_answer(state, request, page, fault),
+        ("POST", None) => create(state, &request.body),
+        ("GET", Some(id)) => match lock(&state.certificates).iter().find(|c| c.id == id) {
+            Some(found) => (StatusCode::OK, single(json!(found))),
+            None => not_found(&id),
+        },
+        ("DELETE", Some(id)) => {
+            let mut certificates = lock(&state.certificates);
+            match certificates.iter().position(|c| c.id == id) {
+                Some(index) => {
+                    certificates.remove(index);
+                    (StatusCode::OK, single(json!({ "id": id })))
+                }
+                None => not_found(&id),
+            }
+        }
+        _ => failure(StatusCode::METHOD_NOT_ALLOWED, 10405, "Method not allowed for this route"),
     }
+}
+
+fn no_route() -> (StatusCode, Value) {
+    failure(StatusCode::NOT_FOUND, 7000, "No route for that URI")
+}
+
+fn not_found(id: &str) -> (StatusCode, Value) {
+    failure(StatusCode::NOT_FOUND, 1404, &format!("Certificate {id} not found in the trust store"))
+}
+
+fn single(result: Value) -> Value {
+    json!({ "errors": [], "messages": [], "success": true, "result": result })
+}
+
+fn list_answer(
+    state: &State,
+    request: &RecordedRequest,
+    page: u64,
+    fault: Option<&Fault>,
+) -> (StatusCode, Value) {
     let mut query = request.query_pairs();
     let repeat = fault == Some(&Fault::RepeatFirstPage);
     if repeat {
@@ -575,6 +623,60 @@ fn route(
         Ok(body) => (StatusCode::OK, body),
         Err(message) => failure(StatusCode::BAD_REQUEST, 1001, &message),
     }
+}
+
+/// An upload: Cloudflare accepts one root CA certificate per request, and not twice.
+fn create(state: &State, body: &[u8]) -> (StatusCode, Value) {
+    #[derive(serde::Deserialize)]
+    struct Upload {
+        certificate: String,
+    }
+    let Ok(Upload { certificate }) = serde_json::from_slice::<Upload>(body) else {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            1001,
+            "The request body must be a JSON object with a certificate string",
+        );
+    };
+    let details = match crate::CertificateDetails::from_pem(&certificate) {
+        Ok(details) => details,
+        Err(_) => {
+            return failure(
+                StatusCode::BAD_REQUEST,
+                1002,
+                "The certificate could not be parsed as one PEM certificate",
+            );
+        }
+    };
+    if !details.is_ca || !details.is_self_issued {
+        return failure(StatusCode::BAD_REQUEST, 1002, "Only root CA certificates are accepted");
+    }
+    let mut certificates = lock(&state.certificates);
+    if certificates.iter().any(|c| {
+        crate::CertificateDetails::from_pem(&c.certificate)
+            .is_ok_and(|d| d.sha256_fingerprint == details.sha256_fingerprint)
+    }) {
+        return failure(StatusCode::BAD_REQUEST, 1003, "This certificate is already in the trust store");
+    }
+    let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default();
+    let serial = state.next_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let created = CustomTrustStore {
+        id: format!("{:032x}", 0xca00_0000_0000_0000_0000_0000_0000_0000u128 + u128::from(serial)),
+        certificate,
+        expires_on: details.not_after,
+        issuer: common_name(&details.issuer),
+        signature: details.signature_algorithm,
+        status: CertificateStatus::PendingDeployment,
+        updated_at: now,
+        uploaded_on: now,
+    };
+    certificates.push(created.clone());
+    (StatusCode::OK, single(json!(created)))
+}
+
+/// The `CN=` value of a distinguished name, or the whole name.
+fn common_name(name: &str) -> String {
+    name.split(", ").find_map(|part| part.strip_prefix("CN=")).unwrap_or(name).to_owned()
 }
 
 /// Exactly one scheme, with the fake's credentials.

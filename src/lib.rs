@@ -4,10 +4,12 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
+pub mod certificate;
 mod client;
 mod error;
 mod generated;
 pub mod model;
+mod operations;
 mod pagination;
 mod retry;
 mod transport;
@@ -16,6 +18,7 @@ mod transport;
 pub mod fake;
 
 pub use auth::{Credentials, ENV_API_KEY, ENV_API_TOKEN, ENV_EMAIL};
+pub use certificate::{CertificateDetails, CertificateProblem};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ENV_BASE_URL,
     USER_AGENT,

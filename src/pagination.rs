@@ -12,6 +12,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::generated::types::Identifier;
 use crate::model::{CustomTrustStore, ResponseMessage, ResultInfo};
+use crate::operations::unwrap;
 
 /// Smallest `per_page` the API accepts.
 pub const MIN_PER_PAGE: u64 = 5;
@@ -237,17 +238,11 @@ impl Client {
 
     async fn fetch_page(&self, zone: &Identifier, params: &ListParams) -> Result<Page> {
         let page = params.checked_page()?;
-        let response = self
-            .run(|client| async move {
-                client.list_custom_trust_store(zone, params.limit, params.offset, page, params.per_page).await
-            })
-            .await?;
-        let status = response.status().as_u16();
-        let body = response.into_inner();
-        if !body.success {
-            return Err(Error::Api { status, errors: body.errors });
-        }
-        Ok(Page { items: body.result, messages: body.messages, result_info: body.result_info })
+        self.run(|client| async move {
+            client.list_custom_trust_store(zone, params.limit, params.offset, page, params.per_page).await
+        })
+        .await
+        .and_then(unwrap)
     }
 }
 

@@ -81,3 +81,43 @@ pub fn envelope(ids: &[String], result_info: Option<Value>) -> Value {
 pub fn ids(page: u64, count: usize) -> Vec<String> {
     (0..count).map(|i| format!("{page:016x}{i:016x}")).collect()
 }
+
+/// Certificates made in the test with rcgen: a root CA and what is not one.
+pub mod certs {
+    use rcgen::{
+        BasicConstraints, Certificate, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    };
+
+    /// Parameters with a common name and a validity from `not_before` to `not_after` (years).
+    pub fn params(common_name: &str, ca: bool, not_before: i32, not_after: i32) -> CertificateParams {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, common_name);
+        params.not_before = rcgen::date_time_ymd(not_before, 1, 1);
+        params.not_after = rcgen::date_time_ymd(not_after, 1, 1);
+        if ca {
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        }
+        params
+    }
+
+    /// A self-signed certificate and its key.
+    pub fn self_signed(params: &CertificateParams) -> (Certificate, KeyPair) {
+        let key = KeyPair::generate().unwrap();
+        (params.self_signed(&key).unwrap(), key)
+    }
+
+    /// A valid root CA, from 2020 to 2060, with common name `common_name`.
+    pub fn root(common_name: &str) -> String {
+        self_signed(&params(common_name, true, 2020, 2060)).0.pem()
+    }
+
+    /// A certificate made from `params`, signed by a root CA named `issuer`.
+    pub fn signed_by_root(params: &CertificateParams, issuer: &str) -> String {
+        let root_params = self::params(issuer, true, 2020, 2060);
+        let root_key = KeyPair::generate().unwrap();
+        let issuer = Issuer::new(root_params, root_key);
+        let key = KeyPair::generate().unwrap();
+        params.signed_by(&key, &issuer).unwrap().pem()
+    }
+}

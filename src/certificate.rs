@@ -1,0 +1,281 @@
+//! Local certificate checks before an upload, and details of a listed certificate.
+//!
+//! Cloudflare accepts only root CA certificates in a Custom Origin Trust Store. [`check_root_ca`]
+//! catches a wrong file before anything is sent: the input must be PEM holding exactly one
+//! certificate (and nothing else, a private key least of all), which must be a CA
+//! (`basicConstraints CA=true`, and `keyCertSign` when it has a `keyUsage`), self-issued (issuer
+//! equal to subject) and self-signed (its signature verifies with its own key, for the algorithms
+//! the parser can verify), and valid now.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use x509_parser::certificate::X509Certificate;
+use x509_parser::error::X509Error;
+use x509_parser::pem::Pem;
+
+use crate::error::{Error, Result};
+use crate::model::CustomTrustStore;
+
+/// What is wrong with a certificate given for upload. Each is a distinct refusal; nothing is sent.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertificateProblem {
+    /// No `-----BEGIN CERTIFICATE-----` block in the input.
+    #[error("no PEM certificate found (expected a -----BEGIN CERTIFICATE----- block)")]
+    NoCertificate,
+    /// More than one certificate in the input.
+    #[error("the input holds {0} certificates; upload one root CA at a time")]
+    MultipleCertificates(usize),
+    /// A PEM block other than a certificate (a private key, say).
+    #[error("the input holds a {0} block besides the certificate; give only the certificate")]
+    UnexpectedBlock(String),
+    /// The PEM framing or base64 is broken.
+    #[error("the PEM is malformed: {0}")]
+    MalformedPem(String),
+    /// The DER inside the PEM is not an X.509 certificate.
+    #[error("the certificate cannot be parsed: {0}")]
+    Unparsable(String),
+    /// No `basicConstraints CA=true`.
+    #[error("certificate is not a CA: {subject} lacks basicConstraints CA=true")]
+    NotCa {
+        /// The certificate's subject.
+        subject: String,
+    },
+    /// A `keyUsage` extension without `keyCertSign`.
+    #[error("certificate is not a CA: the keyUsage of {subject} lacks keyCertSign")]
+    NoCertSign {
+        /// The certificate's subject.
+        subject: String,
+    },
+    /// Issuer and subject differ: an intermediate or a leaf.
+    #[error("certificate is not a root CA: issuer {issuer} differs from subject {subject}")]
+    NotSelfIssued {
+        /// The certificate's issuer.
+        issuer: String,
+        /// The certificate's subject.
+        subject: String,
+    },
+    /// The signature does not verify with the certificate's own key.
+    #[error("certificate is not self-signed: the signature of {subject} does not verify with its own key")]
+    BadSignature {
+        /// The certificate's subject.
+        subject: String,
+    },
+    /// Past its `notAfter`.
+    #[error("certificate {subject} expired on {}", not_after.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))]
+    Expired {
+        /// The certificate's subject.
+        subject: String,
+        /// When it expired.
+        not_after: DateTime<Utc>,
+    },
+    /// Before its `notBefore`.
+    #[error("certificate {subject} is not valid before {}", not_before.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))]
+    NotYetValid {
+        /// The certificate's subject.
+        subject: String,
+        /// When it becomes valid.
+        not_before: DateTime<Utc>,
+    },
+}
+
+/// What a certificate says about itself, read from its PEM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CertificateDetails {
+    /// The subject, such as `CN=Example Root CA, O=Example`.
+    pub subject: String,
+    /// The issuer; equal to the subject for a root CA.
+    pub issuer: String,
+    /// The serial number, hex bytes separated by `:`.
+    pub serial: String,
+    /// The SHA-256 fingerprint of the DER, hex bytes separated by `:` (as `openssl x509
+    /// -fingerprint -sha256` prints it).
+    pub sha256_fingerprint: String,
+    /// Start of validity.
+    pub not_before: DateTime<Utc>,
+    /// End of validity.
+    pub not_after: DateTime<Utc>,
+    /// Whether `basicConstraints CA=true`.
+    pub is_ca: bool,
+    /// Whether issuer equals subject.
+    pub is_self_issued: bool,
+    /// The signature algorithm, in Cloudflare's spelling where known (`SHA256WithRSA`,
+    /// `ECDSAWithSHA384`...), else its OID.
+    pub signature_algorithm: String,
+}
+
+impl CertificateDetails {
+    /// Reads the one certificate in `pem` (exactly one certificate and no other PEM block).
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        let block = single_certificate(pem)?;
+        let cert = parse(&block)?;
+        Ok(details(&block, &cert))
+    }
+
+    /// Whole days from `now` until `not_after` (negative once expired).
+    pub fn days_until_expiry(&self, now: DateTime<Utc>) -> i64 {
+        (self.not_after - now).num_days()
+    }
+}
+
+impl CustomTrustStore {
+    /// Parses this certificate's PEM: subject, issuer, serial, fingerprint, validity.
+    pub fn details(&self) -> Result<CertificateDetails> {
+        CertificateDetails::from_pem(&self.certificate)
+    }
+
+    /// Whole days from `now` until `expires_on` (negative once expired), from the API's field.
+    pub fn days_until_expiry(&self, now: DateTime<Utc>) -> i64 {
+        (self.expires_on - now).num_days()
+    }
+}
+
+/// Checks that `pem` holds exactly one root CA certificate, valid at `now`; returns its details.
+///
+/// ```
+/// use cloudflare_origin_trust_store::{certificate::check_root_ca, Error};
+///
+/// let err = check_root_ca("not a certificate", chrono::Utc::now()).unwrap_err();
+/// assert_eq!(err.to_string(), "no PEM certificate found (expected a -----BEGIN CERTIFICATE----- block)");
+/// assert!(err.is_invalid_input());
+/// ```
+pub fn check_root_ca(pem: &str, now: DateTime<Utc>) -> Result<CertificateDetails> {
+    let block = single_certificate(pem)?;
+    let cert = parse(&block)?;
+    let details = details(&block, &cert);
+    let subject = details.subject.clone();
+    if !details.is_ca {
+        return Err(problem(CertificateProblem::NotCa { subject }));
+    }
+    if let Ok(Some(usage)) = cert.key_usage() {
+        if !usage.value.key_cert_sign() {
+            return Err(problem(CertificateProblem::NoCertSign { subject }));
+        }
+    }
+    if !details.is_self_issued {
+        return Err(problem(CertificateProblem::NotSelfIssued { issuer: details.issuer, subject }));
+    }
+    match cert.verify_signature(None) {
+        Ok(()) | Err(X509Error::SignatureUnsupportedAlgorithm) => {}
+        Err(_) => return Err(problem(CertificateProblem::BadSignature { subject })),
+    }
+    if now > details.not_after {
+        return Err(problem(CertificateProblem::Expired { subject, not_after: details.not_after }));
+    }
+    if now < details.not_before {
+        return Err(problem(CertificateProblem::NotYetValid { subject, not_before: details.not_before }));
+    }
+    Ok(details)
+}
+
+/// The one certificate of `pem`, re-encoded as clean PEM (no text around it), as it is uploaded.
+pub(crate) fn normalized_pem(pem: &str) -> Result<String> {
+    let block = single_certificate(pem)?;
+    Ok(encode_pem(&block.contents))
+}
+
+fn problem(problem: CertificateProblem) -> Error {
+    Error::InvalidCertificate(problem)
+}
+
+fn single_certificate(pem: &str) -> Result<Pem> {
+    let mut certificates = Vec::new();
+    for block in Pem::iter_from_buffer(pem.as_bytes()) {
+        let block = match block {
+            Ok(block) => block,
+            Err(error) => return Err(problem(CertificateProblem::MalformedPem(error.to_string()))),
+        };
+        match block.label.as_str() {
+            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => certificates.push(block),
+            other => return Err(problem(CertificateProblem::UnexpectedBlock(other.to_owned()))),
+        }
+    }
+    match certificates.len() {
+        0 => Err(problem(CertificateProblem::NoCertificate)),
+        1 => Ok(certificates.remove(0)),
+        n => Err(problem(CertificateProblem::MultipleCertificates(n))),
+    }
+}
+
+fn parse(block: &Pem) -> Result<X509Certificate<'_>> {
+    block.parse_x509().map_err(|error| problem(CertificateProblem::Unparsable(error.to_string())))
+}
+
+fn details(block: &Pem, cert: &X509Certificate<'_>) -> CertificateDetails {
+    let time = |t: &x509_parser::time::ASN1Time| {
+        DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+    };
+    CertificateDetails {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        serial: cert.raw_serial_as_string(),
+        sha256_fingerprint: colon_hex(&Sha256::digest(&block.contents)),
+        not_before: time(&cert.validity().not_before),
+        not_after: time(&cert.validity().not_after),
+        is_ca: cert.is_ca(),
+        is_self_issued: cert.issuer().as_raw() == cert.subject().as_raw(),
+        signature_algorithm: signature_name(&cert.signature_algorithm.algorithm.to_id_string()),
+    }
+}
+
+fn signature_name(oid: &str) -> String {
+    match oid {
+        "1.2.840.113549.1.1.5" => "SHA1WithRSA",
+        "1.2.840.113549.1.1.11" => "SHA256WithRSA",
+        "1.2.840.113549.1.1.12" => "SHA384WithRSA",
+        "1.2.840.113549.1.1.13" => "SHA512WithRSA",
+        "1.2.840.113549.1.1.10" => "SHA256WithRSA-PSS",
+        "1.2.840.10045.4.3.2" => "ECDSAWithSHA256",
+        "1.2.840.10045.4.3.3" => "ECDSAWithSHA384",
+        "1.2.840.10045.4.3.4" => "ECDSAWithSHA512",
+        "1.3.101.112" => "Ed25519",
+        other => other,
+    }
+    .to_owned()
+}
+
+fn colon_hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for (i, byte) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        let _ = write!(out, "{byte:02X}");
+    }
+    out
+}
+
+fn encode_pem(der: &[u8]) -> String {
+    let base64 = data_encoding::BASE64.encode(der);
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in base64.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    pem
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_encoding_matches_base64_with_padding() {
+        assert_eq!(encode_pem(b"Man"), "-----BEGIN CERTIFICATE-----\nTWFu\n-----END CERTIFICATE-----\n");
+        assert_eq!(encode_pem(b"Ma"), "-----BEGIN CERTIFICATE-----\nTWE=\n-----END CERTIFICATE-----\n");
+        assert_eq!(encode_pem(b"M"), "-----BEGIN CERTIFICATE-----\nTQ==\n-----END CERTIFICATE-----\n");
+        let long = encode_pem(&[0u8; 60]);
+        assert_eq!(long.lines().nth(1).unwrap().len(), 64);
+        assert_eq!(long.lines().nth(2).unwrap(), "AAAAAAAAAAAAAAAAAAAA");
+    }
+
+    #[test]
+    fn colon_hex_is_uppercase_pairs() {
+        assert_eq!(colon_hex(&[0x0a, 0xff, 0x00]), "0A:FF:00");
+        assert_eq!(colon_hex(&[]), "");
+    }
+}

@@ -1,0 +1,104 @@
+//! Get, upload and delete one certificate.
+
+use crate::certificate::{check_root_ca, normalized_pem};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::generated::types::{
+    CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle, UploadRequest,
+};
+use crate::model::{CustomTrustStore, ResponseMessage};
+use crate::pagination::{Page, check_identifier, checked_zone_id};
+
+impl Client {
+    /// Fetches one certificate of a zone's trust store by id. Both ids (1 to 32 characters) are
+    /// checked before anything is sent.
+    pub async fn get(&self, zone_id: &str, certificate_id: &str) -> Result<CustomTrustStore> {
+        let zone = checked_zone_id(zone_id)?;
+        let id = check_identifier("certificate_id", certificate_id)?;
+        self.run(|client| async move { client.get_custom_trust_store(&zone, &id).await })
+            .await
+            .and_then(unwrap)
+    }
+
+    /// Uploads a root CA certificate (PEM) to a zone's trust store, after checking it locally with
+    /// [`check_root_ca`](crate::certificate::check_root_ca): exactly one certificate, a CA,
+    /// self-issued, self-signed and valid now. A certificate that fails is refused with
+    /// [`Error::InvalidCertificate`] and nothing is sent. The certificate is sent as clean PEM
+    /// (any text around the block is dropped).
+    ///
+    /// An upload is not idempotent: it is retried only when it cannot have been processed (a 429,
+    /// or a connection that failed before the request was sent).
+    pub async fn upload(&self, zone_id: &str, pem: &str) -> Result<CustomTrustStore> {
+        let zone = checked_zone_id(zone_id)?;
+        check_root_ca(pem, chrono::Utc::now())?;
+        self.send_upload(zone, normalized_pem(pem)?).await
+    }
+
+    /// Uploads `pem` as given, without the local checks of [`Client::upload`], for the rare
+    /// caller who knows better than them. Cloudflare still checks it.
+    pub async fn upload_unchecked(&self, zone_id: &str, pem: &str) -> Result<CustomTrustStore> {
+        let zone = checked_zone_id(zone_id)?;
+        if pem.trim().is_empty() {
+            return Err(Error::invalid("certificate", "must not be empty"));
+        }
+        self.send_upload(zone, pem.to_owned()).await
+    }
+
+    async fn send_upload(
+        &self,
+        zone: crate::generated::types::Identifier,
+        certificate: String,
+    ) -> Result<CustomTrustStore> {
+        let body = UploadRequest { certificate };
+        self.run(|client| async move { client.create_custom_trust_store(&zone, &body).await })
+            .await
+            .and_then(unwrap)
+    }
+
+    /// Deletes one certificate from a zone's trust store; returns the deleted id. Origins whose
+    /// certificates chain to it are no longer trusted.
+    pub async fn delete(&self, zone_id: &str, certificate_id: &str) -> Result<String> {
+        let zone = checked_zone_id(zone_id)?;
+        let id = check_identifier("certificate_id", certificate_id)?;
+        self.run(|client| async move { client.delete_custom_trust_store(&zone, &id).await })
+            .await
+            .and_then(unwrap)
+    }
+}
+
+/// A success envelope: `success`, `errors`, and what it carries.
+pub(crate) trait Envelope {
+    type Item;
+    fn split(self) -> (bool, Vec<ResponseMessage>, Self::Item);
+}
+
+/// What the envelope carries, or [`Error::Api`] when it says `success: false`.
+pub(crate) fn unwrap<E: Envelope>(response: progenitor_client::ResponseValue<E>) -> Result<E::Item> {
+    let status = response.status().as_u16();
+    match response.into_inner().split() {
+        (true, _, item) => Ok(item),
+        (false, errors, _) => Err(Error::Api { status, errors }),
+    }
+}
+
+impl Envelope for CustomTrustStoreSingle {
+    type Item = CustomTrustStore;
+    fn split(self) -> (bool, Vec<ResponseMessage>, CustomTrustStore) {
+        (self.success, self.errors, self.result)
+    }
+}
+
+impl Envelope for CustomTrustStoreIdOnly {
+    type Item = String;
+    fn split(self) -> (bool, Vec<ResponseMessage>, String) {
+        (self.success, self.errors, self.result.id)
+    }
+}
+
+impl Envelope for CustomTrustStoreList {
+    type Item = Page;
+    fn split(self) -> (bool, Vec<ResponseMessage>, Page) {
+        let page = Page { items: self.result, messages: self.messages, result_info: self.result_info };
+        (self.success, self.errors, page)
+    }
+}

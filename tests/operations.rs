@@ -1,0 +1,285 @@
+//! Upload (with the local root-CA checks), get and delete, against the fake and wiremock.
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use cloudflare_origin_trust_store::certificate::check_root_ca;
+use cloudflare_origin_trust_store::fake::{FakeCloudflare, Fault};
+use cloudflare_origin_trust_store::{
+    CertificateDetails, CertificateProblem, CertificateStatus, Error, Jitter, RetryPolicy,
+};
+use common::certs;
+use rcgen::KeyUsagePurpose;
+use sha2::Digest;
+
+async fn fake() -> FakeCloudflare {
+    FakeCloudflare::builder().sample_certificates(3).start().await.unwrap()
+}
+
+/// The upload refusal for `pem`, and proof that nothing was sent.
+async fn refused(pem: &str) -> CertificateProblem {
+    let fake = fake().await;
+    let err = fake.client().unwrap().upload(fake.zone_id(), pem).await.unwrap_err();
+    assert!(err.is_invalid_input(), "{err:?}");
+    assert_eq!(fake.request_count(), 0, "nothing is sent for a refused certificate");
+    match err {
+        Error::InvalidCertificate(problem) => problem,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn upload_get_list_delete_round_trip() {
+    let fake = fake().await;
+    let client = fake.client().unwrap();
+    let pem = certs::root("Round Trip Root CA");
+    let with_text =
+        format!("Subject: CN=Round Trip Root CA\nsome openssl -text output\n{pem}trailing notes\n");
+
+    let uploaded = client.upload(fake.zone_id(), &with_text).await.unwrap();
+
+    assert_eq!(uploaded.issuer, "Round Trip Root CA");
+    assert_eq!(uploaded.status, CertificateStatus::PendingDeployment);
+    assert_eq!(uploaded.expires_on, Utc.with_ymd_and_hms(2060, 1, 1, 0, 0, 0).unwrap());
+    let sent: serde_json::Value = serde_json::from_slice(&fake.requests()[0].body).unwrap();
+    assert_eq!(sent, serde_json::json!({ "certificate": pem }), "only the clean PEM block is sent");
+    assert_eq!(fake.requests()[0].method, "POST");
+
+    let got = client.get(fake.zone_id(), &uploaded.id).await.unwrap();
+    assert_eq!(got, uploaded);
+    let all = client.collect_all(fake.zone_id()).await.unwrap();
+    assert_eq!(all.len(), 4);
+    assert!(all.contains(&uploaded));
+
+    assert_eq!(client.delete(fake.zone_id(), &uploaded.id).await.unwrap(), uploaded.id);
+    let err = client.get(fake.zone_id(), &uploaded.id).await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.api_errors()[0].code, 1404);
+    let err = client.delete(fake.zone_id(), &uploaded.id).await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    assert_eq!(
+        fake.requests().iter().map(|r| r.method.as_str()).collect::<Vec<_>>(),
+        ["POST", "GET", "GET", "DELETE", "GET", "DELETE"]
+    );
+}
+
+#[tokio::test]
+async fn an_intermediate_is_refused_naming_issuer_and_subject() {
+    let intermediate =
+        certs::signed_by_root(&certs::params("Test Intermediate CA", true, 2020, 2050), "Test Root CA");
+
+    let problem = refused(&intermediate).await;
+
+    assert_eq!(
+        problem.to_string(),
+        "certificate is not a root CA: issuer CN=Test Root CA differs from subject CN=Test Intermediate CA"
+    );
+}
+
+#[tokio::test]
+async fn a_leaf_is_refused_as_not_a_ca() {
+    let leaf = certs::signed_by_root(&certs::params("www.example.com", false, 2020, 2050), "Test Root CA");
+
+    assert_eq!(
+        refused(&leaf).await.to_string(),
+        "certificate is not a CA: CN=www.example.com lacks basicConstraints CA=true"
+    );
+    let self_signed_leaf = certs::self_signed(&certs::params("self.example.com", false, 2020, 2050)).0.pem();
+    assert!(matches!(refused(&self_signed_leaf).await, CertificateProblem::NotCa { .. }));
+}
+
+#[tokio::test]
+async fn an_expired_or_not_yet_valid_root_is_refused_with_its_dates() {
+    let expired = certs::self_signed(&certs::params("Old Root CA", true, 2000, 2020)).0.pem();
+    assert_eq!(
+        refused(&expired).await.to_string(),
+        "certificate CN=Old Root CA expired on 2020-01-01T00:00:00Z"
+    );
+
+    let future = certs::self_signed(&certs::params("Future Root CA", true, 2090, 2100)).0.pem();
+    assert_eq!(
+        refused(&future).await.to_string(),
+        "certificate CN=Future Root CA is not valid before 2090-01-01T00:00:00Z"
+    );
+}
+
+#[tokio::test]
+async fn garbage_two_certificates_and_a_private_key_are_refused() {
+    assert_eq!(
+        refused("hello, I am not a certificate").await.to_string(),
+        "no PEM certificate found (expected a -----BEGIN CERTIFICATE----- block)"
+    );
+    assert_eq!(refused("").await, CertificateProblem::NoCertificate);
+
+    let two = format!("{}{}", certs::root("First Root"), certs::root("Second Root"));
+    assert_eq!(
+        refused(&two).await.to_string(),
+        "the input holds 2 certificates; upload one root CA at a time"
+    );
+
+    let (cert, key) = certs::self_signed(&certs::params("Keyed Root", true, 2020, 2060));
+    let with_key = format!("{}{}", cert.pem(), key.serialize_pem());
+    assert_eq!(
+        refused(&with_key).await.to_string(),
+        "the input holds a PRIVATE KEY block besides the certificate; give only the certificate"
+    );
+
+    let bad_base64 = "-----BEGIN CERTIFICATE-----\n!!!not base64!!!\n-----END CERTIFICATE-----\n";
+    assert!(matches!(refused(bad_base64).await, CertificateProblem::MalformedPem(_)));
+    let not_der = "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n";
+    assert!(matches!(refused(not_der).await, CertificateProblem::Unparsable(_)));
+    let unterminated = "-----BEGIN CERTIFICATE-----\nMIIB\n";
+    assert!(matches!(refused(unterminated).await, CertificateProblem::MalformedPem(_)));
+}
+
+#[tokio::test]
+async fn a_self_issued_certificate_signed_by_another_key_is_not_self_signed() {
+    // Issuer and subject are both CN=Twin Root, but the signing key is another certificate's.
+    let forged = certs::signed_by_root(&certs::params("Twin Root", true, 2020, 2050), "Twin Root");
+
+    assert_eq!(
+        refused(&forged).await.to_string(),
+        "certificate is not self-signed: the signature of CN=Twin Root does not verify with its own key"
+    );
+}
+
+#[tokio::test]
+async fn a_ca_whose_key_usage_lacks_cert_sign_is_refused() {
+    let mut params = certs::params("Signing Only Root", true, 2020, 2060);
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    let pem = certs::self_signed(&params).0.pem();
+
+    assert_eq!(
+        refused(&pem).await.to_string(),
+        "certificate is not a CA: the keyUsage of CN=Signing Only Root lacks keyCertSign"
+    );
+}
+
+#[tokio::test]
+async fn upload_unchecked_sends_as_given_and_cloudflare_decides() {
+    let fake = fake().await;
+    let intermediate = certs::signed_by_root(&certs::params("Sneaky Intermediate", true, 2020, 2050), "Root");
+
+    let err = fake.client().unwrap().upload_unchecked(fake.zone_id(), &intermediate).await.unwrap_err();
+
+    assert_eq!(
+        err.to_string(),
+        "cloudflare api error (http 400): code 1002: Only root CA certificates are accepted"
+    );
+    assert_eq!(fake.request_count(), 1);
+    let sent: serde_json::Value = serde_json::from_slice(&fake.requests()[0].body).unwrap();
+    assert_eq!(sent["certificate"], intermediate.as_str());
+
+    let empty = fake.client().unwrap().upload_unchecked(fake.zone_id(), "  \n").await.unwrap_err();
+    assert_eq!(empty.to_string(), "invalid certificate: must not be empty");
+    assert_eq!(fake.request_count(), 1);
+}
+
+#[tokio::test]
+async fn an_upload_is_retried_on_429_but_not_on_5xx() {
+    let retry = RetryPolicy::new().initial_backoff(Duration::from_millis(1)).jitter(Jitter::none());
+    let fake = fake().await;
+    let client = fake.client_builder().retry(retry).build().unwrap();
+    fake.set_faults(|r| (r.index == 1).then(|| Fault::rate_limited("0")));
+
+    client.upload(fake.zone_id(), &certs::root("Rate Limited Root")).await.unwrap();
+    assert_eq!(fake.request_count(), 2, "a 429 proves the upload was not processed: retried");
+
+    fake.set_faults(|r| (r.index == 3).then(|| Fault::html(503, 0)));
+    let err = client.upload(fake.zone_id(), &certs::root("Unlucky Root")).await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.attempts(), 1, "a 503 may have been processed: not retried");
+    assert_eq!(fake.request_count(), 3);
+
+    // A GET with the same fault is retried.
+    fake.set_faults(|r| (r.index == 4).then(|| Fault::html(503, 0)));
+    let id = fake.certificates()[0].id.clone();
+    client.get(fake.zone_id(), &id).await.unwrap();
+    assert_eq!(fake.request_count(), 5);
+}
+
+#[tokio::test]
+async fn a_duplicate_upload_gets_cloudflares_error() {
+    let fake = fake().await;
+    let client = fake.client().unwrap();
+    let pem = certs::root("Twice Root");
+    client.upload(fake.zone_id(), &pem).await.unwrap();
+
+    let err = client.upload(fake.zone_id(), &pem).await.unwrap_err();
+
+    assert_eq!(
+        err.to_string(),
+        "cloudflare api error (http 400): code 1003: This certificate is already in the trust store"
+    );
+}
+
+#[tokio::test]
+async fn ids_are_checked_before_sending_and_percent_encoded() {
+    let fake = fake().await;
+    let client = fake.client().unwrap();
+
+    for result in [
+        client.get(fake.zone_id(), "").await.map(drop),
+        client.delete(fake.zone_id(), &"f".repeat(33)).await.map(drop),
+    ] {
+        let err = result.unwrap_err();
+        assert!(err.to_string().starts_with("invalid certificate_id: must be 1 to 32 characters"), "{err}");
+    }
+    let err = client.get("", "abc").await.unwrap_err();
+    assert_eq!(err.to_string(), "invalid zone_id: must be 1 to 32 characters, got 0");
+    assert_eq!(fake.request_count(), 0);
+
+    let err = client.delete(fake.zone_id(), "../../x").await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    assert_eq!(
+        fake.requests()[0].path,
+        format!("/client/v4/zones/{}/acm/custom_trust_store/..%2F..%2Fx", fake.zone_id())
+    );
+    assert_eq!(fake.certificates().len(), 3, "nothing was deleted");
+}
+
+#[test]
+fn details_expose_subject_issuer_serial_fingerprint_and_validity() {
+    let (cert, _) = certs::self_signed(&certs::params("Details Root CA", true, 2021, 2041));
+    let pem = cert.pem();
+
+    let details = CertificateDetails::from_pem(&pem).unwrap();
+
+    assert_eq!(details.subject, "CN=Details Root CA");
+    assert_eq!(details.issuer, "CN=Details Root CA");
+    assert!(details.is_ca && details.is_self_issued);
+    let fingerprint: Vec<String> =
+        sha2::Sha256::digest(cert.der()).iter().map(|b| format!("{b:02X}")).collect();
+    assert_eq!(details.sha256_fingerprint, fingerprint.join(":"));
+    assert!(!details.serial.is_empty());
+    assert!(details.serial.chars().all(|c| c.is_ascii_hexdigit() || c == ':'), "{}", details.serial);
+    assert_eq!(details.not_before, Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap());
+    assert_eq!(details.not_after, Utc.with_ymd_and_hms(2041, 1, 1, 0, 0, 0).unwrap());
+    assert_eq!(details.signature_algorithm, "ECDSAWithSHA256");
+    assert_eq!(details.days_until_expiry(Utc.with_ymd_and_hms(2040, 12, 1, 0, 0, 0).unwrap()), 31);
+    assert_eq!(details.days_until_expiry(Utc.with_ymd_and_hms(2041, 1, 3, 0, 0, 0).unwrap()), -2);
+
+    let checked = check_root_ca(&pem, Utc.with_ymd_and_hms(2030, 6, 1, 0, 0, 0).unwrap()).unwrap();
+    assert_eq!(checked, details);
+    assert!(matches!(
+        check_root_ca(&pem, Utc.with_ymd_and_hms(2042, 1, 1, 0, 0, 0).unwrap()).unwrap_err(),
+        Error::InvalidCertificate(CertificateProblem::Expired { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_listed_certificate_gives_its_details() {
+    let fake = fake().await;
+    let client = fake.client().unwrap();
+    let uploaded = client.upload(fake.zone_id(), &certs::root("Listed Root")).await.unwrap();
+
+    let listed = client.collect_all(fake.zone_id()).await.unwrap();
+    let found = listed.iter().find(|c| c.id == uploaded.id).unwrap();
+
+    let details = found.details().unwrap();
+    assert_eq!(details.subject, "CN=Listed Root");
+    assert_eq!(details.not_after, found.expires_on);
+    assert_eq!(found.days_until_expiry(Utc.with_ymd_and_hms(2059, 12, 22, 0, 0, 0).unwrap()), 10);
+}

@@ -270,7 +270,7 @@ mod tests {
         assert_eq!(encode_pem(b"M"), "-----BEGIN CERTIFICATE-----\nTQ==\n-----END CERTIFICATE-----\n");
         let long = encode_pem(&[0u8; 60]);
         assert_eq!(long.lines().nth(1).unwrap().len(), 64);
-        assert_eq!(long.lines().nth(2).unwrap(), "AAAAAAAAAAAAAAAAAAAA");
+        assert_eq!(long.lines().nth(2).unwrap(), "AAAAAAAAAAAAAAAA", "80 characters: 64, then 16");
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! The `cf-trust-store` binary end to end, against the fake API.
 
-use std::process::{Command, Output};
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 use cloudflare_origin_trust_store::fake::{self, FakeCloudflare};
+use common::certs;
 use serde_json::Value;
 
 /// Runs the CLI with only the given environment (so no real credential from the caller's
@@ -14,6 +18,31 @@ async fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
         command.env(name, value);
     }
     tokio::task::spawn_blocking(move || command.output().expect("the CLI runs")).await.unwrap()
+}
+
+/// Runs the CLI with `input` on its standard input.
+async fn run_with_stdin(args: &[&str], env: &[(&str, &str)], input: String) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cf-trust-store"));
+    command.env_clear().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().expect("the CLI runs");
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// Writes `content` to a file of its own under cargo's temporary directory for tests.
+fn temp_file(name: &str, content: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}-{name}", std::process::id()));
+    std::fs::write(&path, content).unwrap();
+    path.to_string_lossy().into_owned()
 }
 
 fn token_env() -> [(&'static str, &'static str); 1] {
@@ -237,4 +266,219 @@ async fn every_fault_is_exit_1_and_one_line() {
         "error: pagination stopped: page 2 repeats certificate 5eed0000000000000000000000000000 already seen\n"
     );
     assert_eq!(fake.request_count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_get_and_delete_print_in_the_chosen_format() {
+    let fake = FakeCloudflare::builder().sample_certificates(2).start().await.unwrap();
+    let base = fake.base_url();
+    let zone = fake.zone_id();
+    let file = temp_file("root.pem", &certs::root("CLI Root CA"));
+
+    let output = run(
+        &["upload", "--zone-id", zone, "--certificate-file", &file, "--output", "json", "--base-url", &base],
+        &token_env(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let uploaded: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let id = uploaded["id"].as_str().unwrap().to_owned();
+    assert_eq!(uploaded["issuer"], "CLI Root CA");
+    assert_eq!(uploaded["status"], "pending_deployment");
+
+    let output =
+        run(&["get", "--zone-id", zone, "--id", &id, "--output", "jsonl", "--base-url", &base], &token_env())
+            .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), uploaded);
+
+    let output = run(&["get", "--zone-id", zone, "--id", &id, "--base-url", &base], &token_env()).await;
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert!(table.starts_with("ID  "), "{table}");
+    assert!(
+        table.lines().nth(1).unwrap().starts_with(&format!(
+            "{id}  pending_deployment  CLI Root CA  ECDSAWithSHA256  2060-01-01T00:00:00Z"
+        )),
+        "{table}"
+    );
+
+    let output = run(&["delete", "--zone-id", zone, "--id", &id, "--base-url", &base], &token_env()).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), format!("deleted {id}\n"));
+    let output = run(
+        &["delete", "--zone-id", zone, "--id", &id, "--output", "json", "--base-url", &base],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: cloudflare api error (http 404): code 1404: Certificate {id} not found in the trust store\n"
+        )
+    );
+    assert_eq!(fake.certificates().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_reads_standard_input_and_deletes_print_json() {
+    let fake = FakeCloudflare::builder().start().await.unwrap();
+    let base = fake.base_url();
+    let args = [
+        "upload",
+        "--zone-id",
+        fake.zone_id(),
+        "--certificate-file",
+        "-",
+        "--output",
+        "jsonl",
+        "--base-url",
+        &base,
+    ];
+
+    let output = run_with_stdin(&args, &token_env(), certs::root("Stdin Root")).await;
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    let id = fake.certificates()[0].id.clone();
+    let output = run(
+        &["delete", "--zone-id", fake.zone_id(), "--id", &id, "--output", "json", "--base-url", &base],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), format!("{{\"id\":\"{id}\"}}\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_certificate_file_exits_2_and_sends_nothing() {
+    let fake = FakeCloudflare::builder().start().await.unwrap();
+    let base = fake.base_url();
+    let intermediate = temp_file(
+        "intermediate.pem",
+        &certs::signed_by_root(&certs::params("CLI Intermediate", true, 2020, 2050), "CLI Root"),
+    );
+    let missing = temp_file("missing-dir-marker", "");
+    let missing = format!("{missing}.does-not-exist");
+
+    for (file, message) in [
+        (intermediate.as_str(), "error: certificate is not a root CA: issuer CN=CLI Root differs from subject CN=CLI Intermediate\n".to_owned()),
+        (missing.as_str(), format!("error: cannot read the certificate file {missing}: No such file or directory (os error 2)\n")),
+    ] {
+        let output = run(&["upload", "--zone-id", fake.zone_id(), "--certificate-file", file, "--base-url", &base], &token_env()).await;
+        assert_eq!(output.status.code(), Some(2));
+        assert_eq!(stderr(&output), message);
+    }
+    assert_eq!(fake.request_count(), 0);
+
+    // With --skip-local-checks the file is sent, and Cloudflare's refusal is exit 1.
+    let output = run(
+        &[
+            "upload",
+            "--zone-id",
+            fake.zone_id(),
+            "--certificate-file",
+            &intermediate,
+            "--skip-local-checks",
+            "--base-url",
+            &base,
+        ],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: cloudflare api error (http 400): code 1002: Only root CA certificates are accepted\n"
+    );
+    assert_eq!(fake.request_count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expiring_within_lists_only_those_and_exits_3() {
+    let now = chrono::Utc::now();
+    let mut certificates = fake::sample_certificates(120);
+    for certificate in &mut certificates {
+        certificate.expires_on = now + chrono::Duration::days(400);
+    }
+    certificates[3].expires_on = now - chrono::Duration::days(1); // already expired
+    certificates[77].expires_on = now + chrono::Duration::days(20);
+    let (expired, soon) = (certificates[3].id.clone(), certificates[77].id.clone());
+    let fake = FakeCloudflare::builder().certificates(certificates).start().await.unwrap();
+    let base = fake.base_url();
+    let list = |days: &'static str| {
+        let base = base.clone();
+        let zone = fake.zone_id().to_owned();
+        async move {
+            run(
+                &[
+                    "list",
+                    "--zone-id",
+                    &zone,
+                    "--expiring-within",
+                    days,
+                    "--output",
+                    "jsonl",
+                    "--base-url",
+                    &base,
+                ],
+                &token_env(),
+            )
+            .await
+        }
+    };
+
+    let output = list("30").await;
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let ids: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, [expired.clone(), soon]);
+    assert_eq!(fake.request_count(), 3, "every page is walked");
+
+    let output = list("0").await;
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(String::from_utf8(output.stdout).unwrap().lines().count(), 1);
+
+    let output = list("300").await;
+    assert_eq!(output.status.code(), Some(3));
+    let output = run(
+        &[
+            "list",
+            "--zone-id",
+            fake.zone_id(),
+            "--expiring-within",
+            "30",
+            "--page",
+            "1",
+            "--per-page",
+            "50",
+            "--base-url",
+            &base,
+        ],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(3), "page 1 holds the expired one");
+    let output = run(
+        &[
+            "list",
+            "--zone-id",
+            fake.zone_id(),
+            "--expiring-within",
+            "30",
+            "--page",
+            "3",
+            "--per-page",
+            "50",
+            "--base-url",
+            &base,
+        ],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "page 3 holds none");
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), "ID  STATUS  ISSUER  SIGNATURE  EXPIRES_ON\n");
 }

@@ -1,11 +1,11 @@
-//! `cf-trust-store`: read a Cloudflare zone's Custom Origin Trust Store from the command line.
+//! `cf-trust-store`: read and manage a Cloudflare zone's Custom Origin Trust Store.
 //!
 //! Credentials come from the environment (`CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_EMAIL` and
 //! `CLOUDFLARE_API_KEY`); the base URL from `--base-url`, else `CLOUDFLARE_BASE_URL`, else
 //! Cloudflare's. Exit codes: 0 success, 1 API or network error, 2 usage or invalid input (nothing
-//! was sent).
+//! was sent), 3 when `list --expiring-within` found certificates.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -14,9 +14,17 @@ use cloudflare_origin_trust_store::{
     Client, ClientBuilder, CustomTrustStore, Error, ListParams, Pagination, RetryPolicy,
 };
 use futures_util::TryStreamExt;
+use serde::Serialize;
 
 #[derive(Debug, Parser)]
-#[command(name = "cf-trust-store", version, about = "Read a Cloudflare zone's Custom Origin Trust Store")]
+#[command(
+    name = "cf-trust-store",
+    version,
+    about = "Read and manage a Cloudflare zone's Custom Origin Trust Store",
+    after_help = "Credentials: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the token wins \
+                  when both are set).\nExit codes: 0 success, 1 API or network error, 2 usage or invalid input \
+                  (nothing sent), 3 expiring certificates found."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,31 +34,22 @@ struct Cli {
 enum Command {
     /// List the certificates of a zone's trust store (one page, or every page with --all).
     List(ListArgs),
+    /// Show one certificate.
+    Get(ItemArgs),
+    /// Upload a root CA certificate (PEM), after checking it locally.
+    Upload(UploadArgs),
+    /// Delete one certificate; prints the deleted id.
+    Delete(ItemArgs),
 }
 
 #[derive(Debug, Args)]
-struct ListArgs {
+struct Common {
     /// The zone's id (32 characters).
     #[arg(long, env = "CLOUDFLARE_ZONE_ID", value_name = "ZONE")]
     zone_id: String,
-    /// The page to list (1 or more); Cloudflare's default is 1.
-    #[arg(long, value_name = "N", conflicts_with = "all")]
-    page: Option<u64>,
-    /// Certificates per page (5 to 50); 50 with --all, else Cloudflare's default of 20.
-    #[arg(long, value_name = "N")]
-    per_page: Option<u64>,
-    /// Walk every page.
-    #[arg(long)]
-    all: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Output::Table)]
     output: Output,
-    #[command(flatten)]
-    connection: Connection,
-}
-
-#[derive(Debug, Args)]
-struct Connection {
     /// The API's base URL (overrides CLOUDFLARE_BASE_URL); must be https except on loopback.
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
@@ -62,11 +61,51 @@ struct Connection {
     retries: u32,
 }
 
+#[derive(Debug, Args)]
+struct ListArgs {
+    /// The page to list (1 or more); Cloudflare's default is 1.
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    page: Option<u64>,
+    /// Certificates per page (5 to 50); 50 with --all, else Cloudflare's default of 20.
+    #[arg(long, value_name = "N")]
+    per_page: Option<u64>,
+    /// Walk every page.
+    #[arg(long)]
+    all: bool,
+    /// Only certificates whose expires_on is within DAYS from now (expired ones included); walks
+    /// every page unless --page is given, and exits 3 when any are found.
+    #[arg(long, value_name = "DAYS")]
+    expiring_within: Option<u32>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Args)]
+struct ItemArgs {
+    /// The certificate's id.
+    #[arg(long, value_name = "ID")]
+    id: String,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Args)]
+struct UploadArgs {
+    /// The PEM file holding one root CA certificate; `-` reads standard input.
+    #[arg(long, value_name = "PATH")]
+    certificate_file: String,
+    /// Send the file as it is, without the local root-CA checks (Cloudflare still checks it).
+    #[arg(long)]
+    skip_local_checks: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Output {
-    /// A readable table: id, status, issuer, signature, expires_on.
+    /// A readable table.
     Table,
-    /// One JSON array of certificate objects, with the API's field names.
+    /// JSON with the API's field names: an array for list, an object otherwise.
     Json,
     /// One JSON object per line, written as pages arrive.
     Jsonl,
@@ -85,12 +124,20 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::List(args) => list(args).await,
+        Command::Get(args) => get(args).await,
+        Command::Upload(args) => upload(args).await,
+        Command::Delete(args) => delete(args).await,
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Done::Ok) => ExitCode::SUCCESS,
+        Ok(Done::ExpiringFound) => ExitCode::from(3),
         Err(Failure::Api(error)) => {
             eprintln!("error: {}", chain(&error));
             ExitCode::from(if error.is_invalid_input() { 2 } else { 1 })
+        }
+        Err(Failure::Input(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
         }
         Err(Failure::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Failure::Output(error)) => {
@@ -100,8 +147,14 @@ async fn main() -> ExitCode {
     }
 }
 
+enum Done {
+    Ok,
+    ExpiringFound,
+}
+
 enum Failure {
     Api(Error),
+    Input(String),
     Output(io::Error),
 }
 
@@ -129,29 +182,39 @@ fn chain(error: &dyn std::error::Error) -> String {
     line
 }
 
-fn client(connection: &Connection) -> Result<Client, Error> {
+fn client(common: &Common) -> Result<Client, Error> {
     let mut builder = ClientBuilder::from_env()?;
-    if let Some(url) = &connection.base_url {
+    if let Some(url) = &common.base_url {
         builder = builder.base_url(url);
     }
-    if let Some(timeout) = connection.timeout {
+    if let Some(timeout) = common.timeout {
         builder = builder.timeout(timeout);
     }
-    builder.retry(RetryPolicy::new().max_retries(connection.retries)).build()
+    builder.retry(RetryPolicy::new().max_retries(common.retries)).build()
 }
 
-async fn list(args: ListArgs) -> Result<(), Failure> {
-    let client = client(&args.connection)?;
+async fn list(args: ListArgs) -> Result<Done, Failure> {
+    let client = client(&args.common)?;
     let mut out = io::stdout().lock();
-    let mut printer = Printer::new(args.output);
-    if args.all {
+    let mut printer = Printer::new(args.common.output);
+    let deadline = args.expiring_within.map(|days| chrono::Utc::now() + chrono::Duration::days(days.into()));
+    let keep = |items: Vec<CustomTrustStore>| -> Vec<CustomTrustStore> {
+        match deadline {
+            Some(deadline) => items.into_iter().filter(|c| c.expires_on <= deadline).collect(),
+            None => items,
+        }
+    };
+    let mut found = 0;
+    if args.all || (deadline.is_some() && args.page.is_none()) {
         let mut pagination = Pagination::new();
         if let Some(per_page) = args.per_page {
             pagination = pagination.per_page(per_page);
         }
-        let mut pages = client.pages(&args.zone_id, pagination)?;
+        let mut pages = client.pages(&args.common.zone_id, pagination)?;
         while let Some(page) = pages.try_next().await? {
-            printer.add(&mut out, page.items)?;
+            let items = keep(page.items);
+            found += items.len();
+            printer.add(&mut out, items)?;
         }
     } else {
         let mut params = ListParams::new();
@@ -161,12 +224,74 @@ async fn list(args: ListArgs) -> Result<(), Failure> {
         if let Some(per_page) = args.per_page {
             params = params.per_page(per_page);
         }
-        let page = client.list_page(&args.zone_id, &params).await?;
-        printer.add(&mut out, page.items)?;
+        let items = keep(client.list_page(&args.common.zone_id, &params).await?.items);
+        found = items.len();
+        printer.add(&mut out, items)?;
     }
     printer.finish(&mut out)?;
     out.flush()?;
-    Ok(())
+    Ok(if deadline.is_some() && found > 0 { Done::ExpiringFound } else { Done::Ok })
+}
+
+async fn get(args: ItemArgs) -> Result<Done, Failure> {
+    let client = client(&args.common)?;
+    let certificate = client.get(&args.common.zone_id, &args.id).await?;
+    print_one(args.common.output, &certificate)
+}
+
+async fn upload(args: UploadArgs) -> Result<Done, Failure> {
+    let pem = read_certificate(&args.certificate_file)?;
+    let client = client(&args.common)?;
+    let zone = &args.common.zone_id;
+    let certificate = if args.skip_local_checks {
+        client.upload_unchecked(zone, &pem).await?
+    } else {
+        client.upload(zone, &pem).await?
+    };
+    print_one(args.common.output, &certificate)
+}
+
+async fn delete(args: ItemArgs) -> Result<Done, Failure> {
+    let client = client(&args.common)?;
+    let id = client.delete(&args.common.zone_id, &args.id).await?;
+    let mut out = io::stdout().lock();
+    match args.common.output {
+        Output::Table => writeln!(out, "deleted {id}")?,
+        Output::Json | Output::Jsonl => writeln!(out, "{}", serde_json::json!({ "id": id }))?,
+    }
+    out.flush()?;
+    Ok(Done::Ok)
+}
+
+fn read_certificate(path: &str) -> Result<String, Failure> {
+    let mut text = String::new();
+    let read = if path == "-" {
+        io::stdin().read_to_string(&mut text).map(drop)
+    } else {
+        std::fs::read_to_string(path).map(|content| text = content)
+    };
+    read.map_err(|e| Failure::Input(format!("cannot read the certificate file {path}: {e}")))?;
+    Ok(text)
+}
+
+fn print_one(output: Output, certificate: &CustomTrustStore) -> Result<Done, Failure> {
+    let mut out = io::stdout().lock();
+    match output {
+        Output::Table => write_table(&mut out, std::slice::from_ref(certificate))?,
+        Output::Json => write_json(&mut out, certificate, true)?,
+        Output::Jsonl => write_json(&mut out, certificate, false)?,
+    }
+    out.flush()?;
+    Ok(Done::Ok)
+}
+
+fn write_json(out: &mut impl Write, value: &impl Serialize, pretty: bool) -> io::Result<()> {
+    if pretty {
+        serde_json::to_writer_pretty(&mut *out, value)?;
+    } else {
+        serde_json::to_writer(&mut *out, value)?;
+    }
+    out.write_all(b"\n")
 }
 
 /// Writes certificates in one format: `jsonl` as they come, the others once all have come.
@@ -183,8 +308,7 @@ impl Printer {
     fn add(&mut self, out: &mut impl Write, items: Vec<CustomTrustStore>) -> io::Result<()> {
         if self.output == Output::Jsonl {
             for item in &items {
-                serde_json::to_writer(&mut *out, item)?;
-                out.write_all(b"\n")?;
+                write_json(out, item, false)?;
             }
             out.flush()
         } else {
@@ -196,10 +320,7 @@ impl Printer {
     fn finish(self, out: &mut impl Write) -> io::Result<()> {
         match self.output {
             Output::Jsonl => Ok(()),
-            Output::Json => {
-                serde_json::to_writer_pretty(&mut *out, &self.held)?;
-                out.write_all(b"\n")
-            }
+            Output::Json => write_json(out, &self.held, true),
             Output::Table => write_table(out, &self.held),
         }
     }

@@ -1,9 +1,12 @@
-//! Lists a zone's Custom Origin Trust Store through the real client, against the in-process fake of
-//! Cloudflare's API on 127.0.0.1 (no account needed):
+//! Manages a zone's Custom Origin Trust Store through the real client, against the in-process fake
+//! of Cloudflare's API on 127.0.0.1 (no account, no network):
 //!
 //! ```text
 //! cargo run --example demo
 //! ```
+//!
+//! It lists a zone's certificates (auth and pagination included), uploads a root CA it generates,
+//! reads it back, deletes it, and shows what a mistake looks like.
 
 use cloudflare_origin_trust_store::fake::{self, FakeCloudflare};
 use cloudflare_origin_trust_store::{Client, Credentials, ListParams, Pagination};
@@ -12,14 +15,16 @@ use futures_util::TryStreamExt;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fake = FakeCloudflare::builder().sample_certificates(48).start().await?;
-    println!("fake Cloudflare API at {} serving zone {}", fake.base_url(), fake.zone_id());
+    let zone = fake.zone_id().to_owned();
+    println!("fake Cloudflare API at {} serving zone {zone}", fake.base_url());
 
     // What a user writes, with a real token instead of the fake's:
     let client =
         Client::builder().base_url(fake.base_url()).credentials(Credentials::token(fake::TOKEN)).build()?;
     println!("client: {client:?}\n");
 
-    let page = client.list_page(fake.zone_id(), &ListParams::new().page(2).per_page(5)).await?;
+    // 1. List: one page, then every certificate.
+    let page = client.list_page(&zone, &ListParams::new().page(2).per_page(5)).await?;
     let info = page.result_info.unwrap_or_default();
     let known = |n: Option<u64>| n.map_or("?".to_owned(), |n| n.to_string());
     println!(
@@ -32,39 +37,62 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for certificate in &page {
         println!("  {}  {:<18}  {}", certificate.id, certificate.status, certificate.issuer);
     }
-
     let before = fake.request_count();
     // list_all asks for 50 a page; 20 here so that the walk takes a few pages.
-    let mut certificates = client.list_all_with(fake.zone_id(), Pagination::new().per_page(20))?;
-    let mut soonest: Option<(String, chrono::DateTime<chrono::Utc>)> = None;
-    let mut count = 0;
-    while let Some(certificate) = certificates.try_next().await? {
-        count += 1;
-        if soonest.as_ref().is_none_or(|(_, at)| certificate.expires_on < *at) {
-            soonest = Some((certificate.id.clone(), certificate.expires_on));
-        }
-    }
+    let all: Vec<_> = client.list_all_with(&zone, Pagination::new().per_page(20))?.try_collect().await?;
     println!(
-        "\nlist_all: {count} certificates in {} requests of 20 (none for an empty page)",
+        "\nlist_all: {} certificates in {} requests of 20 (none for an empty page)",
+        all.len(),
         fake.request_count() - before
     );
-    if let Some((id, at)) = soonest {
-        println!("expires first: {id} on {}", at.format("%Y-%m-%d"));
-    }
 
-    let before = fake.request_count();
-    let refused = client.list_page(fake.zone_id(), &ListParams::new().per_page(500)).await;
+    // 2. Upload a root CA, checked locally first.
+    let root = generate_root_ca("Demo Origin Root CA")?;
+    let uploaded = client.upload(&zone, &root).await?;
     println!(
-        "\nper_page 500 is refused before sending ({} requests sent): {}",
-        fake.request_count() - before,
-        refused.expect_err("500 is out of range")
+        "\nuploaded {} ({}, expires {})",
+        uploaded.id,
+        uploaded.status,
+        uploaded.expires_on.format("%Y-%m-%d")
     );
 
+    // 3. Get it back, with the details of its PEM.
+    let got = client.get(&zone, &uploaded.id).await?;
+    let details = got.details()?;
+    println!("get: subject {} issuer {}", details.subject, details.issuer);
+    println!("     sha-256 {}", details.sha256_fingerprint);
+    println!("     {} days until expiry", details.days_until_expiry(chrono::Utc::now()));
+    println!("list now holds {} certificates", client.collect_all(&zone).await?.len());
+
+    // 4. Delete it.
+    let deleted = client.delete(&zone, &uploaded.id).await?;
+    println!("deleted {deleted}; list holds {} again", client.collect_all(&zone).await?.len());
+
+    // Mistakes are caught before anything is sent, or reported with Cloudflare's codes.
+    let before = fake.request_count();
+    let bad_page =
+        client.list_page(&zone, &ListParams::new().per_page(500)).await.expect_err("500 is out of range");
+    let two = format!("{root}{}", generate_root_ca("Another Root")?);
+    let bad_file = client.upload(&zone, &two).await.expect_err("two certificates");
+    println!("\nrefused before sending ({} requests sent):", fake.request_count() - before);
+    println!("  {bad_page}");
+    println!("  {bad_file}");
     let stranger = Client::builder()
         .base_url(fake.base_url())
         .credentials(Credentials::token("not-the-right-token"))
         .build()?;
-    let denied = stranger.collect_all(fake.zone_id()).await.expect_err("wrong token");
+    let denied = stranger.collect_all(&zone).await.expect_err("wrong token");
     println!("a wrong token gets Cloudflare's error: {denied}");
     Ok(())
+}
+
+/// A self-signed root CA certificate, valid for ten years.
+fn generate_root_ca(common_name: &str) -> Result<String, rcgen::Error> {
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
+    params.not_before = rcgen::date_time_ymd(2025, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2035, 1, 1);
+    Ok(params.self_signed(&rcgen::KeyPair::generate()?)?.pem())
 }

@@ -191,7 +191,7 @@ impl ClientBuilder {
                 return Err(Error::Config(format!("{name} must be greater than zero")));
             }
         }
-        let http = reqwest::Client::builder()
+        let http = tls(reqwest::Client::builder())?
             .user_agent(USER_AGENT)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
@@ -212,6 +212,26 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// TLS through rustls with the ring provider and the platform's verifier (feature `rustls`). Set on
+/// the client itself, so the process-wide default provider is neither needed nor changed.
+#[cfg(feature = "rustls")]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        .map_err(|e| Error::Config(format!("cannot set up TLS: {e}")))?
+        .with_no_client_auth();
+    Ok(builder.tls_backend_preconfigured(config))
+}
+
+/// TLS as reqwest's enabled backend sets it up (feature `native-tls`), or none at all.
+#[cfg(not(feature = "rustls"))]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
+    Ok(builder)
 }
 
 /// Parses and checks a base URL; returns it without a trailing slash.

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::auth::Credentials;
 use crate::error::{Error, Result};
 use crate::generated;
+use crate::rate_limit::Gate;
 use crate::retry::RetryPolicy;
 use crate::transport::{Call, Shared, into_error};
 
@@ -54,6 +55,13 @@ impl Client {
     /// The base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// How much longer this client (and its clones) holds requests back because the server said
+    /// it was rate limited (a 429, or a `Ratelimit` header with no request left); `None` when it
+    /// does not.
+    pub fn rate_limit_pause(&self) -> Option<std::time::Duration> {
+        self.inner.shared.gate.paused_for()
     }
 
     /// The generated client for one call, and the call's record.
@@ -199,7 +207,11 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        let shared = Arc::new(Shared { auth_headers: credentials.headers()?, retry: self.retry.clone() });
+        let shared = Arc::new(Shared {
+            auth_headers: credentials.headers()?,
+            retry: self.retry.clone(),
+            gate: Gate::default(),
+        });
         Ok(Client {
             inner: Arc::new(Inner {
                 base_url,

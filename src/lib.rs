@@ -11,6 +11,7 @@ mod generated;
 pub mod model;
 mod operations;
 mod pagination;
+mod rate_limit;
 mod retry;
 mod transport;
 
@@ -26,8 +27,8 @@ pub use client::{
 pub use error::{Error, Result};
 pub use model::{CertificateStatus, CustomTrustStore, ResponseMessage, ResponseMessageSource, ResultInfo};
 pub use pagination::{
-    CertificateStream, DEFAULT_MAX_PAGES, ListParams, MAX_PER_PAGE, MAX_ZONE_ID_LEN, MIN_PER_PAGE, Page,
-    PageStream, Pagination,
+    CertificateStream, DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, ListParams, MAX_PER_PAGE, MAX_ZONE_ID_LEN,
+    MIN_PER_PAGE, Page, PageStream, Pagination,
 };
 pub use retry::{
     DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, Jitter,

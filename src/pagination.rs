@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
+use futures_util::stream::FuturesOrdered;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use crate::client::Client;
@@ -20,6 +21,9 @@ pub const MIN_PER_PAGE: u64 = 5;
 pub const MAX_PER_PAGE: u64 = 50;
 /// Default cap on the pages one walk may fetch (500,000 certificates at 50 a page).
 pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+/// Default number of pages a walk fetches at once, once the first page has told how many there
+/// are.
+pub const DEFAULT_CONCURRENCY: usize = 8;
 /// Longest zone id the API accepts.
 pub const MAX_ZONE_ID_LEN: usize = 32;
 
@@ -84,19 +88,30 @@ impl ListParams {
 pub struct Pagination {
     per_page: u64,
     max_pages: u64,
+    concurrency: usize,
 }
 
 impl Default for Pagination {
     fn default() -> Self {
-        Self { per_page: MAX_PER_PAGE, max_pages: DEFAULT_MAX_PAGES }
+        Self { per_page: MAX_PER_PAGE, max_pages: DEFAULT_MAX_PAGES, concurrency: DEFAULT_CONCURRENCY }
     }
 }
 
 impl Pagination {
     /// 50 certificates a page (the most the API allows, so the fewest requests), at most 10,000
-    /// pages.
+    /// pages, 8 pages at once.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// How many pages are fetched at once after the first (default 8; 1 fetches one page at a
+    /// time). Pages are still yielded in order, and at most this many are held in memory.
+    ///
+    /// Cloudflare allows 1,200 requests per 5 minutes per user: a walk makes one request per page
+    /// whatever the concurrency, which only decides how fast they are spent.
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency;
+        self
     }
 
     /// Certificates per page, 5 to 50 (default 50).
@@ -116,6 +131,9 @@ impl Pagination {
         check_per_page(self.per_page)?;
         if self.max_pages == 0 {
             return Err(Error::invalid("max_pages", "must be 1 or more, got 0"));
+        }
+        if self.concurrency == 0 {
+            return Err(Error::invalid("concurrency", "must be 1 or more, got 0"));
         }
         Ok(())
     }
@@ -225,13 +243,19 @@ impl Client {
     pub fn pages(&self, zone_id: &str, pagination: Pagination) -> Result<PageStream> {
         let zone = checked_zone_id(zone_id)?;
         pagination.check()?;
-        let walk = (self.clone(), zone, Walk::new(pagination));
-        let pages = stream::try_unfold(walk, |(client, zone, mut walk)| async move {
-            let Some(number) = walk.next_request()? else { return Ok(None) };
-            let params = ListParams::new().page(number).per_page(walk.pagination.per_page);
-            let page = client.fetch_page(&zone, &params).await?;
-            walk.accept(number, &page)?;
-            Ok(Some((page, (client, zone, walk))))
+        let fetcher = Fetcher {
+            client: self.clone(),
+            zone,
+            walk: Walk::new(pagination),
+            in_flight: FuturesOrdered::new(),
+            next_to_send: 1,
+            planned_last: 1,
+        };
+        let pages = stream::try_unfold(fetcher, |mut fetcher| async move {
+            match fetcher.next_page().await? {
+                Some(page) => Ok(Some((page, fetcher))),
+                None => Ok(None),
+            }
         });
         Ok(PageStream(pages.boxed()))
     }
@@ -243,6 +267,63 @@ impl Client {
         })
         .await
         .and_then(unwrap)
+    }
+}
+
+type PageFuture = Pin<Box<dyn Future<Output = (u64, Result<Page>)> + Send>>;
+
+/// Fetches the pages of one walk: the first alone, then, once it has told `total_pages`, up to
+/// `concurrency` at once, taken back in page order and each checked by the [`Walk`] before it is
+/// yielded. Dropping it drops (and so cancels) the requests in flight.
+struct Fetcher {
+    client: Client,
+    zone: Identifier,
+    walk: Walk,
+    in_flight: FuturesOrdered<PageFuture>,
+    /// The next page number not yet requested.
+    next_to_send: u64,
+    /// The last page the walk knows it will need (page 1's `total_pages`, within the cap).
+    planned_last: u64,
+}
+
+impl Fetcher {
+    async fn next_page(&mut self) -> Result<Option<Page>> {
+        if self.in_flight.is_empty() {
+            // Nothing planned is left: the walk decides whether another page follows.
+            match self.walk.next_request()? {
+                None => return Ok(None),
+                Some(number) => self.planned_last = self.planned_last.max(number),
+            }
+        }
+        self.fill();
+        let Some((number, page)) = self.in_flight.next().await else { return Ok(None) };
+        let page = page?;
+        self.walk.accept(number, &page)?;
+        match self.walk.next {
+            None => self.in_flight = FuturesOrdered::new(),
+            Some(_) if number == 1 => {
+                let total = page.result_info.and_then(|info| info.total_pages).unwrap_or(1);
+                self.planned_last = total.min(self.walk.pagination.max_pages);
+            }
+            Some(_) => {}
+        }
+        Ok(Some(page))
+    }
+
+    /// Sends requests for the planned pages, up to the concurrency.
+    fn fill(&mut self) {
+        while self.in_flight.len() < self.walk.pagination.concurrency
+            && self.next_to_send <= self.planned_last
+        {
+            let number = self.next_to_send;
+            let (client, zone, per_page) =
+                (self.client.clone(), self.zone.clone(), self.walk.pagination.per_page);
+            self.in_flight.push_back(Box::pin(async move {
+                let params = ListParams::new().page(number).per_page(per_page);
+                (number, client.fetch_page(&zone, &params).await)
+            }));
+            self.next_to_send += 1;
+        }
     }
 }
 

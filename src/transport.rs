@@ -16,6 +16,7 @@ use reqwest::{Method, StatusCode};
 
 use crate::error::{Error, one_line};
 use crate::generated::types::ApiFailure;
+use crate::rate_limit::Gate;
 use crate::retry::{RetryPolicy, retry_after, retryable_error, retryable_status};
 
 /// What every call of one [`crate::Client`] shares.
@@ -23,6 +24,8 @@ pub(crate) struct Shared {
     /// The credentials' headers, values marked sensitive.
     pub(crate) auth_headers: HeaderMap,
     pub(crate) retry: RetryPolicy,
+    /// Holds requests back after a 429, or when `Ratelimit` says few are left.
+    pub(crate) gate: Gate,
 }
 
 /// The generated client's inner value: the shared settings and what this one call observed.
@@ -89,11 +92,14 @@ impl ClientHooks<Call> for crate::generated::Client {
         loop {
             // A copy for the next attempt, made before this one consumes the request.
             let next = if retries < policy.max_retries { current.try_clone() } else { None };
+            let gate = &self.inner.shared.gate;
+            gate.wait().await;
             self.inner.record().attempts += 1;
             let result = send(&self.client, current).await;
             let decision = match &result {
                 Ok(response) => {
                     self.inner.record().status = Some(response.status().as_u16());
+                    gate.observe(response.headers());
                     wait_for(policy, response.status(), response.headers(), idempotent)
                 }
                 Err(error) if retryable_error(error, idempotent) => Wait::Backoff,
@@ -108,8 +114,13 @@ impl ClientHooks<Call> for crate::generated::Client {
                     None
                 }
             };
+            let rate_limited = matches!(&result, Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS);
             match (wait, next) {
                 (Some(wait), Some(next)) => {
+                    if rate_limited {
+                        // Every request of this client waits too, not only this one.
+                        gate.pause(wait);
+                    }
                     tokio::time::sleep(wait).await;
                     current = next;
                     retries += 1;

@@ -31,8 +31,12 @@ fn client(fake: &FakeCloudflare) -> Client {
     fake.client_builder().retry(fast_retries()).build().unwrap()
 }
 
+/// Every certificate, one page at a time: so that a walk ended by an error on a later page has an
+/// exact request count (a concurrent walk may have sent the next pages already; see
+/// tests/concurrency.rs).
 async fn walk(fake: &FakeCloudflare) -> Result<Vec<CustomTrustStore>, Error> {
-    client(fake).collect_all(fake.zone_id()).await
+    let pages = client(fake).list_all_with(fake.zone_id(), Pagination::new().concurrency(1)).unwrap();
+    pages.try_collect().await
 }
 
 #[tokio::test]
@@ -109,7 +113,7 @@ async fn a_connection_reset_without_retries_is_a_network_error_after_the_first_p
     let fake = fake_with(|r| (r.page == 2).then_some(Fault::Reset)).await;
     let client = fake.client_builder().retry(RetryPolicy::disabled()).build().unwrap();
 
-    let mut certificates = client.list_all(fake.zone_id()).unwrap();
+    let mut certificates = client.list_all_with(fake.zone_id(), Pagination::new().concurrency(1)).unwrap();
     let mut got = 0;
     let err = loop {
         match certificates.try_next().await {
@@ -220,7 +224,7 @@ async fn certificates_deleted_between_pages_end_the_walk_with_list_changed() {
     let fake = FakeCloudflare::builder().sample_certificates(CERTS).start().await.unwrap();
     let client = client(&fake);
 
-    let mut pages = client.pages(fake.zone_id(), Pagination::new()).unwrap();
+    let mut pages = client.pages(fake.zone_id(), Pagination::new().concurrency(1)).unwrap();
     let first = pages.try_next().await.unwrap().unwrap();
     fake.set_certificates(fake.certificates()[10..].to_vec()); // 10 deleted: later pages shift
     let err = pages.try_next().await.unwrap_err();

@@ -203,7 +203,8 @@ async fn absurd_result_info_never_panics_or_loops() {
             .mount(&server)
             .await;
 
-        let (result, requests) = walk_with(&server, Pagination::new().per_page(5).max_pages(50)).await;
+        let pagination = Pagination::new().per_page(5).max_pages(50).concurrency(1);
+        let (result, requests) = walk_with(&server, pagination).await;
 
         // A result_info that is not an object is a decode error; any other is tolerated and
         // the walk ends at the empty third page.
@@ -237,7 +238,7 @@ async fn pages_are_fetched_only_as_the_stream_is_polled() {
     let client = fake.client().unwrap();
     let seen = Arc::new(AtomicUsize::new(0));
 
-    let mut pages = client.pages(fake.zone_id(), Pagination::new()).unwrap();
+    let mut pages = client.pages(fake.zone_id(), Pagination::new().concurrency(1)).unwrap();
     assert_eq!(fake.request_count(), 0, "creating the stream sends nothing");
     while let Some(page) = pages.try_next().await.unwrap() {
         seen.fetch_add(page.items.len(), Ordering::SeqCst);

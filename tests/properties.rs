@@ -27,7 +27,7 @@ fn runtime_and_server() -> (tokio::runtime::Runtime, MockServer, Slot) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let slot = Slot::default();
     let server = runtime.block_on(async {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         Mock::given(wiremock::matchers::any()).respond_with(slot.clone()).mount(&server).await;
         server
     });

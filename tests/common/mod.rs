@@ -13,9 +13,10 @@ pub const KEY: &str = "test-global-key-1111111111111111";
 pub const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 pub const LIST_PATH: &str = "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/acm/custom_trust_store";
 
-/// A wiremock server whose unexpected requests fail the test when it is dropped.
+/// A wiremock server of the test's own (not one from wiremock's pool, which a request still in
+/// flight from another test could reach), whose unexpected requests fail the test when dropped.
 pub async fn server() -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(599))
         .with_priority(u8::MAX)

@@ -48,6 +48,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -199,6 +200,16 @@ impl Fault {
         fault
     }
 
+    /// 429 with `retry-after-ms: <millis>` (and Cloudflare's rate-limit error).
+    pub fn rate_limited_ms(millis: u64) -> Self {
+        let mut fault = Self::rate_limited("0");
+        if let Self::Respond { headers, .. } = &mut fault {
+            headers.retain(|(name, _)| name != "retry-after");
+            headers.push(("retry-after-ms".into(), millis.to_string()));
+        }
+        fault
+    }
+
     /// An HTML error page with this status, as an edge sends it, padded to at least `min_len`
     /// bytes.
     pub fn html(status: u16, min_len: usize) -> Self {
@@ -275,6 +286,8 @@ impl FakeCloudflareBuilder {
             page_attempts: Mutex::new(HashMap::new()),
             faults: Mutex::new(None),
             next_id: std::sync::atomic::AtomicU64::new(1),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
         });
         let task = tokio::spawn(serve(listener, Arc::clone(&state)));
         Ok(FakeCloudflare { addr, state, task })
@@ -334,6 +347,14 @@ impl FakeCloudflare {
     /// How many requests the fake has received.
     pub fn request_count(&self) -> usize {
         lock(&self.state.requests).len()
+    }
+
+    /// The most requests the fake was answering at the same time (with [`latency`], a measure of
+    /// a client's concurrency).
+    ///
+    /// [`latency`]: FakeCloudflareBuilder::latency
+    pub fn max_in_flight(&self) -> usize {
+        self.state.max_in_flight.load(Ordering::SeqCst)
     }
 
     /// Every request the fake has received, in order.
@@ -416,6 +437,9 @@ struct State {
     page_attempts: Mutex<HashMap<u64, usize>>,
     faults: Mutex<Option<Arc<FaultRule>>>,
     next_id: std::sync::atomic::AtomicU64,
+    /// Requests being answered now, and the most there have been at once.
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -454,6 +478,23 @@ impl fmt::Display for ResetConnection {
 impl std::error::Error for ResetConnection {}
 
 async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, ResetConnection> {
+    /// Counts a request out when it is answered or dropped (a client that hung up).
+    struct InFlight<'a>(&'a AtomicUsize);
+    impl Drop for InFlight<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    let _counted = InFlight(&state.in_flight);
+    state.max_in_flight.fetch_max(now, Ordering::SeqCst);
+    answer_request(state, request).await
+}
+
+async fn answer_request(
+    state: &State,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, ResetConnection> {
     let (parts, body) = request.into_parts();
     // A body that fails to arrive is treated as empty; the answer then says what is missing.
     let body = body.collect().await.map(|body| body.to_bytes().to_vec()).unwrap_or_default();
@@ -659,7 +700,7 @@ fn create(state: &State, body: &[u8]) -> (StatusCode, Value) {
         return failure(StatusCode::BAD_REQUEST, 1003, "This certificate is already in the trust store");
     }
     let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default();
-    let serial = state.next_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let serial = state.next_id.fetch_add(1, Ordering::SeqCst);
     let created = CustomTrustStore {
         id: format!("{:032x}", 0xca00_0000_0000_0000_0000_0000_0000_0000u128 + u128::from(serial)),
         certificate,

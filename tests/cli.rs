@@ -73,6 +73,38 @@ async fn list_all_json_prints_every_certificate_with_the_api_field_names() {
         ["certificate", "expires_on", "id", "issuer", "signature", "status", "updated_at", "uploaded_on"]
     );
     assert_eq!(fake.request_count(), 40, "one request per page of 50");
+
+    let fake = FakeCloudflare::builder()
+        .sample_certificates(300)
+        .latency(std::time::Duration::from_millis(5))
+        .start()
+        .await
+        .unwrap();
+    let base = fake.base_url();
+    let args = [
+        "list",
+        "--zone-id",
+        fake.zone_id(),
+        "--all",
+        "--concurrency",
+        "2",
+        "--output",
+        "jsonl",
+        "--base-url",
+        &base,
+    ];
+    let output = run(&args, &token_env()).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8(output.stdout).unwrap().lines().count(), 300);
+    assert_eq!(fake.request_count(), 6);
+    assert!(fake.max_in_flight() <= 2, "{}", fake.max_in_flight());
+    let output = run(
+        &["list", "--zone-id", fake.zone_id(), "--all", "--concurrency", "0", "--base-url", &base],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stderr(&output), "error: invalid concurrency: must be 1 or more, got 0\n");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -72,6 +72,9 @@ struct ListArgs {
     /// Walk every page.
     #[arg(long)]
     all: bool,
+    /// Pages fetched at once when walking every page (1 fetches one at a time).
+    #[arg(long, value_name = "N", default_value_t = cloudflare_origin_trust_store::DEFAULT_CONCURRENCY)]
+    concurrency: usize,
     /// Only certificates whose expires_on is within DAYS from now (expired ones included); walks
     /// every page unless --page is given, and exits 3 when any are found.
     #[arg(long, value_name = "DAYS")]
@@ -206,7 +209,7 @@ async fn list(args: ListArgs) -> Result<Done, Failure> {
     };
     let mut found = 0;
     if args.all || (deadline.is_some() && args.page.is_none()) {
-        let mut pagination = Pagination::new();
+        let mut pagination = Pagination::new().concurrency(args.concurrency);
         if let Some(per_page) = args.per_page {
             pagination = pagination.per_page(per_page);
         }

@@ -49,11 +49,7 @@ async fn the_concurrency_is_configurable_and_1_is_sequential() {
 
         assert_eq!(all.len(), 500);
         assert_eq!(fake.request_count(), 10, "concurrency {concurrency}");
-        assert_eq!(
-            fake.max_in_flight(),
-            expected,
-            "concurrency {concurrency}: page 1 alone, then at most 9"
-        );
+        assert_eq!(fake.max_in_flight(), expected, "concurrency {concurrency}: page 1 alone, then at most 9");
     }
 }
 

@@ -6,13 +6,22 @@ use serde_json::Value;
 
 async fn raw_get(fake: &FakeCloudflare, query: &str, headers: &[(&str, &str)]) -> (u16, Value) {
     let url = format!("{}/zones/{}/acm/custom_trust_store?{query}", fake.base_url(), fake.zone_id());
-    let mut request = reqwest::Client::new().get(url);
+    let mut request = raw_http().get(url);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
+}
+
+/// A plain reqwest client, for raw HTTP to the fake. With the `rustls` feature, reqwest is built
+/// without a default crypto provider (the crate sets ring on its own clients), so one is installed
+/// for this process.
+fn raw_http() -> reqwest::Client {
+    #[cfg(feature = "rustls")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }
 
 const BEARER: (&str, &str) = ("authorization", "Bearer fake-token-0123456789");

@@ -152,7 +152,8 @@ async fn a_server_repeating_the_same_page_ends_the_walk_with_an_error() {
         .mount(&server)
         .await;
 
-    let (result, requests) = walk_with(&server, Pagination::new()).await;
+    // One page at a time, so the count is exact (concurrent walks: tests/concurrency.rs).
+    let (result, requests) = walk_with(&server, Pagination::new().concurrency(1)).await;
 
     let err = result.unwrap_err();
     assert_eq!(

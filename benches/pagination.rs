@@ -165,11 +165,11 @@ fn decode_cost(runtime: &tokio::runtime::Runtime) {
         "\nCPU time per 1,000 certificates on the client's thread ({} walks of {CERTIFICATES}, no latency):\n",
         DECODE_ROUNDS
     );
-    println!("| what | CPU ms per 1,000 | vs serde_json::Value |");
+    println!("| what | CPU ms per 1,000 | vs `serde_json::Value` |");
     println!("|---|---:|---:|");
-    println!("| serde_json::from_slice::<Value> of the same bodies | {:.2} | 1.00× |", per(value_ns));
+    println!("| `serde_json::from_slice::<Value>` of the same bodies | {:.2} | 1.00× |", per(value_ns));
     println!(
-        "| serde_json::from_slice into the public types | {:.2} | {:.2}× |",
+        "| `serde_json::from_slice` into the public types | {:.2} | {:.2}× |",
         per(typed_ns),
         typed_ns / value_ns
     );

@@ -150,10 +150,10 @@ pub fn check_root_ca(pem: &str, now: DateTime<Utc>) -> Result<CertificateDetails
     if !details.is_ca {
         return Err(problem(CertificateProblem::NotCa { subject }));
     }
-    if let Ok(Some(usage)) = cert.key_usage() {
-        if !usage.value.key_cert_sign() {
-            return Err(problem(CertificateProblem::NoCertSign { subject }));
-        }
+    if let Ok(Some(usage)) = cert.key_usage()
+        && !usage.value.key_cert_sign()
+    {
+        return Err(problem(CertificateProblem::NoCertSign { subject }));
     }
     if !details.is_self_issued {
         return Err(problem(CertificateProblem::NotSelfIssued { issuer: details.issuer, subject }));

@@ -192,16 +192,18 @@ macro_rules! boxed_stream {
 }
 
 boxed_stream!(
-    /// The pages of a zone's trust store, fetched one at a time as the stream is polled.
+    /// The pages of a zone's trust store, in order, fetched as the stream is polled (several at
+    /// once after the first; see [`Pagination::concurrency`]).
     ///
-    /// Ends after the last page; an error ends it too. Dropping it sends no further request.
+    /// Ends after the last page; an error ends it too. Dropping it cancels the requests in flight
+    /// and sends no more.
     PageStream => Page
 );
 
 boxed_stream!(
-    /// Every certificate of a zone's trust store, in the API's order, fetched a page at a time as
-    /// the stream is polled. Ends after the last page; an error ends it too. Dropping it sends no
-    /// further request.
+    /// Every certificate of a zone's trust store, in the API's order, fetched page by page (several
+    /// at once after the first) as the stream is polled. Ends after the last page; an error ends it
+    /// too. Dropping it cancels the requests in flight and sends no more.
     CertificateStream => CustomTrustStore
 );
 
@@ -216,12 +218,18 @@ impl Client {
         self.fetch_page(&zone, params).await
     }
 
-    /// Every certificate of a zone, 50 to a page, as a lazy stream.
+    /// Every certificate of a zone, 50 to a page, as a lazy stream, in the API's order.
+    ///
+    /// Page 1 is fetched first; once it has told `result_info.total_pages`, the other pages are
+    /// fetched up to [`DEFAULT_CONCURRENCY`] at once (see [`Pagination::concurrency`]), and at most
+    /// that many are held in memory. Without `total_pages`, pages are fetched one at a time.
     ///
     /// The walk stops after `result_info.total_pages` (no extra request for an empty page);
     /// without `result_info` it stops at an empty or short page. It always terminates: a page that
-    /// repeats a certificate already seen ends it with [`Error::RepeatedPage`], and more than
-    /// [`DEFAULT_MAX_PAGES`] pages with [`Error::TooManyPages`].
+    /// repeats a certificate already seen ends it with [`Error::RepeatedPage`], a `total_count`
+    /// that changes between pages with [`Error::ListChanged`], and more than
+    /// [`DEFAULT_MAX_PAGES`] pages with [`Error::TooManyPages`]. Dropping the stream cancels the
+    /// requests in flight and sends no more.
     pub fn list_all(&self, zone_id: &str) -> Result<CertificateStream> {
         self.list_all_with(zone_id, Pagination::default())
     }

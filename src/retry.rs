@@ -169,10 +169,11 @@ pub(crate) fn retryable_error(error: &reqwest::Error, idempotent: bool) -> bool 
 /// as an HTTP date (a date in the past means no wait).
 pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let text = |name| headers.get(name).and_then(|value| value.to_str().ok()).map(str::trim);
-    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        if ms.is_finite() && ms >= 0.0 {
-            return Some(Duration::from_secs_f64(ms.min(1e15) / 1000.0));
-        }
+    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok())
+        && ms.is_finite()
+        && ms >= 0.0
+    {
+        return Some(Duration::from_secs_f64(ms.min(1e15) / 1000.0));
     }
     let value = text(RETRY_AFTER.as_str())?;
     if let Ok(seconds) = value.parse::<u64>() {

@@ -144,10 +144,10 @@ enum Wait {
 
 fn wait_for(policy: &RetryPolicy, status: StatusCode, headers: &HeaderMap, idempotent: bool) -> Wait {
     let asked = retry_after(headers, SystemTime::now());
-    if let Some(wait) = asked.filter(|wait| *wait > policy.max_retry_after) {
-        if status == StatusCode::TOO_MANY_REQUESTS || retryable_status(status) {
-            return Wait::TooLong(wait);
-        }
+    if let Some(wait) = asked.filter(|wait| *wait > policy.max_retry_after)
+        && retryable_status(status)
+    {
+        return Wait::TooLong(wait);
     }
     // Only a 429 proves a non-idempotent request was not processed.
     if !retryable_status(status) || (!idempotent && status != StatusCode::TOO_MANY_REQUESTS) {

@@ -53,6 +53,13 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// The CLI exited with `code` and printed exactly `message` on stderr.
+#[track_caller]
+fn assert_failed(output: &Output, code: i32, message: &str) {
+    assert_eq!(output.status.code(), Some(code), "{}", stderr(output));
+    assert_eq!(stderr(output), message);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_all_json_prints_every_certificate_with_the_api_field_names() {
     let fake = FakeCloudflare::builder().sample_certificates(2000).start().await.unwrap();
@@ -103,8 +110,7 @@ async fn list_all_json_prints_every_certificate_with_the_api_field_names() {
         &token_env(),
     )
     .await;
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(stderr(&output), "error: invalid concurrency: must be 1 or more, got 0\n");
+    assert_failed(&output, 2, "error: invalid concurrency: must be 1 or more, got 0\n");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -210,8 +216,7 @@ async fn api_and_network_errors_exit_1_with_one_line() {
         &[("CLOUDFLARE_API_TOKEN", "wrong-token")],
     )
     .await;
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stderr(&output), "error: cloudflare api error (http 403): code 10000: Authentication error\n");
+    assert_failed(&output, 1, "error: cloudflare api error (http 403): code 10000: Authentication error\n");
     assert!(!stderr(&output).contains("wrong-token"));
 
     // A port nothing listens on: bind one, then free it.
@@ -292,10 +297,10 @@ async fn every_fault_is_exit_1_and_one_line() {
     let base = fake.base_url();
     let output =
         run(&["list", "--zone-id", fake.zone_id(), "--all", "--base-url", &base], &token_env()).await;
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        stderr(&output),
-        "error: pagination stopped: page 2 repeats certificate 5eed0000000000000000000000000000 already seen\n"
+    assert_failed(
+        &output,
+        1,
+        "error: pagination stopped: page 2 repeats certificate 5eed0000000000000000000000000000 already seen\n",
     );
     assert_eq!(fake.request_count(), 2);
 }
@@ -344,12 +349,12 @@ async fn upload_get_and_delete_print_in_the_chosen_format() {
         &token_env(),
     )
     .await;
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        stderr(&output),
-        format!(
+    assert_failed(
+        &output,
+        1,
+        &format!(
             "error: cloudflare api error (http 404): code 1404: Certificate {id} not found in the trust store\n"
-        )
+        ),
     );
     assert_eq!(fake.certificates().len(), 2);
 }
@@ -418,10 +423,10 @@ async fn a_wrong_certificate_file_exits_2_and_sends_nothing() {
         &token_env(),
     )
     .await;
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        stderr(&output),
-        "error: cloudflare api error (http 400): code 1002: Only root CA certificates are accepted\n"
+    assert_failed(
+        &output,
+        1,
+        "error: cloudflare api error (http 400): code 1002: Only root CA certificates are accepted\n",
     );
     assert_eq!(fake.request_count(), 1);
 }
@@ -476,41 +481,16 @@ async fn expiring_within_lists_only_those_and_exits_3() {
 
     let output = list("300").await;
     assert_eq!(output.status.code(), Some(3));
-    let output = run(
-        &[
-            "list",
-            "--zone-id",
-            fake.zone_id(),
-            "--expiring-within",
-            "30",
-            "--page",
-            "1",
-            "--per-page",
-            "50",
-            "--base-url",
-            &base,
-        ],
-        &token_env(),
-    )
-    .await;
-    assert_eq!(output.status.code(), Some(3), "page 1 holds the expired one");
-    let output = run(
-        &[
-            "list",
-            "--zone-id",
-            fake.zone_id(),
-            "--expiring-within",
-            "30",
-            "--page",
-            "3",
-            "--per-page",
-            "50",
-            "--base-url",
-            &base,
-        ],
-        &token_env(),
-    )
-    .await;
+    let one_page = |page: &'static str| {
+        let (base, zone) = (base.clone(), fake.zone_id().to_owned());
+        async move {
+            let args =
+                ["list", "--zone-id", &zone, "--expiring-within", "30", "--page", page, "--per-page", "50"];
+            run(&[&args[..], &["--base-url", &base]].concat(), &token_env()).await
+        }
+    };
+    assert_eq!(one_page("1").await.status.code(), Some(3), "page 1 holds the expired one");
+    let output = one_page("3").await;
     assert_eq!(output.status.code(), Some(0), "page 3 holds none");
     assert_eq!(String::from_utf8(output.stdout).unwrap(), "ID  STATUS  ISSUER  SIGNATURE  EXPIRES_ON\n");
 }

@@ -1,6 +1,8 @@
 //! Concurrent pagination: bounded, in order, exact request counts, the termination guarantees of a
 //! sequential walk, and one rate-limit pause shared by every request of a client.
 
+mod common;
+
 use std::time::Duration;
 
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, Fault};
@@ -92,15 +94,8 @@ async fn the_page_cap_holds_with_concurrency() {
     let fake = fake(2000, 5).await;
     let pagination = Pagination::new().max_pages(12);
 
-    let mut seen = 0;
-    let mut stream = fake.client().unwrap().list_all_with(fake.zone_id(), pagination).unwrap();
-    let err = loop {
-        match stream.try_next().await {
-            Ok(Some(_)) => seen += 1,
-            Ok(None) => panic!("2000 certificates are more than 12 pages"),
-            Err(err) => break err,
-        }
-    };
+    let stream = fake.client().unwrap().list_all_with(fake.zone_id(), pagination).unwrap();
+    let (seen, err) = common::count_until_error(stream).await;
 
     assert_eq!(seen, 600, "the 12 pages under the cap were yielded first");
     assert_eq!(err.to_string(), "pagination stopped: more than 12 pages (the configured cap)");

@@ -2,6 +2,8 @@
 //!
 //! Retries use a 1 ms backoff without jitter, so no test sleeps for real seconds.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -113,15 +115,8 @@ async fn a_connection_reset_without_retries_is_a_network_error_after_the_first_p
     let fake = fake_with(|r| (r.page == 2).then_some(Fault::Reset)).await;
     let client = fake.client_builder().retry(RetryPolicy::disabled()).build().unwrap();
 
-    let mut certificates = client.list_all_with(fake.zone_id(), Pagination::new().concurrency(1)).unwrap();
-    let mut got = 0;
-    let err = loop {
-        match certificates.try_next().await {
-            Ok(Some(_)) => got += 1,
-            Ok(None) => panic!("the walk cannot complete"),
-            Err(err) => break err,
-        }
-    };
+    let certificates = client.list_all_with(fake.zone_id(), Pagination::new().concurrency(1)).unwrap();
+    let (got, err) = common::count_until_error(certificates).await;
 
     assert_eq!(got, 50, "the first page arrived before the error");
     assert!(matches!(err, Error::Network(_)), "{err:?}");

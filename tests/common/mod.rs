@@ -122,3 +122,18 @@ pub mod certs {
         params.signed_by(&key, &issuer).unwrap().pem()
     }
 }
+
+/// Counts the certificates `stream` yields before its error; panics if it ends without one.
+pub async fn count_until_error(
+    mut stream: cloudflare_origin_trust_store::CertificateStream,
+) -> (usize, cloudflare_origin_trust_store::Error) {
+    use futures_util::TryStreamExt;
+    let mut seen = 0;
+    loop {
+        match stream.try_next().await {
+            Ok(Some(_)) => seen += 1,
+            Ok(None) => panic!("the stream ended without an error after {seen} certificates"),
+            Err(error) => return (seen, error),
+        }
+    }
+}

@@ -61,6 +61,15 @@ pub enum Error {
         location: Option<String>,
     },
 
+    /// A response body over the limit (32 MiB), not read into memory.
+    #[error("response body over {} MiB (http {status}); not read", limit >> 20)]
+    BodyTooLarge {
+        /// The HTTP status.
+        status: u16,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+
     /// A successful response whose body does not match the schema.
     #[error("cannot decode the http {status} response body at `{path}`")]
     Decode {
@@ -141,6 +150,7 @@ impl Error {
             | Self::UnexpectedResponse { status, .. }
             | Self::Redirect { status, .. }
             | Self::Decode { status, .. }
+            | Self::BodyTooLarge { status, .. }
             | Self::RateLimited { status, .. } => Some(*status),
             _ => None,
         }

@@ -53,7 +53,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use http_body_util::{BodyExt, Full};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
 use serde_json::{Value, json};
@@ -167,6 +169,8 @@ pub enum Fault {
     Reset,
     /// The normal answer, cut to half its length.
     TruncateBody,
+    /// The first half of the normal answer, then the connection is closed mid-body.
+    CutBody,
     /// The normal answer without `result_info`.
     DropResultInfo,
     /// Page 1's certificates whatever page was asked, with a `total_pages` one more than the page
@@ -477,7 +481,7 @@ impl fmt::Display for ResetConnection {
 
 impl std::error::Error for ResetConnection {}
 
-async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, ResetConnection> {
+async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<FakeBody>, ResetConnection> {
     /// Counts a request out when it is answered or dropped (a client that hung up).
     struct InFlight<'a>(&'a AtomicUsize);
     impl Drop for InFlight<'_> {
@@ -494,7 +498,7 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fu
 async fn answer_request(
     state: &State,
     request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, ResetConnection> {
+) -> Result<Response<FakeBody>, ResetConnection> {
     let (parts, body) = request.into_parts();
     // A body that fails to arrive is treated as empty; the answer then says what is missing.
     let body = body.collect().await.map(|body| body.to_bytes().to_vec()).unwrap_or_default();
@@ -520,6 +524,14 @@ async fn answer_request(
     let (status, headers, body) = match fault {
         Some(Fault::Respond { status, headers, body }) => (status, headers, body),
         Some(Fault::Reset) => return Err(ResetConnection),
+        Some(Fault::CutBody) => {
+            let (status, mut body) = answer(state, &recorded, info.page, None);
+            body.truncate(body.len() / 2);
+            let frames: Vec<Result<Frame<Bytes>, ResetConnection>> =
+                vec![Ok(Frame::data(Bytes::from(body))), Err(ResetConnection)];
+            let body = StreamBody::new(futures_util::stream::iter(frames)).boxed();
+            return Ok(Response::builder().status(status).body(body).expect("a valid response"));
+        }
         Some(Fault::Delay(delay)) => {
             tokio::time::sleep(delay).await;
             json_answer(answer(state, &recorded, info.page, None))
@@ -531,8 +543,12 @@ async fn answer_request(
     for (name, value) in headers {
         response = response.header(name, value);
     }
-    Ok(response.body(Full::new(Bytes::from(body))).expect("a valid response"))
+    let body = Full::new(Bytes::from(body)).map_err(|never| match never {}).boxed();
+    Ok(response.body(body).expect("a valid response"))
 }
+
+/// A response body: whole, or cut by [`Fault::CutBody`].
+type FakeBody = BoxBody<Bytes, ResetConnection>;
 
 type Answer = (u16, Vec<(String, String)>, Vec<u8>);
 

@@ -34,3 +34,4 @@ pub use retry::{
     DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, Jitter,
     RetryPolicy,
 };
+pub use transport::MAX_BODY_BYTES;

@@ -47,6 +47,8 @@ struct Record {
     attempts: u32,
     /// A server-requested wait over the ceiling, which ended the operation.
     rate_limited: Option<Duration>,
+    /// The last response's body was over [`MAX_BODY_BYTES`] and was not read.
+    body_too_large: bool,
 }
 
 impl std::fmt::Debug for Call {
@@ -95,7 +97,13 @@ impl ClientHooks<Call> for crate::generated::Client {
             let gate = &self.inner.shared.gate;
             gate.wait().await;
             self.inner.record().attempts += 1;
-            let result = send(&self.client, current).await;
+            let result = match send(&self.client, current).await {
+                Ok((response, too_large)) => {
+                    self.inner.record().body_too_large = too_large;
+                    Ok(response)
+                }
+                Err(error) => Err(error),
+            };
             let decision = match &result {
                 Ok(response) => {
                     self.inner.record().status = Some(response.status().as_u16());
@@ -156,18 +164,35 @@ fn wait_for(policy: &RetryPolicy, status: StatusCode, headers: &HeaderMap, idemp
     asked.map_or(Wait::Backoff, Wait::For)
 }
 
+/// The largest response body read. A page of 50 certificates is tens of kilobytes; a larger body
+/// is not Cloudflare's, and is not read into memory.
+pub const MAX_BODY_BYTES: usize = 32 << 20;
+
 /// Sends one attempt and reads its whole body, so that a body cut short fails here, where it can
-/// be retried, rather than in the generated code's decoding.
-async fn send(client: &reqwest::Client, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
-    let response = client.execute(request).await?;
+/// be retried, rather than in the generated code's decoding. A body over [`MAX_BODY_BYTES`] is
+/// left unread: the response comes back with an empty body, and `true`.
+async fn send(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+) -> reqwest::Result<(reqwest::Response, bool)> {
+    let mut response = client.execute(request).await?;
     let mut buffered = http::Response::builder().status(response.status()).version(response.version());
     if let Some(headers) = buffered.headers_mut() {
         *headers = response.headers().clone();
     }
-    let body = response.bytes().await?;
-    Ok(reqwest::Response::from(
-        buffered.body(body).expect("status, version and headers came from a response"),
-    ))
+    let mut body = Vec::new();
+    let mut too_large = response.content_length().is_some_and(|len| len > MAX_BODY_BYTES as u64);
+    while !too_large && let Some(chunk) = response.chunk().await? {
+        too_large = body.len() + chunk.len() > MAX_BODY_BYTES;
+        if !too_large {
+            body.extend_from_slice(&chunk);
+        }
+    }
+    if too_large {
+        body = Vec::new();
+    }
+    let rebuilt = buffered.body(body).expect("status, version and headers came from a response");
+    Ok((reqwest::Response::from(rebuilt), too_large))
 }
 
 /// The longest body excerpt an error carries.
@@ -182,6 +207,9 @@ pub(crate) async fn into_error<T: serde::de::DeserializeOwned>(
     let record = *call.record();
     let last = match (record.rate_limited, record.status) {
         (Some(retry_after), Some(status)) => Error::RateLimited { status, retry_after },
+        (None, Some(status)) if record.body_too_large => {
+            Error::BodyTooLarge { status, limit: MAX_BODY_BYTES }
+        }
         _ => last_error::<T>(record, error).await,
     };
     if record.attempts > 1 {

@@ -249,6 +249,7 @@ async fn every_fault_is_exit_1_and_one_line() {
             "error: unexpected http 502 response: <!DOCTYPE html> <html> <head><title>502 Bad Gateway</title></head> <body> <center><h1>502 Bad Gateway</h1></center> <hr><center>cloudflare</center> </body> </html>\n",
         ),
         (Fault::Reset, "error: network error: "),
+        (Fault::CutBody, "error: network error: "),
         (Fault::Delay(Duration::from_secs(30)), "error: request timed out: "),
         (
             Fault::redirect("https://elsewhere.example/"),

@@ -125,6 +125,37 @@ async fn a_connection_reset_without_retries_is_a_network_error_after_the_first_p
 }
 
 #[tokio::test]
+async fn a_connection_cut_mid_body_is_retried() {
+    let fake = fake_with(|r| (r.page == 2 && r.attempt == 1).then_some(Fault::CutBody)).await;
+
+    let all = walk(&fake).await.unwrap();
+
+    assert_eq!(all, fake.certificates());
+    assert_eq!(fake.request_count(), 4);
+}
+
+#[tokio::test]
+async fn a_connection_cut_mid_body_on_every_attempt_is_a_network_error() {
+    let fake = fake_with(|_| Some(Fault::CutBody)).await;
+
+    let err = walk(&fake).await.unwrap_err();
+
+    assert_eq!(err.attempts(), 3);
+    assert!(matches!(err.final_error(), Error::Network(_)), "{err:?}");
+    assert_eq!(fake.request_count(), 3);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_not_read() {
+    let fake = fake_with(|_| Some(Fault::Pad(cloudflare_origin_trust_store::MAX_BODY_BYTES + 1))).await;
+
+    let err = walk(&fake).await.unwrap_err();
+
+    assert_eq!(err.to_string(), "response body over 32 MiB (http 200); not read");
+    assert_eq!(fake.request_count(), 1, "a 200 is not retried");
+}
+
+#[tokio::test]
 async fn an_html_502_on_every_attempt_is_an_unexpected_response_after_three_attempts() {
     let fake = fake_with(|_| Some(Fault::html(502, 0))).await;
 

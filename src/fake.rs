@@ -171,6 +171,8 @@ pub enum Fault {
     TruncateBody,
     /// The first half of the normal answer, then the connection is closed mid-body.
     CutBody,
+    /// The normal answer with one more header (such as Cloudflare's `Ratelimit`).
+    Header(String, String),
     /// The normal answer without `result_info`.
     DropResultInfo,
     /// Page 1's certificates whatever page was asked, with a `total_pages` one more than the page
@@ -535,6 +537,11 @@ async fn answer_request(
         Some(Fault::Delay(delay)) => {
             tokio::time::sleep(delay).await;
             json_answer(answer(state, &recorded, info.page, None))
+        }
+        Some(Fault::Header(name, value)) => {
+            let (status, mut headers, body) = json_answer(answer(state, &recorded, info.page, None));
+            headers.push((name, value));
+            (status, headers, body)
         }
         Some(fault) => json_answer(answer(state, &recorded, info.page, Some(fault))),
         None => json_answer(answer(state, &recorded, info.page, None)),

@@ -35,14 +35,21 @@ struct State {
 }
 
 impl Gate {
-    /// Waits until a request may leave, reserving its slot when requests are being spaced.
-    pub(crate) async fn wait(&self) {
+    /// Waits until a request may leave, reserving its slot when requests are being spaced. A wait
+    /// longer than `ceiling` is not slept through (nor reserved): it is returned as the error.
+    pub(crate) async fn wait(&self, ceiling: Duration) -> Result<(), Duration> {
         let wake = {
             let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             let now = Instant::now();
             let mut at = state.paused_until.filter(|until| *until > now).unwrap_or(now);
-            if state.pacing_until.is_some_and(|until| until > now) {
+            let pacing = state.pacing_until.is_some_and(|until| until > now);
+            if pacing {
                 at = at.max(state.next_slot.unwrap_or(now));
+            }
+            if at - now > ceiling {
+                return Err(at - now);
+            }
+            if pacing {
                 state.next_slot = Some(at + state.spacing);
             }
             at
@@ -50,6 +57,7 @@ impl Gate {
         if wake > Instant::now() {
             tokio::time::sleep_until(wake).await;
         }
+        Ok(())
     }
 
     /// Holds every request for `wait` from now (or longer, if already held longer).
@@ -110,6 +118,8 @@ mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
 
+    const CEILING: Duration = Duration::from_secs(60);
+
     fn headers(value: &'static str) -> HeaderMap {
         let mut map = HeaderMap::new();
         map.insert("ratelimit", HeaderValue::from_static(value));
@@ -139,7 +149,7 @@ mod tests {
             .map(|_| {
                 let gate = std::sync::Arc::clone(&gate);
                 tokio::spawn(async move {
-                    gate.wait().await;
+                    gate.wait(CEILING).await.unwrap();
                     Instant::now()
                 })
             })
@@ -148,7 +158,7 @@ mod tests {
             assert_eq!(waiter.await.unwrap() - start, Duration::from_secs(5));
         }
         assert_eq!(gate.paused_for(), None);
-        gate.wait().await;
+        gate.wait(CEILING).await.unwrap();
         assert_eq!(Instant::now() - start, Duration::from_secs(5), "no wait once the pause is over");
     }
 
@@ -158,7 +168,12 @@ mod tests {
         let start = Instant::now();
         gate.observe(&headers(r#""default";r=0;t=30"#));
         assert_eq!(gate.paused_for(), Some(Duration::from_secs(30)));
-        gate.wait().await;
+        assert_eq!(
+            gate.wait(Duration::from_secs(10)).await,
+            Err(Duration::from_secs(30)),
+            "over the ceiling"
+        );
+        gate.wait(CEILING).await.unwrap();
         assert_eq!(Instant::now() - start, Duration::from_secs(30));
 
         let gate = Gate::default();
@@ -166,16 +181,21 @@ mod tests {
         gate.observe(&headers(r#""default";r=4;t=20"#)); // 4 left for 20 s: one every 5 s
         let mut times = Vec::new();
         for _ in 0..4 {
-            gate.wait().await;
+            gate.wait(CEILING).await.unwrap();
             times.push((Instant::now() - start).as_secs());
         }
         assert_eq!(times, [0, 5, 10, 15]);
+        let start = Instant::now();
+        gate.observe(&headers(r#""default";r=1;t=100"#)); // one left for 100 s: over a 60 s ceiling
+        assert_eq!(gate.wait(CEILING).await, Ok(()), "the next slot (5 s) is within the ceiling");
+        assert_eq!(gate.wait(CEILING).await, Err(Duration::from_secs(100)));
+        assert_eq!(Instant::now() - start, Duration::from_secs(5), "the refused wait was not slept");
 
         let gate = Gate::default();
         gate.observe(&headers(r#""default";r=500;t=20"#)); // plenty left: no spacing
         let start = Instant::now();
         for _ in 0..4 {
-            gate.wait().await;
+            gate.wait(CEILING).await.unwrap();
         }
         assert_eq!(Instant::now() - start, Duration::ZERO);
     }

@@ -95,7 +95,9 @@ impl ClientHooks<Call> for crate::generated::Client {
             // A copy for the next attempt, made before this one consumes the request.
             let next = if retries < policy.max_retries { current.try_clone() } else { None };
             let gate = &self.inner.shared.gate;
-            gate.wait().await;
+            if let Err(wait) = gate.wait(policy.max_retry_after).await {
+                return Ok(self.held_back(wait));
+            }
             self.inner.record().attempts += 1;
             let result = match send(&self.client, current).await {
                 Ok((response, too_large)) => {
@@ -136,6 +138,22 @@ impl ClientHooks<Call> for crate::generated::Client {
                 _ => return result,
             }
         }
+    }
+}
+
+impl crate::generated::Client {
+    /// The answer when the rate-limit gate would hold a request longer than the retry ceiling: the
+    /// request is not sent, and the call ends with [`Error::RateLimited`] (set in the record; the
+    /// empty 429 only carries the call through the generated code to [`into_error`]).
+    fn held_back(&self, wait: Duration) -> reqwest::Response {
+        let mut record = self.inner.record();
+        record.rate_limited = Some(wait);
+        record.status = Some(StatusCode::TOO_MANY_REQUESTS.as_u16());
+        let response = http::Response::builder()
+            .status(StatusCode::TOO_MANY_REQUESTS)
+            .body(Vec::<u8>::new())
+            .expect("a status and an empty body");
+        reqwest::Response::from(response)
     }
 }
 

@@ -162,3 +162,36 @@ async fn a_429_pauses_every_request_of_the_client() {
     assert_eq!(fake.request_count(), 3);
     assert_eq!(client.rate_limit_pause(), None, "the pause is over");
 }
+
+#[tokio::test]
+async fn a_ratelimit_header_with_nothing_left_holds_the_next_request_back() {
+    // Cloudflare says no request is left for 120 s: longer than the 60 s ceiling, so the next
+    // request is not sent at all, and the caller learns how long to wait.
+    let fake = fake(100, 0).await;
+    fake.set_faults(|r| {
+        (r.index == 1).then(|| Fault::Header("ratelimit".into(), r#""default";r=0;t=120"#.into()))
+    });
+    let client = fake.client_builder().retry(fast_retries()).build().unwrap();
+    let id = fake.certificates()[0].id.clone();
+
+    client.get(fake.zone_id(), &id).await.unwrap();
+    let paused = client.rate_limit_pause().expect("no request left: the client pauses");
+    assert!(paused > Duration::from_secs(100) && paused <= Duration::from_secs(120), "{paused:?}");
+    let err = client.collect_all(fake.zone_id()).await.unwrap_err();
+
+    assert!(matches!(err, Error::RateLimited { status: 429, .. }), "{err:?}");
+    assert!(err.retry_after().unwrap() > Duration::from_secs(100));
+    assert_eq!(fake.request_count(), 1, "nothing was sent while held back");
+}
+
+#[tokio::test]
+async fn a_ratelimit_header_with_plenty_left_changes_nothing() {
+    let fake = fake(500, 0).await;
+    fake.set_faults(|_| Some(Fault::Header("ratelimit".into(), r#""default";r=900;t=200"#.into())));
+
+    let all = fake.client().unwrap().collect_all(fake.zone_id()).await.unwrap();
+
+    assert_eq!(all.len(), 500);
+    assert_eq!(fake.client().unwrap().rate_limit_pause(), None);
+    assert_eq!(fake.request_count(), 10);
+}

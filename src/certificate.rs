@@ -11,9 +11,10 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use x509_parser::certificate::X509Certificate;
-use x509_parser::error::X509Error;
-use x509_parser::pem::Pem;
+use x509_cert::Certificate;
+use x509_cert::der::asn1::ObjectIdentifier;
+use x509_cert::der::{Decode, Reader, SliceReader};
+use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
 
 use crate::error::{Error, Result};
 use crate::model::CustomTrustStore;
@@ -110,9 +111,9 @@ pub struct CertificateDetails {
 impl CertificateDetails {
     /// Reads the one certificate in `pem` (exactly one certificate and no other PEM block).
     pub fn from_pem(pem: &str) -> Result<Self> {
-        let block = single_certificate(pem)?;
-        let cert = parse(&block)?;
-        Ok(details(&block, &cert))
+        let der = single_certificate(pem)?;
+        let cert = parse(&der)?;
+        Ok(details(&der, &cert))
     }
 
     /// Whole days from `now` until `not_after` (negative once expired).
@@ -143,24 +144,23 @@ impl CustomTrustStore {
 /// assert!(err.is_invalid_input());
 /// ```
 pub fn check_root_ca(pem: &str, now: DateTime<Utc>) -> Result<CertificateDetails> {
-    let block = single_certificate(pem)?;
-    let cert = parse(&block)?;
-    let details = details(&block, &cert);
+    let der = single_certificate(pem)?;
+    let cert = parse(&der)?;
+    let details = details(&der, &cert);
     let subject = details.subject.clone();
     if !details.is_ca {
         return Err(problem(CertificateProblem::NotCa { subject }));
     }
-    if let Ok(Some(usage)) = cert.key_usage()
-        && !usage.value.key_cert_sign()
+    if let Some(usage) = extension::<KeyUsage>(&cert, KEY_USAGE)
+        && !usage.key_cert_sign()
     {
         return Err(problem(CertificateProblem::NoCertSign { subject }));
     }
     if !details.is_self_issued {
         return Err(problem(CertificateProblem::NotSelfIssued { issuer: details.issuer, subject }));
     }
-    match cert.verify_signature(None) {
-        Ok(()) | Err(X509Error::SignatureUnsupportedAlgorithm) => {}
-        Err(_) => return Err(problem(CertificateProblem::BadSignature { subject })),
+    if self_signature(&der, &cert) == Signature::Invalid {
+        return Err(problem(CertificateProblem::BadSignature { subject }));
     }
     if now > details.not_after {
         return Err(problem(CertificateProblem::Expired { subject, not_after: details.not_after }));
@@ -173,23 +173,19 @@ pub fn check_root_ca(pem: &str, now: DateTime<Utc>) -> Result<CertificateDetails
 
 /// The one certificate of `pem`, re-encoded as clean PEM (no text around it), as it is uploaded.
 pub(crate) fn normalized_pem(pem: &str) -> Result<String> {
-    let block = single_certificate(pem)?;
-    Ok(encode_pem(&block.contents))
+    Ok(encode_pem(&single_certificate(pem)?))
 }
 
 fn problem(problem: CertificateProblem) -> Error {
     Error::InvalidCertificate(problem)
 }
 
-fn single_certificate(pem: &str) -> Result<Pem> {
+/// The DER of the one certificate block of `pem`; any other block is refused.
+fn single_certificate(pem: &str) -> Result<Vec<u8>> {
     let mut certificates = Vec::new();
-    for block in Pem::iter_from_buffer(pem.as_bytes()) {
-        let block = match block {
-            Ok(block) => block,
-            Err(error) => return Err(problem(CertificateProblem::MalformedPem(error.to_string()))),
-        };
-        match block.label.as_str() {
-            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => certificates.push(block),
+    for (label, der) in pem_blocks(pem).map_err(|reason| problem(CertificateProblem::MalformedPem(reason)))? {
+        match label {
+            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => certificates.push(der),
             other => return Err(problem(CertificateProblem::UnexpectedBlock(other.to_owned()))),
         }
     }
@@ -200,25 +196,109 @@ fn single_certificate(pem: &str) -> Result<Pem> {
     }
 }
 
-fn parse(block: &Pem) -> Result<X509Certificate<'_>> {
-    block.parse_x509().map_err(|error| problem(CertificateProblem::Unparsable(error.to_string())))
+/// Every `-----BEGIN X-----` … `-----END X-----` block of `text`, with its label and decoded
+/// bytes. Text around the blocks is ignored, as are RFC 1421 header lines (`Name: value`) inside.
+fn pem_blocks(text: &str) -> std::result::Result<Vec<(&str, Vec<u8>)>, String> {
+    const BEGIN: &str = "-----BEGIN ";
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let after_begin = &rest[start + BEGIN.len()..];
+        let label_end = after_begin.find("-----").ok_or("a BEGIN line is not closed by -----")?;
+        let label = &after_begin[..label_end];
+        let body_and_rest = &after_begin[label_end + 5..];
+        let end_line = format!("-----END {label}-----");
+        let end = body_and_rest.find(&end_line).ok_or_else(|| format!("no {end_line} line"))?;
+        let base64: String = body_and_rest[..end]
+            .lines()
+            .filter(|line| !line.contains(':'))
+            .flat_map(|line| line.chars().filter(|c| !c.is_whitespace()))
+            .collect();
+        let der = data_encoding::BASE64
+            .decode(base64.as_bytes())
+            .map_err(|e| format!("the {label} block is not valid base64: {e}"))?;
+        blocks.push((label, der));
+        rest = &body_and_rest[end + end_line.len()..];
+    }
+    Ok(blocks)
 }
 
-fn details(block: &Pem, cert: &X509Certificate<'_>) -> CertificateDetails {
-    let time = |t: &x509_parser::time::ASN1Time| {
-        DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+fn parse(der: &[u8]) -> Result<Certificate> {
+    Certificate::from_der(der).map_err(|error| problem(CertificateProblem::Unparsable(error.to_string())))
+}
+
+const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+
+/// The decoded extension `oid` of `cert`, if present and well-formed.
+fn extension<'a, T: Decode<'a>>(cert: &'a Certificate, oid: ObjectIdentifier) -> Option<T> {
+    let extensions = cert.tbs_certificate.extensions.as_ref()?;
+    let found = extensions.iter().find(|extension| extension.extn_id == oid)?;
+    T::from_der(found.extn_value.as_bytes()).ok()
+}
+
+fn details(der: &[u8], cert: &Certificate) -> CertificateDetails {
+    let tbs = &cert.tbs_certificate;
+    let time = |t: x509_cert::time::Time| {
+        i64::try_from(t.to_unix_duration().as_secs())
+            .ok()
+            .and_then(|secs| DateTime::from_timestamp(secs, 0))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     };
     CertificateDetails {
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
-        serial: cert.raw_serial_as_string(),
-        sha256_fingerprint: colon_hex(&Sha256::digest(&block.contents)),
-        not_before: time(&cert.validity().not_before),
-        not_after: time(&cert.validity().not_after),
-        is_ca: cert.is_ca(),
-        is_self_issued: cert.issuer().as_raw() == cert.subject().as_raw(),
-        signature_algorithm: signature_name(&cert.signature_algorithm.algorithm.to_id_string()),
+        subject: tbs.subject.to_string(),
+        issuer: tbs.issuer.to_string(),
+        serial: colon_hex(tbs.serial_number.as_bytes()),
+        sha256_fingerprint: colon_hex(&Sha256::digest(der)),
+        not_before: time(tbs.validity.not_before),
+        not_after: time(tbs.validity.not_after),
+        is_ca: extension::<BasicConstraints>(cert, BASIC_CONSTRAINTS).is_some_and(|bc| bc.ca),
+        is_self_issued: tbs.issuer == tbs.subject,
+        signature_algorithm: signature_name(&cert.signature_algorithm.oid.to_string()),
     }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Signature {
+    Valid,
+    Invalid,
+    /// An algorithm ring cannot verify (RSA-PSS, ECDSA with SHA-512, P-521...): not checked.
+    Unsupported,
+}
+
+/// Whether `cert`'s signature verifies with its own public key.
+fn self_signature(der: &[u8], cert: &Certificate) -> Signature {
+    use ring::signature as sig;
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+    let curve = curve.map(|oid| oid.to_string());
+    let algorithm: &dyn sig::VerificationAlgorithm =
+        match (cert.signature_algorithm.oid.to_string().as_str(), curve.as_deref()) {
+            ("1.2.840.113549.1.1.5", _) => &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+            ("1.2.840.113549.1.1.11", _) => &sig::RSA_PKCS1_2048_8192_SHA256,
+            ("1.2.840.113549.1.1.12", _) => &sig::RSA_PKCS1_2048_8192_SHA384,
+            ("1.2.840.113549.1.1.13", _) => &sig::RSA_PKCS1_2048_8192_SHA512,
+            ("1.2.840.10045.4.3.2", Some("1.2.840.10045.3.1.7")) => &sig::ECDSA_P256_SHA256_ASN1,
+            ("1.2.840.10045.4.3.2", Some("1.3.132.0.34")) => &sig::ECDSA_P384_SHA256_ASN1,
+            ("1.2.840.10045.4.3.3", Some("1.2.840.10045.3.1.7")) => &sig::ECDSA_P256_SHA384_ASN1,
+            ("1.2.840.10045.4.3.3", Some("1.3.132.0.34")) => &sig::ECDSA_P384_SHA384_ASN1,
+            ("1.3.101.112", _) => &sig::ED25519,
+            _ => return Signature::Unsupported,
+        };
+    let (Some(tbs), Some(signature)) = (tbs_bytes(der), cert.signature.as_bytes()) else {
+        return Signature::Invalid;
+    };
+    let key = sig::UnparsedPublicKey::new(algorithm, spki.subject_public_key.raw_bytes());
+    if key.verify(tbs, signature).is_ok() { Signature::Valid } else { Signature::Invalid }
+}
+
+/// The TBSCertificate exactly as signed: the first element of the certificate's SEQUENCE, as it
+/// is in `der` (not re-encoded).
+fn tbs_bytes(der: &[u8]) -> Option<&[u8]> {
+    let mut outer = SliceReader::new(der).ok()?;
+    let header = x509_cert::der::Header::decode(&mut outer).ok()?;
+    let content = outer.read_slice(header.length).ok()?;
+    SliceReader::new(content).ok()?.tlv_bytes().ok()
 }
 
 fn signature_name(oid: &str) -> String {
@@ -227,7 +307,7 @@ fn signature_name(oid: &str) -> String {
         "1.2.840.113549.1.1.11" => "SHA256WithRSA",
         "1.2.840.113549.1.1.12" => "SHA384WithRSA",
         "1.2.840.113549.1.1.13" => "SHA512WithRSA",
-        "1.2.840.113549.1.1.10" => "SHA256WithRSA-PSS",
+        "1.2.840.113549.1.1.10" => "RSASSA-PSS",
         "1.2.840.10045.4.3.2" => "ECDSAWithSHA256",
         "1.2.840.10045.4.3.3" => "ECDSAWithSHA384",
         "1.2.840.10045.4.3.4" => "ECDSAWithSHA512",

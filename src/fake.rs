@@ -738,9 +738,10 @@ fn create(state: &State, body: &[u8]) -> (StatusCode, Value) {
     (StatusCode::OK, single(json!(created)))
 }
 
-/// The `CN=` value of a distinguished name, or the whole name.
+/// The `CN=` value of a distinguished name (RFC 4514, such as `CN=Example Root,O=Example`), or
+/// the whole name.
 fn common_name(name: &str) -> String {
-    name.split(", ").find_map(|part| part.strip_prefix("CN=")).unwrap_or(name).to_owned()
+    name.split(',').find_map(|part| part.trim().strip_prefix("CN=")).unwrap_or(name).to_owned()
 }
 
 /// Exactly one scheme, with the fake's credentials.

@@ -283,3 +283,22 @@ async fn a_listed_certificate_gives_its_details() {
     assert_eq!(details.not_after, found.expires_on);
     assert_eq!(found.days_until_expiry(Utc.with_ymd_and_hms(2059, 12, 22, 0, 0, 0).unwrap()), 10);
 }
+
+#[test]
+fn roots_signed_with_other_algorithms_pass_and_are_named() {
+    for (algorithm, name) in [
+        (&rcgen::PKCS_ECDSA_P256_SHA256, "ECDSAWithSHA256"),
+        (&rcgen::PKCS_ECDSA_P384_SHA384, "ECDSAWithSHA384"),
+        (&rcgen::PKCS_ED25519, "Ed25519"),
+    ] {
+        let mut params = certs::params("Algorithm Root", true, 2020, 2060);
+        params.distinguished_name.push(rcgen::DnType::OrganizationName, "Example Org");
+        let key = rcgen::KeyPair::generate_for(algorithm).unwrap();
+        let pem = params.self_signed(&key).unwrap().pem();
+
+        let details = check_root_ca(&pem, Utc::now()).unwrap_or_else(|e| panic!("{name}: {e}"));
+
+        assert_eq!(details.signature_algorithm, name);
+        assert_eq!(details.subject, "O=Example Org,CN=Algorithm Root", "RFC 4514 order: last RDN first");
+    }
+}

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::auth::Credentials;
 use crate::error::{Error, Result};
 use crate::generated;
+use crate::operations::{Envelope, unwrap};
 use crate::rate_limit::Gate;
 use crate::retry::RetryPolicy;
 use crate::transport::{Call, Shared, into_error};
@@ -72,10 +73,11 @@ impl Client {
         (client, call)
     }
 
-    /// Runs one generated operation through [`Client::call`] and converts its error.
-    pub(crate) async fn run<T, F, Fut>(&self, operation: F) -> Result<progenitor_client::ResponseValue<T>>
+    /// Runs one generated operation through [`Client::call`]: what its envelope carries, or the
+    /// crate's error (`success: false` included).
+    pub(crate) async fn run<T, F, Fut>(&self, operation: F) -> Result<T::Item>
     where
-        T: serde::de::DeserializeOwned,
+        T: Envelope + serde::de::DeserializeOwned,
         F: FnOnce(generated::Client) -> Fut,
         Fut: Future<
             Output = std::result::Result<
@@ -86,7 +88,7 @@ impl Client {
     {
         let (client, call) = self.call();
         match operation(client).await {
-            Ok(value) => Ok(value),
+            Ok(value) => unwrap(value),
             Err(error) => Err(into_error::<T>(&call, error).await),
         }
     }

@@ -4,7 +4,7 @@ use crate::certificate::{check_root_ca, normalized_pem};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::generated::types::{
-    CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle, UploadRequest,
+    CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle, Identifier, UploadRequest,
 };
 use crate::model::{CustomTrustStore, ResponseMessage};
 use crate::pagination::{Page, check_identifier, checked_zone_id};
@@ -13,11 +13,8 @@ impl Client {
     /// Fetches one certificate of a zone's trust store by id. Both ids (1 to 32 characters) are
     /// checked before anything is sent.
     pub async fn get(&self, zone_id: &str, certificate_id: &str) -> Result<CustomTrustStore> {
-        let zone = checked_zone_id(zone_id)?;
-        let id = check_identifier("certificate_id", certificate_id)?;
-        self.run(|client| async move { client.get_custom_trust_store(&zone, &id).await })
-            .await
-            .and_then(unwrap)
+        let (zone, id) = checked_ids(zone_id, certificate_id)?;
+        self.run(|client| async move { client.get_custom_trust_store(&zone, &id).await }).await
     }
 
     /// Uploads a root CA certificate (PEM) to a zone's trust store, after checking it locally with
@@ -44,26 +41,22 @@ impl Client {
         self.send_upload(zone, pem.to_owned()).await
     }
 
-    async fn send_upload(
-        &self,
-        zone: crate::generated::types::Identifier,
-        certificate: String,
-    ) -> Result<CustomTrustStore> {
+    async fn send_upload(&self, zone: Identifier, certificate: String) -> Result<CustomTrustStore> {
         let body = UploadRequest { certificate };
-        self.run(|client| async move { client.create_custom_trust_store(&zone, &body).await })
-            .await
-            .and_then(unwrap)
+        self.run(|client| async move { client.create_custom_trust_store(&zone, &body).await }).await
     }
 
     /// Deletes one certificate from a zone's trust store; returns the deleted id. Origins whose
     /// certificates chain to it are no longer trusted.
     pub async fn delete(&self, zone_id: &str, certificate_id: &str) -> Result<String> {
-        let zone = checked_zone_id(zone_id)?;
-        let id = check_identifier("certificate_id", certificate_id)?;
-        self.run(|client| async move { client.delete_custom_trust_store(&zone, &id).await })
-            .await
-            .and_then(unwrap)
+        let (zone, id) = checked_ids(zone_id, certificate_id)?;
+        self.run(|client| async move { client.delete_custom_trust_store(&zone, &id).await }).await
     }
+}
+
+/// A zone id and a certificate id, both checked (1 to 32 characters).
+fn checked_ids(zone_id: &str, certificate_id: &str) -> Result<(Identifier, Identifier)> {
+    Ok((checked_zone_id(zone_id)?, check_identifier("certificate_id", certificate_id)?))
 }
 
 /// A success envelope: `success`, `errors`, and what it carries.

@@ -13,7 +13,6 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::generated::types::Identifier;
 use crate::model::{CustomTrustStore, ResponseMessage, ResultInfo};
-use crate::operations::unwrap;
 
 /// Smallest `per_page` the API accepts.
 pub const MIN_PER_PAGE: u64 = 5;
@@ -274,7 +273,6 @@ impl Client {
             client.list_custom_trust_store(zone, params.limit, params.offset, page, params.per_page).await
         })
         .await
-        .and_then(unwrap)
     }
 }
 

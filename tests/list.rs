@@ -387,3 +387,15 @@ fn plain_http_is_refused_for_a_remote_host_but_allowed_on_loopback() {
         "https://api.cloudflare.com/client/v4"
     );
 }
+
+#[test]
+fn every_operation_future_is_send_so_it_can_be_spawned() {
+    fn assert_send<T: Send>(_: &T) {}
+    let client = Client::builder().credentials(Credentials::token(TOKEN)).build().unwrap();
+    assert_send(&client.list_page(ZONE, &ListParams::new()));
+    assert_send(&client.collect_all(ZONE));
+    assert_send(&client.get(ZONE, "id"));
+    assert_send(&client.upload(ZONE, "pem"));
+    assert_send(&client.upload_unchecked(ZONE, "pem"));
+    assert_send(&client.delete(ZONE, "id"));
+}

@@ -144,6 +144,12 @@ impl CustomTrustStore {
 /// assert!(err.is_invalid_input());
 /// ```
 pub fn check_root_ca(pem: &str, now: DateTime<Utc>) -> Result<CertificateDetails> {
+    checked_root_ca(pem, now).map(|(details, _)| details)
+}
+
+/// [`check_root_ca`], returning also the certificate re-encoded as clean PEM (no text around it),
+/// as it is uploaded.
+pub(crate) fn checked_root_ca(pem: &str, now: DateTime<Utc>) -> Result<(CertificateDetails, String)> {
     let der = single_certificate(pem)?;
     let cert = parse(&der)?;
     let details = details(&der, &cert);
@@ -168,12 +174,7 @@ pub fn check_root_ca(pem: &str, now: DateTime<Utc>) -> Result<CertificateDetails
     if now < details.not_before {
         return Err(problem(CertificateProblem::NotYetValid { subject, not_before: details.not_before }));
     }
-    Ok(details)
-}
-
-/// The one certificate of `pem`, re-encoded as clean PEM (no text around it), as it is uploaded.
-pub(crate) fn normalized_pem(pem: &str) -> Result<String> {
-    Ok(encode_pem(&single_certificate(pem)?))
+    Ok((details, encode_pem(&der)))
 }
 
 fn problem(problem: CertificateProblem) -> Error {

@@ -1,6 +1,6 @@
 //! Get, upload and delete one certificate.
 
-use crate::certificate::{check_root_ca, normalized_pem};
+use crate::certificate::checked_root_ca;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::generated::types::{
@@ -27,8 +27,8 @@ impl Client {
     /// or a connection that failed before the request was sent).
     pub async fn upload(&self, zone_id: &str, pem: &str) -> Result<CustomTrustStore> {
         let zone = checked_zone_id(zone_id)?;
-        check_root_ca(pem, chrono::Utc::now())?;
-        self.send_upload(zone, normalized_pem(pem)?).await
+        let (_, clean_pem) = checked_root_ca(pem, chrono::Utc::now())?;
+        self.send_upload(zone, clean_pem).await
     }
 
     /// Uploads `pem` as given, without the local checks of [`Client::upload`], for the rare

@@ -39,7 +39,6 @@ pub(crate) struct Inner {
     credentials: Credentials,
     connect_timeout: Duration,
     timeout: Duration,
-    retry: RetryPolicy,
 }
 
 impl Client {
@@ -101,7 +100,7 @@ impl fmt::Debug for Client {
             .field("credentials", &self.inner.credentials)
             .field("connect_timeout", &self.inner.connect_timeout)
             .field("timeout", &self.inner.timeout)
-            .field("retry", &self.inner.retry)
+            .field("retry", &self.inner.shared.retry)
             .finish()
     }
 }
@@ -211,7 +210,7 @@ impl ClientBuilder {
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         let shared = Arc::new(Shared {
             auth_headers: credentials.headers()?,
-            retry: self.retry.clone(),
+            retry: self.retry,
             gate: Gate::default(),
         });
         Ok(Client {
@@ -222,7 +221,6 @@ impl ClientBuilder {
                 credentials,
                 connect_timeout: self.connect_timeout,
                 timeout: self.timeout,
-                retry: self.retry,
             }),
         })
     }

@@ -49,7 +49,7 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -62,7 +62,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::{CertificateStatus, Client, ClientBuilder, Credentials, CustomTrustStore};
+use crate::{CertificateStatus, Client, ClientBuilder, Credentials, CustomTrustStore, lock};
 
 /// The zone the fake serves unless told otherwise.
 pub const ZONE_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -446,10 +446,6 @@ struct State {
     /// Requests being answered now, and the most there have been at once.
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn serve(listener: TcpListener, state: Arc<State>) {

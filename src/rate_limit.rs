@@ -13,6 +13,8 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 
+use crate::lock;
+
 /// At or below this many requests left in the window, requests are spaced out.
 pub(crate) const LOW_WATER: u64 = 10;
 
@@ -39,7 +41,7 @@ impl Gate {
     /// longer than `ceiling` is not slept through (nor reserved): it is returned as the error.
     pub(crate) async fn wait(&self, ceiling: Duration) -> Result<(), Duration> {
         let wake = {
-            let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut state = lock(&self.state);
             let now = Instant::now();
             let mut at = state.paused_until.filter(|until| *until > now).unwrap_or(now);
             let pacing = state.pacing_until.is_some_and(|until| until > now);
@@ -63,7 +65,7 @@ impl Gate {
     /// Holds every request for `wait` from now (or longer, if already held longer).
     pub(crate) fn pause(&self, wait: Duration) {
         let until = Instant::now() + wait;
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = lock(&self.state);
         state.paused_until = Some(state.paused_until.map_or(until, |current| current.max(until)));
     }
 
@@ -75,7 +77,7 @@ impl Gate {
             self.pause(reset);
         } else if remaining <= LOW_WATER {
             let now = Instant::now();
-            let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut state = lock(&self.state);
             state.spacing = reset / u32::try_from(remaining).unwrap_or(u32::MAX);
             state.pacing_until = Some(now + reset);
             state.next_slot.get_or_insert(now);
@@ -84,7 +86,7 @@ impl Gate {
 
     /// How long requests are still held by a pause, if they are.
     pub(crate) fn paused_for(&self) -> Option<Duration> {
-        let state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = lock(&self.state);
         let now = Instant::now();
         state.paused_until.filter(|until| *until > now).map(|until| until - now)
     }

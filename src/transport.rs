@@ -64,7 +64,7 @@ impl Call {
     }
 
     fn record(&self) -> MutexGuard<'_, Record> {
-        self.record.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::lock(&self.record)
     }
 }
 

@@ -194,6 +194,16 @@ impl Fault {
 
     /// 429 with `Retry-After: <retry_after>` and Cloudflare's rate-limit error (code 971).
     pub fn rate_limited(retry_after: &str) -> Self {
+        Self::rate_limited_with("retry-after", retry_after)
+    }
+
+    /// 429 with `retry-after-ms: <millis>` (and Cloudflare's rate-limit error).
+    pub fn rate_limited_ms(millis: u64) -> Self {
+        Self::rate_limited_with("retry-after-ms", &millis.to_string())
+    }
+
+    /// 429 with Cloudflare's rate-limit error (code 971) and the wait in header `name`.
+    fn rate_limited_with(name: &str, value: &str) -> Self {
         let (_, body) = failure(
             StatusCode::TOO_MANY_REQUESTS,
             971,
@@ -201,17 +211,7 @@ impl Fault {
         );
         let mut fault = Self::json(429, &body);
         if let Self::Respond { headers, .. } = &mut fault {
-            headers.push(("retry-after".into(), retry_after.into()));
-        }
-        fault
-    }
-
-    /// 429 with `retry-after-ms: <millis>` (and Cloudflare's rate-limit error).
-    pub fn rate_limited_ms(millis: u64) -> Self {
-        let mut fault = Self::rate_limited("0");
-        if let Self::Respond { headers, .. } = &mut fault {
-            headers.retain(|(name, _)| name != "retry-after");
-            headers.push(("retry-after-ms".into(), millis.to_string()));
+            headers.push((name.into(), value.into()));
         }
         fault
     }

@@ -34,6 +34,8 @@ pub struct Client {
 
 pub(crate) struct Inner {
     base_url: String,
+    /// The path of the base URL (`/client/v4`), without a trailing slash.
+    base_path: String,
     http: reqwest::Client,
     shared: Arc<Shared>,
     credentials: Credentials,
@@ -64,9 +66,12 @@ impl Client {
         self.inner.shared.gate.paused_for()
     }
 
-    /// The generated client for one call, and the call's record.
-    pub(crate) fn call(&self) -> (generated::Client, Call) {
-        let call = Call::new(Arc::clone(&self.inner.shared));
+    /// The generated client for one call to `path` (the operation's path template with its checked
+    /// ids, below the base URL), and the call's record. The seam refuses to send a request to any
+    /// other path.
+    pub(crate) fn call(&self, path: &str) -> (generated::Client, Call) {
+        let expected_path = format!("{}{path}", self.inner.base_path);
+        let call = Call::new(Arc::clone(&self.inner.shared), expected_path);
         let client =
             generated::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), call.clone());
         (client, call)
@@ -74,7 +79,7 @@ impl Client {
 
     /// Runs one generated operation through [`Client::call`]: what its envelope carries, or the
     /// crate's error (`success: false` included).
-    pub(crate) async fn run<T, F, Fut>(&self, operation: F) -> Result<T::Item>
+    pub(crate) async fn run<T, F, Fut>(&self, path: String, operation: F) -> Result<T::Item>
     where
         T: Envelope + serde::de::DeserializeOwned,
         F: FnOnce(generated::Client) -> Fut,
@@ -85,7 +90,7 @@ impl Client {
             >,
         >,
     {
-        let (client, call) = self.call();
+        let (client, call) = self.call(&path);
         match operation(client).await {
             Ok(value) => unwrap(value),
             Err(error) => Err(into_error::<T>(&call, error).await),
@@ -213,9 +218,13 @@ impl ClientBuilder {
             retry: self.retry,
             gate: Gate::default(),
         });
+        let base_path = reqwest::Url::parse(&base_url)
+            .map(|url| url.path().trim_end_matches('/').to_owned())
+            .map_err(|e| Error::Config(format!("cannot parse the checked base URL: {e}")))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 base_url,
+                base_path,
                 http,
                 shared,
                 credentials,

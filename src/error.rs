@@ -111,6 +111,15 @@ pub enum Error {
         last: Box<Error>,
     },
 
+    /// Cloudflare's answer to a delete names another certificate than the one asked for.
+    #[error("the delete answer names certificate {returned:?}, not the requested {requested:?}")]
+    IdMismatch {
+        /// The id asked for.
+        requested: String,
+        /// The id Cloudflare's answer names.
+        returned: String,
+    },
+
     /// Pagination stopped because the listing changed while it was walked (certificates added or
     /// deleted between two pages), so some could have been skipped or seen twice.
     #[error(

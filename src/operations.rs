@@ -7,14 +7,15 @@ use crate::generated::types::{
     CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle, Identifier, UploadRequest,
 };
 use crate::model::{CustomTrustStore, ResponseMessage};
-use crate::pagination::{Page, check_identifier, checked_zone_id};
+use crate::pagination::{Page, checked_id, checked_zone_id};
 
 impl Client {
     /// Fetches one certificate of a zone's trust store by id. Both ids (1 to 32 characters) are
     /// checked before anything is sent.
     pub async fn get(&self, zone_id: &str, certificate_id: &str) -> Result<CustomTrustStore> {
         let (zone, id) = checked_ids(zone_id, certificate_id)?;
-        self.run(|client| async move { client.get_custom_trust_store(&zone, &id).await }).await
+        let path = format!("/zones/{}/acm/custom_trust_store/{}", &*zone, &*id);
+        self.run(path, |client| async move { client.get_custom_trust_store(&zone, &id).await }).await
     }
 
     /// Uploads a root CA certificate (PEM) to a zone's trust store, after checking it locally with
@@ -43,20 +44,31 @@ impl Client {
 
     async fn send_upload(&self, zone: Identifier, certificate: String) -> Result<CustomTrustStore> {
         let body = UploadRequest { certificate };
-        self.run(|client| async move { client.create_custom_trust_store(&zone, &body).await }).await
+        let path = format!("/zones/{}/acm/custom_trust_store", &**zone);
+        self.run(path, |client| async move { client.create_custom_trust_store(&zone, &body).await }).await
     }
 
     /// Deletes one certificate from a zone's trust store; returns the deleted id. Origins whose
     /// certificates chain to it are no longer trusted.
+    ///
+    /// When Cloudflare's answer names another id than the one asked for, the call fails with
+    /// [`Error::IdMismatch`].
     pub async fn delete(&self, zone_id: &str, certificate_id: &str) -> Result<String> {
         let (zone, id) = checked_ids(zone_id, certificate_id)?;
-        self.run(|client| async move { client.delete_custom_trust_store(&zone, &id).await }).await
+        let path = format!("/zones/{}/acm/custom_trust_store/{}", &*zone, &*id);
+        let deleted = self
+            .run(path, |client| async move { client.delete_custom_trust_store(&zone, &id).await })
+            .await?;
+        if deleted != certificate_id {
+            return Err(Error::IdMismatch { requested: certificate_id.to_owned(), returned: deleted });
+        }
+        Ok(deleted)
     }
 }
 
-/// A zone id and a certificate id, both checked (1 to 32 characters).
+/// A zone id and a certificate id, both checked ([`checked_id`]).
 fn checked_ids(zone_id: &str, certificate_id: &str) -> Result<(Identifier, Identifier)> {
-    Ok((checked_zone_id(zone_id)?, check_identifier("certificate_id", certificate_id)?))
+    Ok((checked_zone_id(zone_id)?, checked_id("certificate_id", certificate_id)?))
 }
 
 /// A success envelope: `success`, `errors`, and what it carries.

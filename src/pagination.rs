@@ -269,7 +269,8 @@ impl Client {
 
     async fn fetch_page(&self, zone: &Identifier, params: &ListParams) -> Result<Page> {
         let page = params.checked_page()?;
-        self.run(|client| async move {
+        let path = format!("/zones/{}/acm/custom_trust_store", &**zone);
+        self.run(path, |client| async move {
             client.list_custom_trust_store(zone, params.limit, params.offset, page, params.per_page).await
         })
         .await
@@ -406,21 +407,62 @@ fn check_per_page(per_page: u64) -> Result<()> {
     }
 }
 
-/// Checks a zone id: 1 to 32 characters. Its value is percent-encoded into the path by the
-/// generated client, so no id can change the path.
+/// A zone id, checked with [`checked_id`].
 pub(crate) fn checked_zone_id(zone_id: &str) -> Result<Identifier> {
-    check_identifier("zone_id", zone_id)
+    checked_id("zone_id", zone_id)
 }
 
-pub(crate) fn check_identifier(parameter: &'static str, id: &str) -> Result<Identifier> {
-    let len = id.chars().count();
-    if len == 0 || len > MAX_ZONE_ID_LEN {
+/// Checks an id before it goes into a request path: 1 to [`MAX_ZONE_ID_LEN`] bytes of ASCII
+/// letters, digits, `-` and `_` (Cloudflare's ids are 32 lowercase hex characters). Nothing else
+/// can reach a path segment, so no id can change the path (`.`, `..`, `/`, `\`, `%`, a space or a
+/// non-ASCII character are all refused).
+pub(crate) fn checked_id(parameter: &'static str, id: &str) -> Result<Identifier> {
+    const ALLOWED: &str = "ASCII letters, digits, '-' or '_' (a Cloudflare id is 32 hex characters)";
+    let valid_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if id.is_empty() {
         return Err(Error::invalid(
             parameter,
-            format!("must be 1 to {MAX_ZONE_ID_LEN} characters, got {len}"),
+            format!("must be 1 to {MAX_ZONE_ID_LEN} {ALLOWED}, got an empty value"),
+        ));
+    }
+    if parameter == "zone_id" && looks_like_domain(id) {
+        return Err(Error::invalid(
+            parameter,
+            format!(
+                "{id:?} looks like a domain name, but a zone id is expected (32 hex characters, shown on the zone's Overview page in the dashboard)"
+            ),
+        ));
+    }
+    if !id.chars().all(valid_char) {
+        return Err(Error::invalid(
+            parameter,
+            format!("must be 1 to {MAX_ZONE_ID_LEN} {ALLOWED}, got {}", shown(id)),
+        ));
+    }
+    if id.len() > MAX_ZONE_ID_LEN {
+        return Err(Error::invalid(
+            parameter,
+            format!("must be 1 to {MAX_ZONE_ID_LEN} {ALLOWED}, got {} bytes", id.len()),
         ));
     }
     Identifier::try_from(id).map_err(|e| Error::invalid(parameter, e.to_string()))
+}
+
+/// Whether `text` reads as a domain name (`example.com`): labels of letters, digits and `-`
+/// separated by dots, the last one alphabetic.
+fn looks_like_domain(text: &str) -> bool {
+    let labels: Vec<&str> = text.trim_end_matches('.').split('.').collect();
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && labels.last().is_some_and(|tld| tld.chars().all(char::is_alphabetic))
+}
+
+/// A refused value as it can be shown: quoted, control characters escaped, at most 40 characters.
+fn shown(value: &str) -> String {
+    let head: String = value.chars().take(40).collect();
+    if head.len() < value.len() { format!("{head:?}…") } else { format!("{value:?}") }
 }
 
 #[cfg(test)]

@@ -36,6 +36,9 @@ pub(crate) struct Shared {
 pub(crate) struct Call {
     shared: Arc<Shared>,
     record: Arc<Mutex<Record>>,
+    /// The only path this call may send a request to: the operation's template with its checked
+    /// ids, below the base URL's path.
+    expected_path: Arc<str>,
 }
 
 /// What one operation observed, across its attempts.
@@ -59,8 +62,8 @@ impl std::fmt::Debug for Call {
 }
 
 impl Call {
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        Self { shared, record: Arc::default() }
+    pub(crate) fn new(shared: Arc<Shared>, expected_path: String) -> Self {
+        Self { shared, record: Arc::default(), expected_path: expected_path.into() }
     }
 
     fn record(&self) -> MutexGuard<'_, Record> {
@@ -72,8 +75,19 @@ impl ClientHooks<Call> for crate::generated::Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
+        // Defence in depth behind the id checks: whatever the generated code and the URL parser
+        // made of the ids, nothing is sent anywhere but the operation's own path.
+        if request.url().path() != &*self.inner.expected_path {
+            return Err(progenitor_client::Error::InvalidRequest(format!(
+                "refusing to send {} {}: operation {} may only be sent to {}",
+                request.method(),
+                request.url().path(),
+                info.operation_id,
+                self.inner.expected_path
+            )));
+        }
         let headers = request.headers_mut();
         headers.remove("api-version");
         for (name, value) in &self.inner.shared.auth_headers {
@@ -421,5 +435,30 @@ mod properties {
                 prop_assert!(decoded.is_ok(), "{:?}", decoded);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod path_check {
+    use crate::fake::FakeCloudflare;
+    use crate::generated::types::Identifier;
+
+    /// Even with the id checks bypassed, a request whose path is not the operation's own is
+    /// refused by the seam, and nothing reaches the server.
+    #[tokio::test]
+    async fn a_request_to_another_path_than_the_operations_is_never_sent() {
+        let fake = FakeCloudflare::builder().sample_certificates(1).start().await.unwrap();
+        let client = fake.client().unwrap();
+        let zone = Identifier::try_from(fake.zone_id()).unwrap();
+        for id in ["..", ".", "..\\..", "a\\b"] {
+            let id = Identifier::try_from(id).unwrap();
+            let expected = format!("/zones/{}/acm/custom_trust_store/{}", &*zone, &*id);
+            let (generated, _call) = client.call(&expected);
+            let err = generated.delete_custom_trust_store(&zone, &id).await.unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains("refusing to send DELETE /client/v4/zones/"), "{text}");
+            assert!(text.contains("may only be sent to /client/v4/zones/"), "{text}");
+        }
+        assert_eq!(fake.request_count(), 0);
     }
 }

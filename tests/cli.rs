@@ -179,7 +179,7 @@ async fn invalid_input_exits_2_with_one_line_and_sends_nothing() {
         (
             vec!["list", "--zone-id", "", "--base-url", &base],
             token_env().to_vec(),
-            "error: invalid zone_id: must be 1 to 32 characters, got 0\n",
+            "error: invalid zone_id: must be 1 to 32 ASCII letters, digits, '-' or '_' (a Cloudflare id is 32 hex characters), got an empty value\n",
         ),
         (
             vec!["list", "--zone-id", zone, "--base-url", "http://api.cloudflare.com/client/v4"],
@@ -494,4 +494,37 @@ async fn expiring_within_lists_only_those_and_exits_3() {
     let output = one_page("3").await;
     assert_eq!(output.status.code(), Some(0), "page 3 holds none");
     assert_eq!(String::from_utf8(output.stdout).unwrap(), "ID  STATUS  ISSUER  SIGNATURE  EXPIRES_ON\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_that_could_leave_their_path_segment_exit_2_and_send_nothing() {
+    let fake = FakeCloudflare::builder().sample_certificates(3).start().await.unwrap();
+    let base = fake.base_url();
+    let zone = fake.zone_id();
+    let file = temp_file("hostile-root.pem", &certs::root("Hostile CLI Root"));
+    for id in ["..\\..", "..", ".", "a\\b", "a/b", "%2e%2e", "a b", "é"] {
+        for args in [
+            vec!["delete", "--zone-id", zone, "--id", id, "--base-url", &base],
+            vec!["get", "--zone-id", zone, "--id", id, "--base-url", &base],
+            vec!["delete", "--zone-id", id, "--id", "abc", "--base-url", &base],
+            vec!["list", "--zone-id", id, "--base-url", &base],
+            vec!["list", "--zone-id", id, "--all", "--base-url", &base],
+            vec!["upload", "--zone-id", id, "--certificate-file", &file, "--base-url", &base],
+        ] {
+            let output = run(&args, &token_env()).await;
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+            let message = stderr(&output);
+            assert!(message.starts_with("error: invalid "), "{args:?}: {message}");
+            assert!(message.contains("must be 1 to 32 ASCII letters, digits, '-' or '_'"), "{message}");
+            assert_eq!(message.lines().count(), 1, "{message}");
+        }
+    }
+    let output = run(&["list", "--zone-id", "example.com", "--base-url", &base], &token_env()).await;
+    assert_failed(
+        &output,
+        2,
+        "error: invalid zone_id: \"example.com\" looks like a domain name, but a zone id is expected (32 hex characters, shown on the zone's Overview page in the dashboard)\n",
+    );
+    assert_eq!(fake.request_count(), 0);
+    assert_eq!(fake.certificates().len(), 3);
 }

@@ -216,7 +216,7 @@ async fn a_duplicate_upload_gets_cloudflares_error() {
 }
 
 #[tokio::test]
-async fn ids_are_checked_before_sending_and_percent_encoded() {
+async fn ids_are_checked_before_sending() {
     let fake = fake().await;
     let client = fake.client().unwrap();
 
@@ -225,19 +225,126 @@ async fn ids_are_checked_before_sending_and_percent_encoded() {
         client.delete(fake.zone_id(), &"f".repeat(33)).await.map(drop),
     ] {
         let err = result.unwrap_err();
-        assert!(err.to_string().starts_with("invalid certificate_id: must be 1 to 32 characters"), "{err}");
+        assert!(
+            err.to_string().starts_with("invalid certificate_id: must be 1 to 32 ASCII letters"),
+            "{err}"
+        );
     }
     let err = client.get("", "abc").await.unwrap_err();
-    assert_eq!(err.to_string(), "invalid zone_id: must be 1 to 32 characters, got 0");
+    assert!(err.to_string().starts_with("invalid zone_id: must be 1 to 32 ASCII letters"), "{err}");
     assert_eq!(fake.request_count(), 0);
+}
 
-    let err = client.delete(fake.zone_id(), "../../x").await.unwrap_err();
-    assert_eq!(err.status(), Some(404));
-    assert_eq!(
-        fake.requests()[0].path,
-        format!("/client/v4/zones/{}/acm/custom_trust_store/..%2F..%2Fx", fake.zone_id())
-    );
+/// Ids that a URL parser would turn into another path (dot segments, `\\` read as `/`), that an
+/// encoder might leave alone, or that are simply not ids: each refused, for every operation, with
+/// zero requests sent.
+const HOSTILE_IDS: &[&str] = &[
+    ".",
+    "..",
+    "...",
+    "..\\..",
+    "a\\b",
+    "\\",
+    "/",
+    "a/b",
+    "../../x",
+    "%2e%2e",
+    "%2F",
+    "%",
+    "a b",
+    " ",
+    "a\tb",
+    "a\nb",
+    "\u{1b}[2J",
+    "\0",
+    "é",
+    "ｆｕｌｌ",
+    "a\u{202e}b",
+    "a?b",
+    "a#b",
+    "a;b",
+    "a:b",
+    "a.b",
+    ".hidden",
+    "~",
+    "+",
+    "a@b",
+    "0123456789abcdef0123456789abcdef0",
+];
+
+#[tokio::test]
+async fn hostile_ids_are_refused_by_every_operation_and_nothing_is_sent() {
+    let fake = fake().await;
+    let client = fake.client().unwrap();
+    let zone = fake.zone_id();
+    let root = certs::root("Hostile Id Root CA");
+    for &id in HOSTILE_IDS {
+        let results: Vec<(&str, Result<(), Error>)> = vec![
+            ("certificate_id", client.get(zone, id).await.map(drop)),
+            ("certificate_id", client.delete(zone, id).await.map(drop)),
+            ("zone_id", client.get(id, "abc").await.map(drop)),
+            ("zone_id", client.delete(id, "abc").await.map(drop)),
+            ("zone_id", client.upload(id, &root).await.map(drop)),
+            ("zone_id", client.upload_unchecked(id, &root).await.map(drop)),
+            (
+                "zone_id",
+                client.list_page(id, &cloudflare_origin_trust_store::ListParams::new()).await.map(drop),
+            ),
+            ("zone_id", client.list_all(id).map(drop)),
+            ("zone_id", client.collect_all(id).await.map(drop)),
+        ];
+        for (parameter, result) in results {
+            let err = result.unwrap_err();
+            assert!(err.is_invalid_input(), "{id:?}: {err}");
+            assert!(err.to_string().starts_with(&format!("invalid {parameter}: ")), "{id:?}: {err}");
+        }
+    }
+    assert_eq!(fake.request_count(), 0, "{:?}", fake.requests());
     assert_eq!(fake.certificates().len(), 3, "nothing was deleted");
+}
+
+#[tokio::test]
+async fn a_domain_name_given_as_zone_id_gets_a_hint() {
+    let fake = fake().await;
+    let client = fake.client().unwrap();
+    for name in ["example.com", "www.example.co.uk", "example.com."] {
+        let err = client.get(name, "abc").await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "invalid zone_id: {name:?} looks like a domain name, but a zone id is expected (32 hex characters, shown on the zone's Overview page in the dashboard)"
+            )
+        );
+    }
+    let err = client.get(fake.zone_id(), "example.com").await.unwrap_err();
+    assert!(!err.to_string().contains("domain"), "only a zone id gets the hint: {err}");
+    assert_eq!(fake.request_count(), 0);
+}
+
+#[tokio::test]
+async fn a_delete_answer_naming_another_id_is_an_error() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let server = common::server().await;
+    let asked = "ca000000000000000000000000000001";
+    Mock::given(method("DELETE"))
+        .and(path(format!("{}/{asked}", common::LIST_PATH)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "success": true, "errors": [], "messages": [], "result": {"id": "ca000000000000000000000000000002"}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = common::token_client(&server).delete(common::ZONE, asked).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::IdMismatch { requested, returned }
+        if requested == asked && returned == "ca000000000000000000000000000002"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the delete answer names certificate \"ca000000000000000000000000000002\", not the requested \"ca000000000000000000000000000001\""
+    );
 }
 
 #[test]

@@ -7,11 +7,9 @@ use std::time::Duration;
 
 use crate::auth::Credentials;
 use crate::error::{Error, Result};
-use crate::generated;
-use crate::operations::{Envelope, unwrap};
 use crate::rate_limit::Gate;
 use crate::retry::RetryPolicy;
-use crate::transport::{Call, Shared, into_error};
+use crate::transport::Shared;
 
 /// Cloudflare's API base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
@@ -33,11 +31,11 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    base_url: String,
+    pub(crate) base_url: String,
     /// The path of the base URL (`/client/v4`), without a trailing slash.
-    base_path: String,
-    http: reqwest::Client,
-    shared: Arc<Shared>,
+    pub(crate) base_path: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) shared: Arc<Shared>,
     credentials: Credentials,
     connect_timeout: Duration,
     timeout: Duration,
@@ -64,37 +62,6 @@ impl Client {
     /// does not.
     pub fn rate_limit_pause(&self) -> Option<std::time::Duration> {
         self.inner.shared.gate.paused_for()
-    }
-
-    /// The generated client for one call to `path` (the operation's path template with its checked
-    /// ids, below the base URL), and the call's record. The seam refuses to send a request to any
-    /// other path.
-    pub(crate) fn call(&self, path: &str) -> (generated::Client, Call) {
-        let expected_path = format!("{}{path}", self.inner.base_path);
-        let call = Call::new(Arc::clone(&self.inner.shared), expected_path);
-        let client =
-            generated::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), call.clone());
-        (client, call)
-    }
-
-    /// Runs one generated operation through [`Client::call`]: what its envelope carries, or the
-    /// crate's error (`success: false` included).
-    pub(crate) async fn run<T, F, Fut>(&self, path: String, operation: F) -> Result<T::Item>
-    where
-        T: Envelope + serde::de::DeserializeOwned,
-        F: FnOnce(generated::Client) -> Fut,
-        Fut: Future<
-            Output = std::result::Result<
-                progenitor_client::ResponseValue<T>,
-                progenitor_client::Error<generated::types::ApiFailure>,
-            >,
-        >,
-    {
-        let (client, call) = self.call(&path);
-        match operation(client).await {
-            Ok(value) => unwrap(value),
-            Err(error) => Err(into_error::<T>(&call, error).await),
-        }
     }
 }
 

@@ -4,6 +4,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
+mod call;
 pub mod certificate;
 mod client;
 mod error;

@@ -3,11 +3,9 @@
 use crate::certificate::checked_root_ca;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::generated::types::{
-    CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle, Identifier, UploadRequest,
-};
-use crate::model::{CustomTrustStore, ResponseMessage};
-use crate::pagination::{Page, checked_id, checked_zone_id};
+use crate::generated::types::{Identifier, UploadRequest};
+use crate::model::CustomTrustStore;
+use crate::pagination::{checked_id, checked_zone_id};
 
 impl Client {
     /// Fetches one certificate of a zone's trust store by id. Both ids (1 to 32 characters) are
@@ -69,41 +67,4 @@ impl Client {
 /// A zone id and a certificate id, both checked ([`checked_id`]).
 fn checked_ids(zone_id: &str, certificate_id: &str) -> Result<(Identifier, Identifier)> {
     Ok((checked_zone_id(zone_id)?, checked_id("certificate_id", certificate_id)?))
-}
-
-/// A success envelope: `success`, `errors`, and what it carries.
-pub(crate) trait Envelope {
-    type Item;
-    fn split(self) -> (bool, Vec<ResponseMessage>, Self::Item);
-}
-
-/// What the envelope carries, or [`Error::Api`] when it says `success: false`.
-pub(crate) fn unwrap<E: Envelope>(response: progenitor_client::ResponseValue<E>) -> Result<E::Item> {
-    let status = response.status().as_u16();
-    match response.into_inner().split() {
-        (true, _, item) => Ok(item),
-        (false, errors, _) => Err(Error::Api { status, errors }),
-    }
-}
-
-impl Envelope for CustomTrustStoreSingle {
-    type Item = CustomTrustStore;
-    fn split(self) -> (bool, Vec<ResponseMessage>, CustomTrustStore) {
-        (self.success, self.errors, self.result)
-    }
-}
-
-impl Envelope for CustomTrustStoreIdOnly {
-    type Item = String;
-    fn split(self) -> (bool, Vec<ResponseMessage>, String) {
-        (self.success, self.errors, self.result.id)
-    }
-}
-
-impl Envelope for CustomTrustStoreList {
-    type Item = Page;
-    fn split(self) -> (bool, Vec<ResponseMessage>, Page) {
-        let page = Page { items: self.result, messages: self.messages, result_info: self.result_info };
-        (self.success, self.errors, page)
-    }
 }

@@ -1,23 +1,21 @@
 //! The one seam every request goes through: the generated client's hooks.
 //!
-//! `pre` removes the `api-version` header progenitor adds to every request (Cloudflare reads it as a
-//! date-based API version; without it Cloudflare uses its default) and adds the credentials' headers,
-//! so exactly one auth scheme is sent. `exec` sends the request, reads the whole body (so a
-//! connection dropped mid-body is retried like any other), and retries as the [`RetryPolicy`] says,
-//! recording what it saw in the call's [`Call`] record. [`into_error`] turns the generated client's
-//! error into the crate's [`Error`], with the status, the attempts and any rate limit recorded.
+//! `pre` refuses a request whose path is not the operation's own, removes the `api-version` header
+//! progenitor adds to every request (Cloudflare reads it as a date-based API version; without it
+//! Cloudflare uses its default) and adds the credentials' headers, so exactly one auth scheme is
+//! sent. `exec` sends the request, reads the whole body (so a connection dropped mid-body is
+//! retried like any other), and retries as the [`RetryPolicy`] decides, recording what it saw in
+//! the call's [`Call`] record, which `call.rs` reads to build the crate's error.
 
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use progenitor_client::{ClientHooks, OperationInfo};
-use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
-use crate::error::{Error, one_line};
-use crate::generated::types::ApiFailure;
 use crate::rate_limit::Gate;
-use crate::retry::{RetryPolicy, retry_after, retryable_error, retryable_status};
+use crate::retry::{RetryPolicy, Wait, retryable_error, wait_for};
 
 /// What every call of one [`crate::Client`] shares.
 pub(crate) struct Shared {
@@ -43,15 +41,15 @@ pub(crate) struct Call {
 
 /// What one operation observed, across its attempts.
 #[derive(Clone, Copy, Debug, Default)]
-struct Record {
+pub(crate) struct Record {
     /// The status of the last response.
-    status: Option<u16>,
+    pub(crate) status: Option<u16>,
     /// Attempts made.
-    attempts: u32,
+    pub(crate) attempts: u32,
     /// A server-requested wait over the ceiling, which ended the operation.
-    rate_limited: Option<Duration>,
+    pub(crate) rate_limited: Option<Duration>,
     /// The last response's body was over [`MAX_BODY_BYTES`] and was not read.
-    body_too_large: bool,
+    pub(crate) body_too_large: bool,
 }
 
 impl std::fmt::Debug for Call {
@@ -66,7 +64,7 @@ impl Call {
         Self { shared, record: Arc::default(), expected_path: expected_path.into() }
     }
 
-    fn record(&self) -> MutexGuard<'_, Record> {
+    pub(crate) fn record(&self) -> MutexGuard<'_, Record> {
         crate::lock(&self.record)
     }
 }
@@ -171,31 +169,6 @@ impl crate::generated::Client {
     }
 }
 
-enum Wait {
-    /// Not worth another attempt.
-    No,
-    /// The server asked for this wait.
-    For(Duration),
-    /// Worth another attempt after the policy's backoff.
-    Backoff,
-    /// The server asked for a wait longer than the policy's ceiling.
-    TooLong(Duration),
-}
-
-fn wait_for(policy: &RetryPolicy, status: StatusCode, headers: &HeaderMap, idempotent: bool) -> Wait {
-    let asked = retry_after(headers, SystemTime::now());
-    if let Some(wait) = asked.filter(|wait| *wait > policy.max_retry_after)
-        && retryable_status(status)
-    {
-        return Wait::TooLong(wait);
-    }
-    // Only a 429 proves a non-idempotent request was not processed.
-    if !retryable_status(status) || (!idempotent && status != StatusCode::TOO_MANY_REQUESTS) {
-        return Wait::No;
-    }
-    asked.map_or(Wait::Backoff, Wait::For)
-}
-
 /// The largest response body read. A page of 50 certificates is tens of kilobytes; a larger body
 /// is not Cloudflare's, and is not read into memory.
 pub const MAX_BODY_BYTES: usize = 32 << 20;
@@ -225,217 +198,6 @@ async fn send(
     }
     let rebuilt = buffered.body(body).expect("status, version and headers came from a response");
     Ok((reqwest::Response::from(rebuilt), too_large))
-}
-
-/// The longest body excerpt an error carries.
-const SNIPPET_CHARS: usize = 200;
-
-/// Turns the generated client's error for one call into the crate's error.
-/// `T` is the success body the call expected, so a decode error can name where it failed.
-pub(crate) async fn into_error<T: serde::de::DeserializeOwned>(
-    call: &Call,
-    error: progenitor_client::Error<ApiFailure>,
-) -> Error {
-    let record = *call.record();
-    let last = match (record.rate_limited, record.status) {
-        (Some(retry_after), Some(status)) => Error::RateLimited { status, retry_after },
-        (None, Some(status)) if record.body_too_large => {
-            Error::BodyTooLarge { status, limit: MAX_BODY_BYTES }
-        }
-        _ => last_error::<T>(record, error).await,
-    };
-    if record.attempts > 1 {
-        Error::Retried { attempts: record.attempts, last: Box::new(last) }
-    } else {
-        last
-    }
-}
-
-async fn last_error<T: serde::de::DeserializeOwned>(
-    record: Record,
-    error: progenitor_client::Error<ApiFailure>,
-) -> Error {
-    use progenitor_client::Error as E;
-    match error {
-        E::ErrorResponse(value) => {
-            let status = value.status().as_u16();
-            Error::Api { status, errors: value.into_inner().errors }
-        }
-        E::InvalidResponsePayload(body, source) => {
-            let status = record.status.unwrap_or(0);
-            if let Some(errors) = failure_errors(&body) {
-                // `success: false` with a body the success schema cannot hold (`"result": null`).
-                Error::Api { status, errors }
-            } else if (200..300).contains(&status) {
-                Error::Decode { status, path: json_path::<T>(&body), source }
-            } else {
-                // A 4xx whose body is not Cloudflare's envelope (an HTML page, say).
-                Error::UnexpectedResponse { status, snippet: snippet(&body) }
-            }
-        }
-        E::UnexpectedResponse(response) => unexpected(response).await,
-        E::CommunicationError(source) | E::ResponseBodyError(source) => from_reqwest(source),
-        E::InvalidRequest(reason) => Error::invalid("request", reason),
-        E::Custom(reason) => Error::Config(reason),
-        // `progenitor_client::Error` is not exhaustive across versions.
-        #[allow(unreachable_patterns)]
-        other => Error::Config(other.to_string()),
-    }
-}
-
-fn from_reqwest(error: reqwest::Error) -> Error {
-    if error.is_timeout() { Error::Timeout(Box::new(error)) } else { Error::Network(Box::new(error)) }
-}
-
-/// A response with a status the spec does not declare: a redirect, a 5xx, or anything else.
-async fn unexpected(response: reqwest::Response) -> Error {
-    let status = response.status().as_u16();
-    if response.status().is_redirection() {
-        let location = response
-            .headers()
-            .get(LOCATION)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
-        return Error::Redirect { status, location };
-    }
-    match response.bytes().await {
-        Ok(body) => match failure_errors(&body) {
-            Some(errors) => Error::Api { status, errors },
-            None => Error::UnexpectedResponse { status, snippet: snippet(&body) },
-        },
-        Err(source) => from_reqwest(source),
-    }
-}
-
-/// Cloudflare's `errors`, when `body` is its failure envelope: `success: false`, or no `success`
-/// but a non-empty `errors` array.
-fn failure_errors(body: &[u8]) -> Option<Vec<crate::model::ResponseMessage>> {
-    let failure: ApiFailure = serde_json::from_slice(body).ok()?;
-    match failure.success {
-        Some(false) => Some(failure.errors),
-        None if !failure.errors.is_empty() => Some(failure.errors),
-        _ => None,
-    }
-}
-
-/// The start of a body on one line, for error messages.
-pub(crate) fn snippet(body: &[u8]) -> String {
-    if body.is_empty() {
-        return "(empty body)".to_owned();
-    }
-    // Only the start is shown, so only the start is converted.
-    let head = &body[..body.len().min(SNIPPET_CHARS * 4)];
-    one_line(&String::from_utf8_lossy(head), SNIPPET_CHARS)
-}
-
-/// Where in `body` decoding as `T` fails, such as `result[3].expires_on`.
-fn json_path<T: serde::de::DeserializeOwned>(body: &[u8]) -> String {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Err(error) => error.path().to_string(),
-        Ok(_) => ".".to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use reqwest::header::HeaderValue;
-
-    fn decide(status: u16, retry_after: Option<&'static str>, idempotent: bool) -> &'static str {
-        let mut headers = HeaderMap::new();
-        if let Some(value) = retry_after {
-            headers.insert("retry-after", HeaderValue::from_static(value));
-        }
-        let status = StatusCode::from_u16(status).unwrap();
-        match wait_for(&RetryPolicy::default(), status, &headers, idempotent) {
-            Wait::No => "no",
-            Wait::For(_) => "for",
-            Wait::Backoff => "backoff",
-            Wait::TooLong(_) => "too long",
-        }
-    }
-
-    #[test]
-    fn a_post_is_retried_only_on_429() {
-        assert_eq!(decide(429, None, false), "backoff");
-        assert_eq!(decide(429, Some("3"), false), "for");
-        for status in [408, 500, 502, 503, 504] {
-            assert_eq!(decide(status, None, false), "no", "{status}");
-            assert_eq!(decide(status, None, true), "backoff", "{status}");
-        }
-    }
-
-    #[test]
-    fn a_wait_over_the_ceiling_stops_retrying_and_other_statuses_ignore_retry_after() {
-        assert_eq!(decide(429, Some("61"), true), "too long");
-        assert_eq!(decide(503, Some("3600"), true), "too long");
-        assert_eq!(decide(429, Some("60"), true), "for");
-        assert_eq!(decide(400, Some("5"), true), "no");
-        assert_eq!(decide(200, Some("5"), true), "no");
-    }
-}
-
-#[cfg(test)]
-mod properties {
-    use super::*;
-    use crate::generated::types::CustomTrustStoreList;
-    use proptest::prelude::*;
-
-    fn arbitrary_json() -> impl Strategy<Value = serde_json::Value> {
-        let leaf = prop_oneof![
-            Just(serde_json::Value::Null),
-            any::<bool>().prop_map(serde_json::Value::from),
-            any::<i64>().prop_map(serde_json::Value::from),
-            any::<f64>().prop_map(serde_json::Value::from),
-            ".{0,12}".prop_map(serde_json::Value::from),
-        ];
-        leaf.prop_recursive(4, 48, 6, |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
-                proptest::collection::btree_map(
-                    prop_oneof![
-                        Just("result".to_owned()),
-                        Just("result_info".to_owned()),
-                        Just("errors".to_owned()),
-                        Just("success".to_owned()),
-                        Just("total_pages".to_owned()),
-                        "[a-z_]{1,8}",
-                    ],
-                    inner,
-                    0..6
-                )
-                .prop_map(|map| serde_json::Value::Object(map.into_iter().collect())),
-            ]
-        })
-    }
-
-    proptest! {
-        /// Arbitrary bytes through every decoding helper: no panic, and a short one-line snippet.
-        #[test]
-        fn arbitrary_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..2048)) {
-            let _ = serde_json::from_slice::<CustomTrustStoreList>(&body);
-            let _ = failure_errors(&body);
-            let _ = json_path::<CustomTrustStoreList>(&body);
-            let text = snippet(&body);
-            prop_assert!(text.chars().count() <= SNIPPET_CHARS + 1);
-            prop_assert!(!text.contains('\n'));
-        }
-
-        /// Arbitrary JSON, and a valid envelope with an arbitrary `result_info`: decoding either
-        /// succeeds or fails with a path, and any `result_info` object (or null) is accepted.
-        #[test]
-        fn arbitrary_json_and_result_info_never_panic(value in arbitrary_json(), info in arbitrary_json()) {
-            let body = serde_json::to_vec(&value).unwrap();
-            if serde_json::from_slice::<CustomTrustStoreList>(&body).is_err() {
-                prop_assert!(!json_path::<CustomTrustStoreList>(&body).is_empty());
-            }
-            let envelope = serde_json::json!({"success": true, "result": [], "result_info": info});
-            let decoded = serde_json::from_value::<CustomTrustStoreList>(envelope);
-            if info.is_object() || info.is_null() {
-                prop_assert!(decoded.is_ok(), "{:?}", decoded);
-            }
-        }
-    }
 }
 
 #[cfg(test)]

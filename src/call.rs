@@ -10,9 +10,8 @@ use crate::error::{Error, Result, one_line};
 use crate::generated;
 use crate::generated::types::ApiFailure;
 use crate::generated::types::{CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle};
-use crate::model::CustomTrustStore;
 use crate::model::ResponseMessage;
-use crate::pagination::Page;
+use crate::model::{CustomTrustStore, Page};
 use crate::transport::{Call, MAX_BODY_BYTES, Record};
 
 impl Client {

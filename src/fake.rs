@@ -62,7 +62,8 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::{CertificateStatus, Client, ClientBuilder, Credentials, CustomTrustStore, lock};
+use crate::lock::lock;
+use crate::{CertificateStatus, Client, ClientBuilder, Credentials, CustomTrustStore};
 
 /// The zone the fake serves unless told otherwise.
 pub const ZONE_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";

@@ -9,6 +9,7 @@ pub mod certificate;
 mod client;
 mod error;
 mod generated;
+mod lock;
 pub mod model;
 mod operations;
 mod pagination;
@@ -26,19 +27,16 @@ pub use client::{
     USER_AGENT,
 };
 pub use error::{Error, Result};
-pub use model::{CertificateStatus, CustomTrustStore, ResponseMessage, ResponseMessageSource, ResultInfo};
+pub use model::{
+    CertificateStatus, CustomTrustStore, Page, ResponseMessage, ResponseMessageSource, ResultInfo,
+};
+pub use operations::ListParams;
 pub use pagination::{
-    CertificateStream, DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, ListParams, MAX_PER_PAGE, MAX_ZONE_ID_LEN,
-    MIN_PER_PAGE, Page, PageStream, Pagination,
+    CertificateStream, DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, MAX_PER_PAGE, MAX_ZONE_ID_LEN, MIN_PER_PAGE,
+    PageStream, Pagination,
 };
 pub use retry::{
     DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, Jitter,
     RetryPolicy,
 };
 pub use transport::MAX_BODY_BYTES;
-
-/// Locks `mutex`, carrying on after a panic elsewhere poisoned it: every value the crate guards
-/// (call records, the rate-limit gate, the fake's state) stays consistent between statements.
-pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}

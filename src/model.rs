@@ -137,6 +137,36 @@ fn count_from_json(value: &serde_json::Value) -> Option<u64> {
     ((0.0..LIMIT).contains(&float) && float.fract() == 0.0).then_some(float as u64)
 }
 
+/// One page of certificates, with the API's `messages` and `result_info`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Page {
+    /// The certificates on this page.
+    pub items: Vec<CustomTrustStore>,
+    /// Cloudflare's informational `messages`.
+    pub messages: Vec<ResponseMessage>,
+    /// Pagination information, when Cloudflare sent it.
+    pub result_info: Option<ResultInfo>,
+}
+
+impl IntoIterator for Page {
+    type Item = CustomTrustStore;
+    type IntoIter = std::vec::IntoIter<CustomTrustStore>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Page {
+    type Item = &'a CustomTrustStore;
+    type IntoIter = std::slice::Iter<'a, CustomTrustStore>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

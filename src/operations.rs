@@ -1,11 +1,18 @@
-//! Get, upload and delete one certificate.
+//! Every endpoint's `impl Client` methods (list, get, upload, delete) and the checks of their
+//! parameters, made before anything is sent.
 
 use crate::certificate::checked_root_ca;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::generated::types::{Identifier, UploadRequest};
-use crate::model::CustomTrustStore;
-use crate::pagination::{checked_id, checked_zone_id};
+use std::num::NonZeroU64;
+
+use futures_util::TryStreamExt;
+
+use crate::model::{CustomTrustStore, Page};
+use crate::pagination::{
+    CertificateStream, MAX_PER_PAGE, MAX_ZONE_ID_LEN, MIN_PER_PAGE, PageStream, Pagination,
+};
 
 impl Client {
     /// Fetches one certificate of a zone's trust store by id. Both ids (1 to 32 characters) are
@@ -67,4 +74,184 @@ impl Client {
 /// A zone id and a certificate id, both checked ([`checked_id`]).
 fn checked_ids(zone_id: &str, certificate_id: &str) -> Result<(Identifier, Identifier)> {
     Ok((checked_zone_id(zone_id)?, checked_id("certificate_id", certificate_id)?))
+}
+
+impl Client {
+    /// Fetches one page of a zone's trust store.
+    ///
+    /// `zone_id` (1 to 32 characters), `page` (1 or more) and `per_page` (5 to 50) are checked
+    /// before anything is sent.
+    pub async fn list_page(&self, zone_id: &str, params: &ListParams) -> Result<Page> {
+        let zone = checked_zone_id(zone_id)?;
+        params.check()?;
+        self.fetch_page(&zone, params).await
+    }
+
+    /// Every certificate of a zone, 50 to a page, as a lazy stream, in the API's order.
+    ///
+    /// Page 1 is fetched first; once it has told `result_info.total_pages`, the other pages are
+    /// fetched up to [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY) at once (see [`Pagination::concurrency`]), and at most
+    /// that many are held in memory. Without `total_pages`, pages are fetched one at a time.
+    ///
+    /// The walk stops after `result_info.total_pages` (no extra request for an empty page);
+    /// without `result_info` it stops at an empty or short page. It always terminates: a page that
+    /// repeats a certificate already seen ends it with [`Error::RepeatedPage`], a `total_count`
+    /// that changes between pages with [`Error::ListChanged`], and more than
+    /// [`DEFAULT_MAX_PAGES`](crate::DEFAULT_MAX_PAGES) pages with [`Error::TooManyPages`]. Dropping the stream cancels the
+    /// requests in flight and sends no more.
+    pub fn list_all(&self, zone_id: &str) -> Result<CertificateStream> {
+        self.list_all_with(zone_id, Pagination::default())
+    }
+
+    /// [`Client::list_all`] with a chosen page size and page cap.
+    pub fn list_all_with(&self, zone_id: &str, pagination: Pagination) -> Result<CertificateStream> {
+        Ok(self.pages(zone_id, pagination)?.certificates())
+    }
+
+    /// Every certificate of a zone, collected (see [`Client::list_all`]).
+    pub async fn collect_all(&self, zone_id: &str) -> Result<Vec<CustomTrustStore>> {
+        self.list_all(zone_id)?.try_collect().await
+    }
+
+    /// The pages of a zone's trust store, as a lazy stream, with the termination guarantees of
+    /// [`Client::list_all`].
+    pub fn pages(&self, zone_id: &str, pagination: Pagination) -> Result<PageStream> {
+        let zone = checked_zone_id(zone_id)?;
+        pagination.check()?;
+        Ok(PageStream::walk(self.clone(), zone, pagination))
+    }
+
+    pub(crate) async fn fetch_page(&self, zone: &Identifier, params: &ListParams) -> Result<Page> {
+        let page = params.checked_page()?;
+        let path = format!("/zones/{}/acm/custom_trust_store", &**zone);
+        self.run(path, |client| async move {
+            client.list_custom_trust_store(zone, params.limit, params.offset, page, params.per_page).await
+        })
+        .await
+    }
+}
+
+/// Query parameters of one list request. Unset parameters are not sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListParams {
+    page: Option<u64>,
+    per_page: Option<u64>,
+    limit: Option<u64>,
+    offset: Option<u64>,
+}
+
+impl ListParams {
+    /// No parameters: Cloudflare's defaults (page 1, 20 per page).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Page number, 1 or more.
+    pub fn page(mut self, page: u64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Certificates per page, 5 to 50.
+    pub fn per_page(mut self, per_page: u64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Limit to the number of records returned.
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Offset of the results.
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    fn checked_page(&self) -> Result<Option<NonZeroU64>> {
+        self.page
+            .map(|page| {
+                NonZeroU64::new(page).ok_or_else(|| Error::invalid("page", "must be 1 or more, got 0"))
+            })
+            .transpose()
+    }
+
+    fn check(&self) -> Result<()> {
+        self.checked_page()?;
+        if let Some(per_page) = self.per_page {
+            check_per_page(per_page)?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn check_per_page(per_page: u64) -> Result<()> {
+    if (MIN_PER_PAGE..=MAX_PER_PAGE).contains(&per_page) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "per_page",
+            format!("must be between {MIN_PER_PAGE} and {MAX_PER_PAGE}, got {per_page}"),
+        ))
+    }
+}
+
+/// A zone id, checked with [`checked_id`].
+pub(crate) fn checked_zone_id(zone_id: &str) -> Result<Identifier> {
+    checked_id("zone_id", zone_id)
+}
+
+/// Checks an id before it goes into a request path: 1 to [`MAX_ZONE_ID_LEN`] bytes of ASCII
+/// letters, digits, `-` and `_` (Cloudflare's ids are 32 lowercase hex characters). Nothing else
+/// can reach a path segment, so no id can change the path (`.`, `..`, `/`, `\`, `%`, a space or a
+/// non-ASCII character are all refused).
+pub(crate) fn checked_id(parameter: &'static str, id: &str) -> Result<Identifier> {
+    const ALLOWED: &str = "ASCII letters, digits, '-' or '_' (a Cloudflare id is 32 hex characters)";
+    let valid_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if id.is_empty() {
+        return Err(Error::invalid(
+            parameter,
+            format!("must be 1 to {MAX_ZONE_ID_LEN} {ALLOWED}, got an empty value"),
+        ));
+    }
+    if parameter == "zone_id" && looks_like_domain(id) {
+        return Err(Error::invalid(
+            parameter,
+            format!(
+                "{id:?} looks like a domain name, but a zone id is expected (32 hex characters, shown on the zone's Overview page in the dashboard)"
+            ),
+        ));
+    }
+    if !id.chars().all(valid_char) {
+        return Err(Error::invalid(
+            parameter,
+            format!("must be 1 to {MAX_ZONE_ID_LEN} {ALLOWED}, got {}", shown(id)),
+        ));
+    }
+    if id.len() > MAX_ZONE_ID_LEN {
+        return Err(Error::invalid(
+            parameter,
+            format!("must be 1 to {MAX_ZONE_ID_LEN} {ALLOWED}, got {} bytes", id.len()),
+        ));
+    }
+    Identifier::try_from(id).map_err(|e| Error::invalid(parameter, e.to_string()))
+}
+
+/// Whether `text` reads as a domain name (`example.com`): labels of letters, digits and `-`
+/// separated by dots, the last one alphabetic.
+fn looks_like_domain(text: &str) -> bool {
+    let labels: Vec<&str> = text.trim_end_matches('.').split('.').collect();
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && labels.last().is_some_and(|tld| tld.chars().all(char::is_alphabetic))
+}
+
+/// A refused value as it can be shown: quoted, control characters escaped, at most 40 characters.
+fn shown(value: &str) -> String {
+    let head: String = value.chars().take(40).collect();
+    if head.len() < value.len() { format!("{head:?}…") } else { format!("{value:?}") }
 }

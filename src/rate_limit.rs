@@ -13,7 +13,7 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 
-use crate::lock;
+use crate::lock::lock;
 
 /// At or below this many requests left in the window, requests are spaced out.
 pub(crate) const LOW_WATER: u64 = 10;

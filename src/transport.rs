@@ -65,7 +65,7 @@ impl Call {
     }
 
     pub(crate) fn record(&self) -> MutexGuard<'_, Record> {
-        crate::lock(&self.record)
+        crate::lock::lock(&self.record)
     }
 }
 

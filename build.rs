@@ -1,50 +1,100 @@
 //! Generates the low-level client from `openapi/custom-trust-store.yaml` into `$OUT_DIR/codegen.rs`.
 //!
 //! The generated code is private to the crate (see `src/generated.rs`); the handwritten wrapper is the
-//! public API. Two generated types are replaced by handwritten ones (see `src/model.rs`).
+//! public API. Some generated types are replaced by handwritten ones (see `src/model.rs`), and the
+//! public models are patched `#[non_exhaustive]` with a `Default`, so a field Cloudflare adds later
+//! breaks no user's code. Every name below must be a schema of the spec: a rename in the spec fails
+//! the build here, naming the spec, instead of silently generating a different type.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::{env, fs, path::Path};
 
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl, TypePatch};
+
 const SPEC: &str = "openapi/custom-trust-store.yaml";
+
+/// Schemas replaced by handwritten types, with the traits those types implement.
+const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
+    ("ResultInfo", "crate::model::ResultInfo", &[TypeImpl::Default]),
+    (
+        "CertificateStatus",
+        "crate::model::CertificateStatus",
+        &[TypeImpl::Default, TypeImpl::Display, TypeImpl::FromStr],
+    ),
+];
+
+/// Public models: `#[non_exhaustive]` (no struct literal or exhaustive pattern outside the crate)
+/// and `Default` (so fixtures and the crate's own code build them with `..Default::default()`).
+const PUBLIC_MODELS: &[&str] = &["CustomTrustStore", "ResponseMessage", "ResponseMessageSource"];
 
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
 
-    let text =
-        fs::read_to_string(SPEC).unwrap_or_else(|e| panic!("cannot read the OpenAPI spec {SPEC}: {e}"));
-    let spec: openapiv3::OpenAPI = serde_yaml::from_str(&text)
-        .unwrap_or_else(|e| panic!("the OpenAPI spec {SPEC} is not valid OpenAPI 3.0: {e}"));
+    let text = fs::read_to_string(SPEC).unwrap_or_else(|e| fail(format!("cannot read it: {e}")));
+    let spec: openapiv3::OpenAPI =
+        serde_norway::from_str(&text).unwrap_or_else(|e| fail(format!("it is not valid OpenAPI 3.0: {e}")));
 
-    let mut settings = progenitor::GenerationSettings::new();
+    let schemas = spec.components.as_ref().map(|c| &c.schemas);
+    let names = REPLACEMENTS.iter().map(|(name, ..)| *name).chain(PUBLIC_MODELS.iter().copied());
+    for name in names {
+        if !schemas.is_some_and(|schemas| schemas.contains_key(name)) {
+            fail(format!(
+                "build.rs replaces or patches schema `{name}`, but the spec has no such schema under \
+                 components.schemas (renamed?); rename it back, or update REPLACEMENTS / PUBLIC_MODELS \
+                 in build.rs and src/model.rs together"
+            ));
+        }
+    }
+
+    let mut settings = GenerationSettings::new();
     settings
-        .with_interface(progenitor::InterfaceStyle::Positional)
-        .with_tag(progenitor::TagStyle::Merged)
+        .with_interface(InterfaceStyle::Positional)
+        .with_tag(TagStyle::Merged)
         .with_inner_type(quote_path("crate::transport::Call"))
         .with_hooks(progenitor::HooksMode::Expected)
-        .with_replacement(
-            "ResultInfo",
-            "crate::model::ResultInfo",
-            [progenitor::TypeImpl::Default].into_iter(),
-        )
-        .with_replacement(
-            "CertificateStatus",
-            "crate::model::CertificateStatus",
-            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
-        )
         .with_derive("PartialEq")
         .with_derive("Eq");
+    for (name, path, impls) in REPLACEMENTS {
+        settings.with_replacement(name, path, impls.iter().cloned());
+    }
+    let mut public = TypePatch::default();
+    public.with_attr("#[non_exhaustive]").with_derive("Default");
+    for name in PUBLIC_MODELS {
+        settings.with_patch(name, &public);
+    }
 
-    let mut generator = progenitor::Generator::new(&settings);
-    let tokens = generator
-        .generate_tokens(&spec)
-        .unwrap_or_else(|e| panic!("progenitor cannot generate a client from {SPEC}: {e}"));
-    let ast: syn::File =
-        syn::parse2(tokens).unwrap_or_else(|e| panic!("progenitor produced invalid Rust from {SPEC}: {e}"));
-    let code = prettyplease::unparse(&ast);
-
+    let code = generate(&settings, &spec);
     let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("codegen.rs");
     fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+}
+
+/// Runs the generator. progenitor and typify panic on some specs (a bad `type:`, a dangling
+/// `$ref`, two success schemas): the panic is caught and reported naming the spec.
+fn generate(settings: &GenerationSettings, spec: &openapiv3::OpenAPI) -> String {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {})); // the message is reported below, once
+    let result = catch_unwind(AssertUnwindSafe(|| Generator::new(settings).generate_tokens(spec)));
+    std::panic::set_hook(default_hook);
+    let tokens = match result {
+        Ok(Ok(tokens)) => tokens,
+        Ok(Err(e)) => fail(format!("progenitor cannot generate a client from it: {e}")),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
+            fail(format!("the generator (progenitor/typify) panicked on it: {message}"))
+        }
+    };
+    let ast: syn::File = syn::parse2(tokens)
+        .unwrap_or_else(|e| fail(format!("progenitor produced invalid Rust from it: {e}")));
+    prettyplease::unparse(&ast)
+}
+
+fn fail(problem: String) -> ! {
+    panic!("the OpenAPI spec {SPEC}: {problem}")
 }
 
 fn quote_path(path: &str) -> proc_macro2::TokenStream {

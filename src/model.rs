@@ -16,14 +16,60 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crate::generated::types::{CustomTrustStore, ResponseMessage, ResponseMessageSource};
 
+impl CustomTrustStore {
+    /// A certificate with this id and PEM, and defaults for every other field (empty strings, the
+    /// Unix epoch, status [`CertificateStatus::Initializing`]); set the others afterwards. For
+    /// fixtures and fakes: the type is `#[non_exhaustive]`, so code that builds one this way (or
+    /// with [`Default`]) keeps compiling when Cloudflare adds a field.
+    ///
+    /// ```
+    /// use cloudflare_origin_trust_store::{CertificateStatus, CustomTrustStore};
+    ///
+    /// let mut fixture = CustomTrustStore::new("ca000000000000000000000000000001", "-----BEGIN CERTIFICATE-----…");
+    /// fixture.status = CertificateStatus::Active;
+    /// fixture.issuer = "Example Root CA".into();
+    /// assert_eq!(fixture.status.as_str(), "active");
+    /// ```
+    ///
+    /// A struct literal does not compile outside this crate:
+    ///
+    /// ```compile_fail,E0639
+    /// use cloudflare_origin_trust_store::{CertificateStatus, CustomTrustStore};
+    ///
+    /// let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+    /// let literal = CustomTrustStore {
+    ///     id: String::new(),
+    ///     certificate: String::new(),
+    ///     expires_on: at,
+    ///     issuer: String::new(),
+    ///     signature: String::new(),
+    ///     status: CertificateStatus::Active,
+    ///     updated_at: at,
+    ///     uploaded_on: at,
+    /// };
+    /// ```
+    pub fn new(id: impl Into<String>, certificate: impl Into<String>) -> Self {
+        Self { id: id.into(), certificate: certificate.into(), ..Default::default() }
+    }
+}
+
+impl ResponseMessage {
+    /// A message with this code and text, and defaults for the rest; see [`CustomTrustStore::new`]
+    /// for why.
+    pub fn new(code: i64, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), ..Default::default() }
+    }
+}
+
 /// Status of a certificate in the trust store.
 ///
 /// Cloudflare adds status values over time; a value this version does not know decodes to
 /// [`CertificateStatus::Unknown`] with the string kept, and serializes back unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CertificateStatus {
-    /// `initializing`
+    /// `initializing`, the first status of an upload (and the default).
+    #[default]
     Initializing,
     /// `pending_deployment`
     PendingDeployment,

@@ -313,6 +313,7 @@ pub fn sample_certificates(count: usize) -> Vec<CustomTrustStore> {
                 status,
                 updated_at: uploaded_on + chrono::Duration::minutes(5),
                 uploaded_on,
+                ..Default::default()
             }
         })
         .collect()

@@ -163,6 +163,7 @@ fn create(state: &State, body: &[u8]) -> (StatusCode, Value) {
         status: CertificateStatus::PendingDeployment,
         updated_at: now,
         uploaded_on: now,
+        ..Default::default()
     };
     certificates.push(created.clone());
     (StatusCode::OK, single(json!(created)))

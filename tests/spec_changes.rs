@@ -1,0 +1,133 @@
+//! What an edit of the spec does to the build, tried on a copy of this package built with cargo
+//! (sharing this build's target directory, so only the copy's own crate is compiled).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SPEC: &str = "openapi/custom-trust-store.yaml";
+
+/// A copy of this package (without `target/` and `.git/`) in a fresh directory of its own, under
+/// a package and binary name of its own: cargo names a path package's artifacts after its name and
+/// its path relative to the workspace, so a copy under the same name would overwrite this build's
+/// own library and `cf-trust-store` binary in the shared target directory.
+fn copy_of_package(name: &str) -> PathBuf {
+    let to = Path::new(env!("CARGO_TARGET_TMPDIR")).join("spec-changes").join(name);
+    let _ = std::fs::remove_dir_all(&to);
+    copy_dir(Path::new(env!("CARGO_MANIFEST_DIR")), &to);
+    let manifest = std::fs::read_to_string(to.join("Cargo.toml")).unwrap();
+    let renamed = manifest
+        .replacen("name = \"cloudflare-origin-trust-store\"", &format!("name = \"spec-change-{name}\""), 1)
+        .replacen("name = \"cf-trust-store\"", &format!("name = \"spec-change-{name}\""), 1)
+        .lines()
+        .filter(|line| !line.starts_with("cloudflare-origin-trust-store = { path = \".\""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(renamed.matches(&format!("spec-change-{name}")).count(), 2, "{renamed}");
+    std::fs::write(to.join("Cargo.toml"), renamed).unwrap();
+    to
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "target" || name == ".git" {
+            continue;
+        }
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_dir(&entry.path(), &to.join(&name));
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+fn edit_spec(package: &Path, edit: impl FnOnce(String) -> String) {
+    let path = package.join(SPEC);
+    let before = std::fs::read_to_string(&path).unwrap();
+    let after = edit(before.clone());
+    assert_ne!(before, after, "the edit changed nothing");
+    std::fs::write(path, after).unwrap();
+}
+
+/// `cargo build` of the copy, with the features this test was built with (so every dependency is
+/// already built in the shared target directory). Returns whether it succeeded, and its stderr.
+fn build(package: &Path, targets: &[&str]) -> (bool, String) {
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap();
+    let features: Vec<&str> = [
+        ("rustls", cfg!(feature = "rustls")),
+        ("native-tls", cfg!(feature = "native-tls")),
+        ("test-util", cfg!(feature = "test-util")),
+        ("cli", cfg!(feature = "cli")),
+    ]
+    .into_iter()
+    .filter_map(|(name, on)| on.then_some(name))
+    .collect();
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--offline", "--quiet", "--no-default-features", "--features", &features.join(",")])
+        .args(targets)
+        .current_dir(package)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .output()
+        .expect("cargo runs");
+    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn renaming_a_replaced_schema_fails_the_build_naming_the_spec() {
+    let package = copy_of_package("renamed-replacement");
+    edit_spec(&package, |spec| {
+        spec.replace("CertificateStatus:", "CertificateState:")
+            .replace("schemas/CertificateStatus'", "schemas/CertificateState'")
+    });
+
+    let (ok, stderr) = build(&package, &["--lib"]);
+
+    assert!(!ok, "the build must fail:\n{stderr}");
+    assert!(
+        stderr.contains(
+            "the OpenAPI spec openapi/custom-trust-store.yaml: build.rs replaces or patches schema \
+             `CertificateStatus`, but the spec has no such schema"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_generator_panic_is_reported_naming_the_spec() {
+    let package = copy_of_package("dangling-ref");
+    edit_spec(&package, |spec| {
+        spec.replacen(
+            "$ref: '#/components/schemas/ResponseMessageSource'",
+            "$ref: '#/components/schemas/Nowhere'",
+            1,
+        )
+    });
+
+    let (ok, stderr) = build(&package, &["--lib"]);
+
+    assert!(!ok, "the build must fail:\n{stderr}");
+    assert!(
+        stderr.contains("the OpenAPI spec openapi/custom-trust-store.yaml: the generator (progenitor/typify) panicked on it"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_optional_field_added_to_the_certificate_schema_compiles_without_other_edits() {
+    let package = copy_of_package("new-optional-field");
+    edit_spec(&package, |spec| {
+        spec.replacen(
+            "      properties:\n        id:\n          description: Identifier.\n          type: string\n",
+            "      properties:\n        id:\n          description: Identifier.\n          type: string\n        \
+             fingerprint_sha256:\n          description: A field Cloudflare could add.\n          type: string\n",
+            1,
+        )
+    });
+
+    let (ok, stderr) = build(&package, &["--lib", "--bins"]);
+
+    assert!(ok, "{stderr}");
+}

@@ -7,13 +7,6 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{Error, Result};
 
-/// Environment variable holding an API token (the preferred scheme).
-pub const ENV_API_TOKEN: &str = "CLOUDFLARE_API_TOKEN";
-/// Environment variable holding the account email for the Global API key scheme.
-pub const ENV_EMAIL: &str = "CLOUDFLARE_EMAIL";
-/// Environment variable holding the Global API key.
-pub const ENV_API_KEY: &str = "CLOUDFLARE_API_KEY";
-
 const X_AUTH_EMAIL: HeaderName = HeaderName::from_static("x-auth-email");
 const X_AUTH_KEY: HeaderName = HeaderName::from_static("x-auth-key");
 
@@ -35,6 +28,13 @@ pub enum Credentials {
 }
 
 impl Credentials {
+    /// Environment variable holding an API token (the preferred scheme).
+    pub const ENV_API_TOKEN: &str = "CLOUDFLARE_API_TOKEN";
+    /// Environment variable holding the account email for the Global API key scheme.
+    pub const ENV_EMAIL: &str = "CLOUDFLARE_EMAIL";
+    /// Environment variable holding the Global API key.
+    pub const ENV_API_KEY: &str = "CLOUDFLARE_API_KEY";
+
     /// An API token.
     pub fn token(token: impl Into<String>) -> Self {
         Self::Token(SecretString::from(token.into()))
@@ -61,19 +61,21 @@ impl Credentials {
     /// [`Credentials::from_env`] over any lookup function (the environment, a config map, a test).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let get = |name: &str| lookup(name).filter(|value| !value.is_empty());
-        if let Some(token) = get(ENV_API_TOKEN) {
+        if let Some(token) = get(Self::ENV_API_TOKEN) {
             return Ok(Self::token(token));
         }
-        match (get(ENV_EMAIL), get(ENV_API_KEY)) {
+        let (env_api_token, env_email, env_api_key) =
+            (Self::ENV_API_TOKEN, Self::ENV_EMAIL, Self::ENV_API_KEY);
+        match (get(env_email), get(env_api_key)) {
             (Some(email), Some(key)) => Ok(Self::email_key(email, key)),
             (Some(_), None) => Err(Error::Config(format!(
-                "{ENV_EMAIL} is set but {ENV_API_KEY} is missing (set both, or set {ENV_API_TOKEN})"
+                "{env_email} is set but {env_api_key} is missing (set both, or set {env_api_token})"
             ))),
             (None, Some(_)) => Err(Error::Config(format!(
-                "{ENV_API_KEY} is set but {ENV_EMAIL} is missing (set both, or set {ENV_API_TOKEN})"
+                "{env_api_key} is set but {env_email} is missing (set both, or set {env_api_token})"
             ))),
             (None, None) => Err(Error::Config(format!(
-                "no credentials: set {ENV_API_TOKEN}, or {ENV_EMAIL} and {ENV_API_KEY}"
+                "no credentials: set {env_api_token}, or {env_email} and {env_api_key}"
             ))),
         }
     }
@@ -135,9 +137,9 @@ mod tests {
     #[test]
     fn token_wins_over_a_full_email_key_pair() {
         let creds = Credentials::from_lookup(lookup(&[
-            (ENV_API_TOKEN, "tok-123"),
-            (ENV_EMAIL, "ops@example.com"),
-            (ENV_API_KEY, "key-456"),
+            (Credentials::ENV_API_TOKEN, "tok-123"),
+            (Credentials::ENV_EMAIL, "ops@example.com"),
+            (Credentials::ENV_API_KEY, "key-456"),
         ]))
         .unwrap();
         assert!(matches!(creds, Credentials::Token(_)));
@@ -146,21 +148,24 @@ mod tests {
 
     #[test]
     fn email_and_key_are_used_together_without_a_token() {
-        let creds =
-            Credentials::from_lookup(lookup(&[(ENV_EMAIL, "ops@example.com"), (ENV_API_KEY, "key-456")]))
-                .unwrap();
+        let creds = Credentials::from_lookup(lookup(&[
+            (Credentials::ENV_EMAIL, "ops@example.com"),
+            (Credentials::ENV_API_KEY, "key-456"),
+        ]))
+        .unwrap();
         assert_eq!(scheme(&creds), ["x-auth-email", "x-auth-key"]);
     }
 
     #[test]
     fn half_a_pair_names_the_missing_variable() {
-        let err = Credentials::from_lookup(lookup(&[(ENV_EMAIL, "ops@example.com")])).unwrap_err();
+        let err =
+            Credentials::from_lookup(lookup(&[(Credentials::ENV_EMAIL, "ops@example.com")])).unwrap_err();
         assert_eq!(
             err.to_string(),
             "configuration error: CLOUDFLARE_EMAIL is set but CLOUDFLARE_API_KEY is missing \
              (set both, or set CLOUDFLARE_API_TOKEN)"
         );
-        let err = Credentials::from_lookup(lookup(&[(ENV_API_KEY, "key-456")])).unwrap_err();
+        let err = Credentials::from_lookup(lookup(&[(Credentials::ENV_API_KEY, "key-456")])).unwrap_err();
         assert!(err.to_string().contains("CLOUDFLARE_API_KEY is set but CLOUDFLARE_EMAIL is missing"));
         assert!(!format!("{err:?}").contains("key-456"));
     }
@@ -168,9 +173,9 @@ mod tests {
     #[test]
     fn empty_variables_count_as_unset() {
         let creds = Credentials::from_lookup(lookup(&[
-            (ENV_API_TOKEN, ""),
-            (ENV_EMAIL, "ops@example.com"),
-            (ENV_API_KEY, "key-456"),
+            (Credentials::ENV_API_TOKEN, ""),
+            (Credentials::ENV_EMAIL, "ops@example.com"),
+            (Credentials::ENV_API_KEY, "key-456"),
         ]))
         .unwrap();
         assert!(matches!(creds, Credentials::EmailKey { .. }));

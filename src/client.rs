@@ -11,17 +11,6 @@ use crate::rate_limit::Gate;
 use crate::retry::RetryPolicy;
 use crate::transport::Shared;
 
-/// Cloudflare's API base URL.
-pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
-/// Environment variable that overrides the base URL.
-pub const ENV_BASE_URL: &str = "CLOUDFLARE_BASE_URL";
-/// Default connect timeout (as in Cloudflare's official SDKs).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default timeout of one whole request (as in Cloudflare's official SDKs).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// The `User-Agent` every request carries.
-pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
-
 /// A client for one Cloudflare account's credentials. Cheap to clone; clones share connections.
 ///
 /// `Debug` shows the base URL, the auth scheme and the timeouts, never a secret.
@@ -42,6 +31,14 @@ pub(crate) struct Inner {
 }
 
 impl Client {
+    /// The `User-Agent` every request carries.
+    pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+    /// The largest response body read (32 MiB). A page of 50 certificates is tens of kilobytes;
+    /// a larger body is not Cloudflare's, and is not read into memory.
+    pub const MAX_BODY_BYTES: usize = crate::transport::MAX_BODY_BYTES;
+    /// The longest id (of a zone or a certificate) the API accepts.
+    pub const MAX_ID_LEN: usize = crate::operations::MAX_ID_LEN;
+
     /// A builder with the defaults: Cloudflare's base URL, 5 s connect and 60 s request timeouts.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
@@ -90,10 +87,10 @@ pub struct ClientBuilder {
 impl Default for ClientBuilder {
     fn default() -> Self {
         Self {
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            base_url: Self::DEFAULT_BASE_URL.to_owned(),
             credentials: None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
+            timeout: Self::DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
         }
     }
@@ -112,6 +109,15 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// Cloudflare's API base URL.
+    pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+    /// Environment variable that overrides the base URL.
+    pub const ENV_BASE_URL: &str = "CLOUDFLARE_BASE_URL";
+    /// Default connect timeout (as in Cloudflare's official SDKs).
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+    /// Default timeout of one whole request (as in Cloudflare's official SDKs).
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
     /// A builder from the environment: credentials as [`Credentials::from_env`] reads them
     /// (`CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY`; the token wins when
     /// both are set) and the base URL from `CLOUDFLARE_BASE_URL` when it is set and not empty.
@@ -122,13 +128,13 @@ impl ClientBuilder {
     /// [`ClientBuilder::from_env`] over any lookup function.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let mut builder = Self::default().credentials(Credentials::from_lookup(&lookup)?);
-        if let Some(url) = lookup(ENV_BASE_URL).filter(|url| !url.is_empty()) {
+        if let Some(url) = lookup(Self::ENV_BASE_URL).filter(|url| !url.is_empty()) {
             builder = builder.base_url(url);
         }
         Ok(builder)
     }
 
-    /// The API's base URL (default [`DEFAULT_BASE_URL`]). It must use `https`, except on a
+    /// The API's base URL (default [`ClientBuilder::DEFAULT_BASE_URL`]). It must use `https`, except on a
     /// loopback host (`127.0.0.0/8`, `::1`, `localhost`), where `http` is allowed for local
     /// testing. A trailing slash is ignored.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
@@ -173,7 +179,7 @@ impl ClientBuilder {
             }
         }
         let http = tls(reqwest::Client::builder())?
-            .user_agent(USER_AGENT)
+            .user_agent(Client::USER_AGENT)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             // Cloudflare's API does not redirect; following one could send credentials elsewhere.

@@ -10,9 +10,7 @@ use std::num::NonZeroU64;
 use futures_util::TryStreamExt;
 
 use crate::model::{CustomTrustStore, Page};
-use crate::pagination::{
-    CertificateStream, MAX_PER_PAGE, MAX_ZONE_ID_LEN, MIN_PER_PAGE, PageStream, Pagination,
-};
+use crate::pagination::{CertificateStream, PageStream, Pagination};
 
 impl Client {
     /// Fetches one certificate of a zone's trust store by id. Both ids (1 to 32 characters) are
@@ -90,14 +88,14 @@ impl Client {
     /// Every certificate of a zone, 50 to a page, as a lazy stream, in the API's order.
     ///
     /// Page 1 is fetched first; once it has told `result_info.total_pages`, the other pages are
-    /// fetched up to [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY) at once (see [`Pagination::concurrency`]), and at most
+    /// fetched up to [`Pagination::DEFAULT_CONCURRENCY`] at once (see [`Pagination::concurrency`]), and at most
     /// that many are held in memory. Without `total_pages`, pages are fetched one at a time.
     ///
     /// The walk stops after `result_info.total_pages` (no extra request for an empty page);
     /// without `result_info` it stops at an empty or short page. It always terminates: a page that
     /// repeats a certificate already seen ends it with [`Error::RepeatedPage`], a `total_count`
     /// that changes between pages with [`Error::ListChanged`], and more than
-    /// [`DEFAULT_MAX_PAGES`](crate::DEFAULT_MAX_PAGES) pages with [`Error::TooManyPages`]. Dropping the stream cancels the
+    /// [`Pagination::DEFAULT_MAX_PAGES`] pages with [`Error::TooManyPages`]. Dropping the stream cancels the
     /// requests in flight and sends no more.
     pub fn list_all(&self, zone_id: &str) -> Result<CertificateStream> {
         self.list_all_with(zone_id, Pagination::default())
@@ -188,22 +186,29 @@ impl ListParams {
 }
 
 pub(crate) fn check_per_page(per_page: u64) -> Result<()> {
-    if (MIN_PER_PAGE..=MAX_PER_PAGE).contains(&per_page) {
+    if (Pagination::MIN_PER_PAGE..=Pagination::MAX_PER_PAGE).contains(&per_page) {
         Ok(())
     } else {
         Err(Error::invalid(
             "per_page",
-            format!("must be between {MIN_PER_PAGE} and {MAX_PER_PAGE}, got {per_page}"),
+            format!(
+                "must be between {} and {}, got {per_page}",
+                Pagination::MIN_PER_PAGE,
+                Pagination::MAX_PER_PAGE
+            ),
         ))
     }
 }
+
+/// The longest id (of a zone or a certificate) the API accepts.
+pub(crate) const MAX_ID_LEN: usize = 32;
 
 /// A zone id, checked with [`checked_id`].
 pub(crate) fn checked_zone_id(zone_id: &str) -> Result<Identifier> {
     checked_id("zone_id", zone_id)
 }
 
-/// Checks an id before it goes into a request path: 1 to [`MAX_ZONE_ID_LEN`] bytes of ASCII
+/// Checks an id before it goes into a request path: 1 to [`MAX_ID_LEN`] bytes of ASCII
 /// letters, digits, `-` and `_` (Cloudflare's ids are 32 lowercase hex characters). Nothing else
 /// can reach a path segment, so no id can change the path (`.`, `..`, `/`, `\`, `%`, a space or a
 /// non-ASCII character are all refused).
@@ -213,7 +218,7 @@ pub(crate) fn checked_id(parameter: &'static str, id: &str) -> Result<Identifier
     if id.is_empty() {
         return Err(Error::invalid(
             parameter,
-            format!("must be 1 to {MAX_ZONE_ID_LEN} {ALLOWED}, got an empty value"),
+            format!("must be 1 to {MAX_ID_LEN} {ALLOWED}, got an empty value"),
         ));
     }
     if parameter == "zone_id" && looks_like_domain(id) {
@@ -227,13 +232,13 @@ pub(crate) fn checked_id(parameter: &'static str, id: &str) -> Result<Identifier
     if !id.chars().all(valid_char) {
         return Err(Error::invalid(
             parameter,
-            format!("must be 1 to {MAX_ZONE_ID_LEN} {ALLOWED}, got {}", shown(id)),
+            format!("must be 1 to {MAX_ID_LEN} {ALLOWED}, got {}", shown(id)),
         ));
     }
-    if id.len() > MAX_ZONE_ID_LEN {
+    if id.len() > MAX_ID_LEN {
         return Err(Error::invalid(
             parameter,
-            format!("must be 1 to {MAX_ZONE_ID_LEN} {ALLOWED}, got {} bytes", id.len()),
+            format!("must be 1 to {MAX_ID_LEN} {ALLOWED}, got {} bytes", id.len()),
         ));
     }
     Identifier::try_from(id).map_err(|e| Error::invalid(parameter, e.to_string()))

@@ -14,18 +14,6 @@ use crate::generated::types::Identifier;
 use crate::model::{CustomTrustStore, Page};
 use crate::operations::{ListParams, check_per_page};
 
-/// Smallest `per_page` the API accepts.
-pub const MIN_PER_PAGE: u64 = 5;
-/// Largest `per_page` the API accepts, and what [`Client::list_all`] asks for.
-pub const MAX_PER_PAGE: u64 = 50;
-/// Default cap on the pages one walk may fetch (500,000 certificates at 50 a page).
-pub const DEFAULT_MAX_PAGES: u64 = 10_000;
-/// Default number of pages a walk fetches at once, once the first page has told how many there
-/// are.
-pub const DEFAULT_CONCURRENCY: usize = 8;
-/// Longest zone id the API accepts.
-pub const MAX_ZONE_ID_LEN: usize = 32;
-
 /// How [`Client::list_all_with`] and [`Client::pages`] walk the pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pagination {
@@ -36,11 +24,25 @@ pub struct Pagination {
 
 impl Default for Pagination {
     fn default() -> Self {
-        Self { per_page: MAX_PER_PAGE, max_pages: DEFAULT_MAX_PAGES, concurrency: DEFAULT_CONCURRENCY }
+        Self {
+            per_page: Self::MAX_PER_PAGE,
+            max_pages: Self::DEFAULT_MAX_PAGES,
+            concurrency: Self::DEFAULT_CONCURRENCY,
+        }
     }
 }
 
 impl Pagination {
+    /// Smallest `per_page` the API accepts.
+    pub const MIN_PER_PAGE: u64 = 5;
+    /// Largest `per_page` the API accepts, and what [`Client::list_all`](crate::Client::list_all) asks for.
+    pub const MAX_PER_PAGE: u64 = 50;
+    /// Default cap on the pages one walk may fetch (500,000 certificates at 50 a page).
+    pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+    /// Default number of pages a walk fetches at once, once the first page has told how many there
+    /// are.
+    pub const DEFAULT_CONCURRENCY: usize = 8;
+
     /// 50 certificates a page (the most the API allows, so the fewest requests), at most 10,000
     /// pages, 8 pages at once.
     pub fn new() -> Self {
@@ -273,17 +275,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn certificate(id: String) -> CustomTrustStore {
-        let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
-        CustomTrustStore {
-            id,
-            certificate: String::new(),
-            expires_on: at,
-            issuer: String::new(),
-            signature: String::new(),
-            status: crate::CertificateStatus::Active,
-            updated_at: at,
-            uploaded_on: at,
-        }
+        CustomTrustStore::new(id, "")
     }
 
     fn any_count() -> impl Strategy<Value = Option<u64>> {
@@ -313,7 +305,7 @@ mod tests {
         #[test]
         fn any_server_walk_terminates_within_the_page_cap(
             pages in proptest::collection::vec(any_page(), 1..40),
-            per_page in MIN_PER_PAGE..=MAX_PER_PAGE,
+            per_page in Pagination::MIN_PER_PAGE..=Pagination::MAX_PER_PAGE,
             max_pages in 1u64..30,
         ) {
             let mut walk = Walk::new(Pagination::new().per_page(per_page).max_pages(max_pages));

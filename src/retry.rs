@@ -11,15 +11,6 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-/// Default number of retries after the first attempt (as in Cloudflare's official SDKs).
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
-/// Default wait before the first retry (as in Cloudflare's official SDKs).
-pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
-/// Default cap on the wait between retries (as in Cloudflare's official SDKs).
-pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(8);
-/// Default ceiling on a server-requested wait (`Retry-After`) the client sleeps through.
-pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
-
 /// How failed requests are retried.
 ///
 /// Retried: connection errors, timeouts, and the statuses 408, 429, 500, 502, 503 and 504; never any
@@ -43,10 +34,10 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            max_retries: DEFAULT_MAX_RETRIES,
-            initial_backoff: DEFAULT_INITIAL_BACKOFF,
-            max_backoff: DEFAULT_MAX_BACKOFF,
-            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            max_retries: RetryPolicy::DEFAULT_MAX_RETRIES,
+            initial_backoff: RetryPolicy::DEFAULT_INITIAL_BACKOFF,
+            max_backoff: RetryPolicy::DEFAULT_MAX_BACKOFF,
+            max_retry_after: RetryPolicy::DEFAULT_MAX_RETRY_AFTER,
             jitter: Jitter::full(),
         }
     }
@@ -65,6 +56,15 @@ impl fmt::Debug for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// Default number of retries after the first attempt (as in Cloudflare's official SDKs).
+    pub const DEFAULT_MAX_RETRIES: u32 = 2;
+    /// Default wait before the first retry (as in Cloudflare's official SDKs).
+    pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
+    /// Default cap on the wait between retries (as in Cloudflare's official SDKs).
+    pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(8);
+    /// Default ceiling on a server-requested wait (`Retry-After`) the client sleeps through.
+    pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
     /// The defaults: 2 retries, 0.5 s initial backoff, 8 s cap, 60 s `Retry-After` ceiling, full
     /// jitter.
     pub fn new() -> Self {
@@ -262,14 +262,18 @@ mod tests {
         let policy = RetryPolicy::new().jitter(Jitter::none());
         let waits: Vec<u128> = (0..7).map(|n| policy.backoff(n).as_millis()).collect();
         assert_eq!(waits, [500, 1000, 2000, 4000, 8000, 8000, 8000]);
-        assert_eq!(policy.backoff(u32::MAX), DEFAULT_MAX_BACKOFF);
+        assert_eq!(policy.backoff(u32::MAX), RetryPolicy::DEFAULT_MAX_BACKOFF);
 
         let full = RetryPolicy::new();
         for n in 0..50 {
             assert!(full.backoff(n % 6) <= RetryPolicy::new().jitter(Jitter::none()).backoff(n % 6));
         }
         let greedy = RetryPolicy::new().jitter(Jitter::custom(|d| d * 10));
-        assert_eq!(greedy.backoff(0), DEFAULT_INITIAL_BACKOFF, "jitter never exceeds the backoff");
+        assert_eq!(
+            greedy.backoff(0),
+            RetryPolicy::DEFAULT_INITIAL_BACKOFF,
+            "jitter never exceeds the backoff"
+        );
     }
 
     #[test]

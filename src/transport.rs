@@ -171,7 +171,7 @@ impl crate::generated::Client {
 
 /// The largest response body read. A page of 50 certificates is tens of kilobytes; a larger body
 /// is not Cloudflare's, and is not read into memory.
-pub const MAX_BODY_BYTES: usize = 32 << 20;
+pub(crate) const MAX_BODY_BYTES: usize = 32 << 20;
 
 /// Sends one attempt and reads its whole body, so that a body cut short fails here, where it can
 /// be retried, rather than in the generated code's decoding. A body over [`MAX_BODY_BYTES`] is

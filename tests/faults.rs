@@ -147,7 +147,8 @@ async fn a_connection_cut_mid_body_on_every_attempt_is_a_network_error() {
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_not_read() {
-    let fake = fake_with(|_| Some(Fault::Pad(cloudflare_origin_trust_store::MAX_BODY_BYTES + 1))).await;
+    let fake =
+        fake_with(|_| Some(Fault::Pad(cloudflare_origin_trust_store::Client::MAX_BODY_BYTES + 1))).await;
 
     let err = walk(&fake).await.unwrap_err();
 

@@ -2,9 +2,7 @@
 
 mod common;
 
-use cloudflare_origin_trust_store::{
-    CertificateStatus, Client, Credentials, Error, ListParams, Pagination, USER_AGENT,
-};
+use cloudflare_origin_trust_store::{CertificateStatus, Client, Credentials, Error, ListParams, Pagination};
 use common::*;
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
@@ -86,7 +84,7 @@ async fn token_auth_sends_only_the_bearer_header() {
     assert!(!names.contains(&"x-auth-email"), "{names:?}");
     assert!(!names.contains(&"x-auth-key"), "{names:?}");
     assert!(!names.contains(&"api-version"), "progenitor's api-version header is stripped: {names:?}");
-    assert_eq!(request.headers["user-agent"], USER_AGENT);
+    assert_eq!(request.headers["user-agent"], Client::USER_AGENT);
     assert_eq!(request.headers["accept"], "application/json");
 }
 

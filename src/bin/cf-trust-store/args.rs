@@ -45,7 +45,7 @@ pub(crate) struct Common {
     #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
     pub(crate) timeout: Option<Duration>,
     /// Retries of a failed request (connection errors, timeouts, 408, 429, 5xx); 0 disables them.
-    #[arg(long, value_name = "N", default_value_t = cloudflare_origin_trust_store::DEFAULT_MAX_RETRIES)]
+    #[arg(long, value_name = "N", default_value_t = cloudflare_origin_trust_store::RetryPolicy::DEFAULT_MAX_RETRIES)]
     pub(crate) retries: u32,
 }
 
@@ -61,7 +61,7 @@ pub(crate) struct ListArgs {
     #[arg(long)]
     pub(crate) all: bool,
     /// Pages fetched at once when walking every page (1 fetches one at a time).
-    #[arg(long, value_name = "N", default_value_t = cloudflare_origin_trust_store::DEFAULT_CONCURRENCY)]
+    #[arg(long, value_name = "N", default_value_t = cloudflare_origin_trust_store::Pagination::DEFAULT_CONCURRENCY)]
     pub(crate) concurrency: usize,
     /// Only certificates whose expires_on is within DAYS from now (expired ones included); walks
     /// every page unless --page is given, and exits 3 when any are found.

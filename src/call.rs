@@ -77,8 +77,8 @@ impl Envelope for CustomTrustStoreIdOnly {
 }
 
 impl Envelope for CustomTrustStoreList {
-    type Item = Page;
-    fn split(self) -> (bool, Vec<ResponseMessage>, Page) {
+    type Item = Page<CustomTrustStore>;
+    fn split(self) -> (bool, Vec<ResponseMessage>, Page<CustomTrustStore>) {
         let page = Page { items: self.result, messages: self.messages, result_info: self.result_info };
         (self.success, self.errors, page)
     }

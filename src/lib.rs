@@ -28,5 +28,5 @@ pub use model::{
     CertificateStatus, CustomTrustStore, Page, ResponseMessage, ResponseMessageSource, ResultInfo,
 };
 pub use operations::ListParams;
-pub use pagination::{CertificateStream, PageStream, Pagination};
+pub use pagination::{ApiStream, CertificateStream, PageStream, Pagination};
 pub use retry::{Jitter, RetryPolicy};

@@ -183,30 +183,37 @@ fn count_from_json(value: &serde_json::Value) -> Option<u64> {
     ((0.0..LIMIT).contains(&float) && float.fract() == 0.0).then_some(float as u64)
 }
 
-/// One page of certificates, with the API's `messages` and `result_info`.
+/// One page of a list: its items, with the API's `messages` and `result_info`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Page {
-    /// The certificates on this page.
-    pub items: Vec<CustomTrustStore>,
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
     /// Cloudflare's informational `messages`.
     pub messages: Vec<ResponseMessage>,
     /// Pagination information, when Cloudflare sent it.
     pub result_info: Option<ResultInfo>,
 }
 
-impl IntoIterator for Page {
-    type Item = CustomTrustStore;
-    type IntoIter = std::vec::IntoIter<CustomTrustStore>;
+impl<T> Page<T> {
+    /// A page of these items, with no messages and no `result_info`; for fixtures.
+    pub fn new(items: Vec<T>) -> Self {
+        Self { items, messages: Vec::new(), result_info: None }
+    }
+}
+
+impl<T> IntoIterator for Page<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.items.into_iter()
     }
 }
 
-impl<'a> IntoIterator for &'a Page {
-    type Item = &'a CustomTrustStore;
-    type IntoIter = std::slice::Iter<'a, CustomTrustStore>;
+impl<'a, T> IntoIterator for &'a Page<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.items.iter()

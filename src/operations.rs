@@ -6,11 +6,12 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::generated::types::{Identifier, UploadRequest};
 use std::num::NonZeroU64;
+use std::sync::Arc;
 
 use futures_util::TryStreamExt;
 
 use crate::model::{CustomTrustStore, Page};
-use crate::pagination::{CertificateStream, PageStream, Pagination};
+use crate::pagination::{CertificateStream, PageStream, Pagination, walk};
 
 impl Client {
     /// Fetches one certificate of a zone's trust store by id. Both ids (1 to 32 characters) are
@@ -77,33 +78,18 @@ fn checked_ids(zone_id: &str, certificate_id: &str) -> Result<(Identifier, Ident
 impl Client {
     /// Fetches one page of a zone's trust store.
     ///
-    /// `zone_id` (1 to 32 characters), `page` (1 or more) and `per_page` (5 to 50) are checked
+    /// `zone_id` ([`Client::MAX_ID_LEN`]), `page` (1 or more) and `per_page` (5 to 50) are checked
     /// before anything is sent.
-    pub async fn list_page(&self, zone_id: &str, params: &ListParams) -> Result<Page> {
+    pub async fn list_page(&self, zone_id: &str, params: &ListParams) -> Result<Page<CustomTrustStore>> {
         let zone = checked_zone_id(zone_id)?;
         params.check()?;
         self.fetch_page(&zone, params).await
     }
 
-    /// Every certificate of a zone, 50 to a page, as a lazy stream, in the API's order.
-    ///
-    /// Page 1 is fetched first; once it has told `result_info.total_pages`, the other pages are
-    /// fetched up to [`Pagination::DEFAULT_CONCURRENCY`] at once (see [`Pagination::concurrency`]), and at most
-    /// that many are held in memory. Without `total_pages`, pages are fetched one at a time.
-    ///
-    /// The walk stops after `result_info.total_pages` (no extra request for an empty page);
-    /// without `result_info` it stops at an empty or short page. It always terminates: a page that
-    /// repeats a certificate already seen ends it with [`Error::RepeatedPage`], a `total_count`
-    /// that changes between pages with [`Error::ListChanged`], and more than
-    /// [`Pagination::DEFAULT_MAX_PAGES`] pages with [`Error::TooManyPages`]. Dropping the stream cancels the
-    /// requests in flight and sends no more.
+    /// Every certificate of a zone as a lazy stream, in the API's order, 50 to a page, several
+    /// pages at once: see the [termination guarantees](crate::ApiStream#termination-guarantees).
     pub fn list_all(&self, zone_id: &str) -> Result<CertificateStream> {
-        self.list_all_with(zone_id, Pagination::default())
-    }
-
-    /// [`Client::list_all`] with a chosen page size and page cap.
-    pub fn list_all_with(&self, zone_id: &str, pagination: Pagination) -> Result<CertificateStream> {
-        Ok(self.pages(zone_id, pagination)?.certificates())
+        Ok(self.pages(zone_id, Pagination::default())?.items())
     }
 
     /// Every certificate of a zone, collected (see [`Client::list_all`]).
@@ -111,15 +97,25 @@ impl Client {
         self.list_all(zone_id)?.try_collect().await
     }
 
-    /// The pages of a zone's trust store, as a lazy stream, with the termination guarantees of
-    /// [`Client::list_all`].
+    /// The pages of a zone's trust store as a lazy stream, walked as `pagination` says, with the
+    /// [termination guarantees](crate::ApiStream#termination-guarantees) of every walk;
+    /// [`ApiStream::items`](crate::ApiStream::items) turns it into a stream of certificates.
     pub fn pages(&self, zone_id: &str, pagination: Pagination) -> Result<PageStream> {
         let zone = checked_zone_id(zone_id)?;
         pagination.check()?;
-        Ok(PageStream::walk(self.clone(), zone, pagination))
+        let client = self.clone();
+        Ok(walk(
+            pagination,
+            Arc::new(move |page, per_page| {
+                let (client, zone) = (client.clone(), zone.clone());
+                Box::pin(async move {
+                    client.fetch_page(&zone, &ListParams::new().page(page).per_page(per_page)).await
+                })
+            }),
+        ))
     }
 
-    pub(crate) async fn fetch_page(&self, zone: &Identifier, params: &ListParams) -> Result<Page> {
+    async fn fetch_page(&self, zone: &Identifier, params: &ListParams) -> Result<Page<CustomTrustStore>> {
         let page = params.checked_page()?;
         let path = format!("/zones/{}/acm/custom_trust_store", &**zone);
         self.run(path, |client| async move {

@@ -1,20 +1,22 @@
-//! Listing: one page, or every certificate as a lazy stream that always terminates.
+//! Walking the pages of a list: [`Pagination`] (how), the walk's rules, the fetcher, and the
+//! streams it yields ([`ApiStream`]).
+//!
 
 use std::collections::HashSet;
+use std::fmt;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
 use futures_util::stream::FuturesOrdered;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
-use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::generated::types::Identifier;
 use crate::model::{CustomTrustStore, Page};
-use crate::operations::{ListParams, check_per_page};
+use crate::operations::check_per_page;
 
-/// How [`Client::list_all_with`] and [`Client::pages`] walk the pages.
+/// How a walk fetches the pages (see the [termination guarantees](ApiStream#termination-guarantees)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pagination {
     per_page: u64,
@@ -35,16 +37,16 @@ impl Default for Pagination {
 impl Pagination {
     /// Smallest `per_page` the API accepts.
     pub const MIN_PER_PAGE: u64 = 5;
-    /// Largest `per_page` the API accepts, and what [`Client::list_all`](crate::Client::list_all) asks for.
+    /// Largest `per_page` the API accepts, and what a walk asks for by default.
     pub const MAX_PER_PAGE: u64 = 50;
-    /// Default cap on the pages one walk may fetch (500,000 certificates at 50 a page).
+    /// Default cap on the pages one walk may fetch (500,000 items at 50 a page).
     pub const DEFAULT_MAX_PAGES: u64 = 10_000;
     /// Default number of pages a walk fetches at once, once the first page has told how many there
     /// are.
     pub const DEFAULT_CONCURRENCY: usize = 8;
 
-    /// 50 certificates a page (the most the API allows, so the fewest requests), at most 10,000
-    /// pages, 8 pages at once.
+    /// 50 items a page (the most the API allows, so the fewest requests), at most 10,000 pages, 8
+    /// pages at once.
     pub fn new() -> Self {
         Self::default()
     }
@@ -59,7 +61,7 @@ impl Pagination {
         self
     }
 
-    /// Certificates per page, 5 to 50 (default 50).
+    /// Items per page, 5 to 50 (default 50).
     pub fn per_page(mut self, per_page: u64) -> Self {
         self.per_page = per_page;
         self
@@ -84,50 +86,84 @@ impl Pagination {
     }
 }
 
-macro_rules! boxed_stream {
-    ($(#[$doc:meta])* $name:ident => $item:ty) => {
-        $(#[$doc])*
-        #[must_use = "streams do nothing unless polled"]
-        pub struct $name(Pin<Box<dyn Stream<Item = Result<$item>> + Send>>);
+/// A lazy stream of results from the API: the pages of a walk ([`PageStream`]) or their items
+/// ([`CertificateStream`]), fetched as it is polled. An error ends it.
+///
+/// # Termination guarantees
+///
+/// Every walk ([`Client::pages`], [`Client::list_all`], [`Client::collect_all`]) asks for 50 items
+/// a page, the API's maximum. Page 1 is fetched alone; once it has told `result_info.total_pages`,
+/// the other pages are fetched up to [`Pagination::concurrency`] at once (8 by default), taken
+/// back and yielded in page order, with at most that many pages held in memory. Without
+/// `total_pages`, pages are fetched one at a time.
+///
+/// The walk stops after `result_info.total_pages`, with no request for an empty page; without
+/// `result_info` it stops at an empty or short page. It always ends:
+///
+/// - a page that repeats an item already seen ends it with [`Error::RepeatedPage`] (a server
+///   that never stops repeating itself cannot loop it);
+/// - a `total_count` that changes between pages ends it with [`Error::ListChanged`] (items may
+///   have been skipped or seen twice);
+/// - more pages than [`Pagination::max_pages`] (10,000 by default) end it with
+///   [`Error::TooManyPages`].
+///
+/// Dropping the stream cancels the requests in flight and sends no more.
+///
+/// [`Client::pages`]: crate::Client::pages
+/// [`Client::list_all`]: crate::Client::list_all
+/// [`Client::collect_all`]: crate::Client::collect_all
+#[must_use = "streams do nothing unless polled"]
+pub struct ApiStream<T>(Pin<Box<dyn Stream<Item = Result<T>> + Send>>);
 
-        impl Stream for $name {
-            type Item = Result<$item>;
+/// The pages of a walk, in order.
+pub type PageStream<T = CustomTrustStore> = ApiStream<Page<T>>;
 
-            fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-                self.0.as_mut().poll_next(cx)
-            }
-        }
+/// Every certificate of a zone's trust store, in the API's order.
+pub type CertificateStream = ApiStream<CustomTrustStore>;
 
-        impl std::fmt::Debug for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(stringify!($name))
-            }
-        }
-    };
+impl<T> Stream for ApiStream<T> {
+    type Item = Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0.as_mut().poll_next(cx)
+    }
 }
 
-boxed_stream!(
-    /// The pages of a zone's trust store, in order, fetched as the stream is polled (several at
-    /// once after the first; see [`Pagination::concurrency`]).
-    ///
-    /// Ends after the last page; an error ends it too. Dropping it cancels the requests in flight
-    /// and sends no more.
-    PageStream => Page
-);
+impl<T> fmt::Debug for ApiStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiStream<{}>", std::any::type_name::<T>())
+    }
+}
 
-boxed_stream!(
-    /// Every certificate of a zone's trust store, in the API's order, fetched page by page (several
-    /// at once after the first) as the stream is polled. Ends after the last page; an error ends it
-    /// too. Dropping it cancels the requests in flight and sends no more.
-    CertificateStream => CustomTrustStore
-);
+impl<T: Send + 'static> ApiStream<Page<T>> {
+    /// The items of these pages, in order, as one stream.
+    pub fn items(self) -> ApiStream<T> {
+        let items = self.map_ok(|page| stream::iter(page.items.into_iter().map(Ok))).try_flatten();
+        ApiStream(Box::pin(items))
+    }
+}
 
-impl PageStream {
-    /// The walk over a zone's pages, with checked parameters.
-    pub(crate) fn walk(client: Client, zone: Identifier, pagination: Pagination) -> Self {
+/// An item of a listed resource: what a walk needs to tell items apart.
+pub(crate) trait Listed {
+    fn id(&self) -> &str;
+}
+
+impl Listed for CustomTrustStore {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+type PageFuture<T> = Pin<Box<dyn Future<Output = Result<Page<T>>> + Send>>;
+
+/// Fetches page `number` with `per_page` items: one list request of the resource walked.
+pub(crate) type FetchPage<T> = Arc<dyn Fn(u64, u64) -> PageFuture<T> + Send + Sync>;
+
+/// The walk over a resource's pages; `pagination` is checked.
+pub(crate) fn walk<T: Listed + Send + 'static>(pagination: Pagination, fetch: FetchPage<T>) -> PageStream<T> {
+    {
         let fetcher = Fetcher {
-            client,
-            zone,
+            fetch,
             walk: Walk::new(pagination),
             in_flight: FuturesOrdered::new(),
             next_to_send: 1,
@@ -139,34 +175,27 @@ impl PageStream {
                 None => Ok(None),
             }
         });
-        Self(pages.boxed())
-    }
-
-    /// The certificates of these pages, in order.
-    pub(crate) fn certificates(self) -> CertificateStream {
-        let items = self.map_ok(|page| stream::iter(page.items.into_iter().map(Ok))).try_flatten();
-        CertificateStream(Box::pin(items))
+        ApiStream(pages.boxed())
     }
 }
 
-type PageFuture = Pin<Box<dyn Future<Output = (u64, Result<Page>)> + Send>>;
+type NumberedPage<T> = Pin<Box<dyn Future<Output = (u64, Result<Page<T>>)> + Send>>;
 
 /// Fetches the pages of one walk: the first alone, then, once it has told `total_pages`, up to
 /// `concurrency` at once, taken back in page order and each checked by the [`Walk`] before it is
 /// yielded. Dropping it drops (and so cancels) the requests in flight.
-struct Fetcher {
-    client: Client,
-    zone: Identifier,
+struct Fetcher<T> {
+    fetch: FetchPage<T>,
     walk: Walk,
-    in_flight: FuturesOrdered<PageFuture>,
+    in_flight: FuturesOrdered<NumberedPage<T>>,
     /// The next page number not yet requested.
     next_to_send: u64,
     /// The last page the walk knows it will need (page 1's `total_pages`, within the cap).
     planned_last: u64,
 }
 
-impl Fetcher {
-    async fn next_page(&mut self) -> Result<Option<Page>> {
+impl<T: Listed + Send + 'static> Fetcher<T> {
+    async fn next_page(&mut self) -> Result<Option<Page<T>>> {
         if self.in_flight.is_empty() {
             // Nothing planned is left: the walk decides whether another page follows.
             match self.walk.next_request()? {
@@ -195,12 +224,8 @@ impl Fetcher {
             && self.next_to_send <= self.planned_last
         {
             let number = self.next_to_send;
-            let (client, zone, per_page) =
-                (self.client.clone(), self.zone.clone(), self.walk.pagination.per_page);
-            self.in_flight.push_back(Box::pin(async move {
-                let params = ListParams::new().page(number).per_page(per_page);
-                (number, client.fetch_page(&zone, &params).await)
-            }));
+            let page = (self.fetch)(number, self.walk.pagination.per_page);
+            self.in_flight.push_back(Box::pin(async move { (number, page.await) }));
             self.next_to_send += 1;
         }
     }
@@ -230,12 +255,12 @@ impl Walk {
         }
     }
 
-    /// Takes page `number` in: fails if it repeats a certificate or shows the list changed, and
-    /// decides whether another page follows.
-    pub(crate) fn accept(&mut self, number: u64, page: &Page) -> Result<()> {
+    /// Takes page `number` in: fails if it repeats an item or shows the list changed, and decides
+    /// whether another page follows.
+    pub(crate) fn accept<T: Listed>(&mut self, number: u64, page: &Page<T>) -> Result<()> {
         for item in &page.items {
-            if !self.seen.insert(item.id.clone()) {
-                return Err(Error::RepeatedPage { page: number, id: item.id.clone() });
+            if !self.seen.insert(item.id().to_owned()) {
+                return Err(Error::RepeatedPage { page: number, id: item.id().to_owned() });
             }
         }
         let total_count = page.result_info.and_then(|info| info.total_count);
@@ -252,7 +277,7 @@ impl Walk {
 }
 
 /// The page after `number`, or `None` when `page` was the last.
-fn next_page(number: u64, requested_per_page: u64, page: &Page) -> Option<u64> {
+fn next_page<T>(number: u64, requested_per_page: u64, page: &Page<T>) -> Option<u64> {
     if page.items.is_empty() {
         return None;
     }
@@ -288,7 +313,7 @@ mod tests {
         fn any_page()(
             ids in proptest::collection::vec(0u32..400, 0..60),
             info in proptest::option::of((any_count(), any_count(), any_count(), any_count(), any_count())),
-        ) -> Page {
+        ) -> Page<CustomTrustStore> {
             Page {
                 items: ids.into_iter().map(|id| certificate(format!("{id:032x}"))).collect(),
                 messages: Vec::new(),

@@ -43,8 +43,9 @@ async fn the_concurrency_is_configurable_and_1_is_sequential() {
         let all: Vec<_> = fake
             .client()
             .unwrap()
-            .list_all_with(fake.zone_id(), pagination)
+            .pages(fake.zone_id(), pagination)
             .unwrap()
+            .items()
             .try_collect()
             .await
             .unwrap();
@@ -59,7 +60,7 @@ async fn the_concurrency_is_configurable_and_1_is_sequential() {
 async fn zero_concurrency_is_refused_before_sending() {
     let fake = fake(10, 0).await;
     let err =
-        fake.client().unwrap().list_all_with(fake.zone_id(), Pagination::new().concurrency(0)).unwrap_err();
+        fake.client().unwrap().pages(fake.zone_id(), Pagination::new().concurrency(0)).unwrap_err();
     assert_eq!(err.to_string(), "invalid concurrency: must be 1 or more, got 0");
     assert_eq!(fake.request_count(), 0);
 }
@@ -94,7 +95,7 @@ async fn the_page_cap_holds_with_concurrency() {
     let fake = fake(2000, 5).await;
     let pagination = Pagination::new().max_pages(12);
 
-    let stream = fake.client().unwrap().list_all_with(fake.zone_id(), pagination).unwrap();
+    let stream = fake.client().unwrap().pages(fake.zone_id(), pagination).unwrap().items();
     let (seen, err) = common::count_until_error(stream).await;
 
     assert_eq!(seen, 600, "the 12 pages under the cap were yielded first");

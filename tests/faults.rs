@@ -37,7 +37,7 @@ fn client(fake: &FakeCloudflare) -> Client {
 /// exact request count (a concurrent walk may have sent the next pages already; see
 /// tests/concurrency.rs).
 async fn walk(fake: &FakeCloudflare) -> Result<Vec<CustomTrustStore>, Error> {
-    let pages = client(fake).list_all_with(fake.zone_id(), Pagination::new().concurrency(1)).unwrap();
+    let pages = client(fake).pages(fake.zone_id(), Pagination::new().concurrency(1)).unwrap().items();
     pages.try_collect().await
 }
 
@@ -115,7 +115,7 @@ async fn a_connection_reset_without_retries_is_a_network_error_after_the_first_p
     let fake = fake_with(|r| (r.page == 2).then_some(Fault::Reset)).await;
     let client = fake.client_builder().retry(RetryPolicy::disabled()).build().unwrap();
 
-    let certificates = client.list_all_with(fake.zone_id(), Pagination::new().concurrency(1)).unwrap();
+    let certificates = client.pages(fake.zone_id(), Pagination::new().concurrency(1)).unwrap().items();
     let (got, err) = common::count_until_error(certificates).await;
 
     assert_eq!(got, 50, "the first page arrived before the error");

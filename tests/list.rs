@@ -282,11 +282,11 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
             "invalid page: must be 1 or more, got 0",
         ),
         (
-            client.list_all_with(ZONE, Pagination::new().per_page(100)).map(drop),
+            client.pages(ZONE, Pagination::new().per_page(100)).map(drop),
             "invalid per_page: must be between 5 and 50, got 100",
         ),
         (
-            client.list_all_with(ZONE, Pagination::new().max_pages(0)).map(drop),
+            client.pages(ZONE, Pagination::new().max_pages(0)).map(drop),
             "invalid max_pages: must be 1 or more, got 0",
         ),
         (

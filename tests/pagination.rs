@@ -35,8 +35,9 @@ async fn walk_with(
     pagination: Pagination,
 ) -> (Result<Vec<String>, Error>, usize) {
     let result = token_client(server)
-        .list_all_with(ZONE, pagination)
+        .pages(ZONE, pagination)
         .unwrap()
+        .items()
         .map_ok(|cert| cert.id)
         .try_collect::<Vec<_>>()
         .await;

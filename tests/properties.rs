@@ -83,7 +83,7 @@ proptest! {
         *slot.0.lock().unwrap() = (200, envelope(&ids(1, count), Some(info)).to_string().into_bytes());
         let pagination = Pagination::new().per_page(5).max_pages(4);
         let result = runtime.block_on(async {
-            let stream = token_client(&server).list_all_with(ZONE, pagination).unwrap();
+            let stream = token_client(&server).pages(ZONE, pagination).unwrap().items();
             futures_util::TryStreamExt::try_collect::<Vec<_>>(stream).await
         });
         let requests = runtime.block_on(server.received_requests()).unwrap().len();

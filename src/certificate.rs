@@ -10,13 +10,12 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
+use rustls_pki_types::pem::{self, SectionKind};
 use x509_cert::Certificate;
 use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::der::{Decode, Reader, SliceReader};
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
 
-use crate::error::{Error, Result};
 use crate::model::CustomTrustStore;
 
 /// What is wrong with a certificate given for upload. Each is a distinct refusal; nothing is sent.
@@ -110,7 +109,7 @@ pub struct CertificateDetails {
 
 impl CertificateDetails {
     /// Reads the one certificate in `pem` (exactly one certificate and no other PEM block).
-    pub fn from_pem(pem: &str) -> Result<Self> {
+    pub fn from_pem(pem: &str) -> Result<Self, CertificateProblem> {
         let der = single_certificate(pem)?;
         let cert = parse(&der)?;
         Ok(details(&der, &cert))
@@ -124,7 +123,7 @@ impl CertificateDetails {
 
 impl CustomTrustStore {
     /// Parses this certificate's PEM: subject, issuer, serial, fingerprint, validity.
-    pub fn details(&self) -> Result<CertificateDetails> {
+    pub fn details(&self) -> Result<CertificateDetails, CertificateProblem> {
         CertificateDetails::from_pem(&self.certificate)
     }
 
@@ -137,95 +136,81 @@ impl CustomTrustStore {
 /// Checks that `pem` holds exactly one root CA certificate, valid at `now`; returns its details.
 ///
 /// ```
-/// use cloudflare_origin_trust_store::{certificate::check_root_ca, Error};
+/// use cloudflare_origin_trust_store::{check_root_ca, CertificateProblem};
 ///
-/// let err = check_root_ca("not a certificate", chrono::Utc::now()).unwrap_err();
-/// assert_eq!(err.to_string(), "no PEM certificate found (expected a -----BEGIN CERTIFICATE----- block)");
-/// assert!(err.is_invalid_input());
+/// let problem = check_root_ca("not a certificate", chrono::Utc::now()).unwrap_err();
+/// assert_eq!(problem, CertificateProblem::NoCertificate);
+/// assert_eq!(problem.to_string(), "no PEM certificate found (expected a -----BEGIN CERTIFICATE----- block)");
 /// ```
-pub fn check_root_ca(pem: &str, now: DateTime<Utc>) -> Result<CertificateDetails> {
+pub fn check_root_ca(pem: &str, now: DateTime<Utc>) -> Result<CertificateDetails, CertificateProblem> {
     checked_root_ca(pem, now).map(|(details, _)| details)
 }
 
 /// [`check_root_ca`], returning also the certificate re-encoded as clean PEM (no text around it),
 /// as it is uploaded.
-pub(crate) fn checked_root_ca(pem: &str, now: DateTime<Utc>) -> Result<(CertificateDetails, String)> {
+pub(crate) fn checked_root_ca(
+    pem: &str,
+    now: DateTime<Utc>,
+) -> Result<(CertificateDetails, String), CertificateProblem> {
     let der = single_certificate(pem)?;
     let cert = parse(&der)?;
     let details = details(&der, &cert);
     let subject = details.subject.clone();
     if !details.is_ca {
-        return Err(problem(CertificateProblem::NotCa { subject }));
+        return Err(CertificateProblem::NotCa { subject });
     }
     if let Some(usage) = extension::<KeyUsage>(&cert, KEY_USAGE)
         && !usage.key_cert_sign()
     {
-        return Err(problem(CertificateProblem::NoCertSign { subject }));
+        return Err(CertificateProblem::NoCertSign { subject });
     }
     if !details.is_self_issued {
-        return Err(problem(CertificateProblem::NotSelfIssued { issuer: details.issuer, subject }));
+        return Err(CertificateProblem::NotSelfIssued { issuer: details.issuer, subject });
     }
     if self_signature(&der, &cert) == Signature::Invalid {
-        return Err(problem(CertificateProblem::BadSignature { subject }));
+        return Err(CertificateProblem::BadSignature { subject });
     }
     if now > details.not_after {
-        return Err(problem(CertificateProblem::Expired { subject, not_after: details.not_after }));
+        return Err(CertificateProblem::Expired { subject, not_after: details.not_after });
     }
     if now < details.not_before {
-        return Err(problem(CertificateProblem::NotYetValid { subject, not_before: details.not_before }));
+        return Err(CertificateProblem::NotYetValid { subject, not_before: details.not_before });
     }
     Ok((details, encode_pem(&der)))
 }
 
-fn problem(problem: CertificateProblem) -> Error {
-    Error::InvalidCertificate(problem)
-}
-
-/// The DER of the one certificate block of `pem`; any other block is refused.
-fn single_certificate(pem: &str) -> Result<Vec<u8>> {
+/// The DER of the one certificate block of `pem`. Any other block is refused, a private key above
+/// all, including the kinds rustls-pki-types does not know (and would skip) such as `ENCRYPTED
+/// PRIVATE KEY`. Text around the blocks is ignored.
+fn single_certificate(pem: &str) -> Result<Vec<u8>, CertificateProblem> {
+    if let Some(other) = block_labels(pem).find(|label| *label != "CERTIFICATE") {
+        return Err(CertificateProblem::UnexpectedBlock(other.to_owned()));
+    }
     let mut certificates = Vec::new();
-    for (label, der) in pem_blocks(pem).map_err(|reason| problem(CertificateProblem::MalformedPem(reason)))? {
-        match label {
-            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => certificates.push(der),
-            other => return Err(problem(CertificateProblem::UnexpectedBlock(other.to_owned()))),
+    let mut rest = pem.as_bytes();
+    loop {
+        match pem::from_buf(&mut rest) {
+            Ok(Some((SectionKind::Certificate, der))) => certificates.push(der),
+            Ok(Some((kind, _))) => return Err(CertificateProblem::UnexpectedBlock(format!("{kind:?}"))),
+            Ok(None) => break,
+            Err(error) => return Err(CertificateProblem::MalformedPem(error.to_string())),
         }
     }
     match certificates.len() {
-        0 => Err(problem(CertificateProblem::NoCertificate)),
+        0 => Err(CertificateProblem::NoCertificate),
         1 => Ok(certificates.remove(0)),
-        n => Err(problem(CertificateProblem::MultipleCertificates(n))),
+        n => Err(CertificateProblem::MultipleCertificates(n)),
     }
 }
 
-/// Every `-----BEGIN X-----` … `-----END X-----` block of `text`, with its label and decoded
-/// bytes. Text around the blocks is ignored, as are RFC 1421 header lines (`Name: value`) inside.
-fn pem_blocks(text: &str) -> std::result::Result<Vec<(&str, Vec<u8>)>, String> {
-    const BEGIN: &str = "-----BEGIN ";
-    let mut blocks = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(BEGIN) {
-        let after_begin = &rest[start + BEGIN.len()..];
-        let label_end = after_begin.find("-----").ok_or("a BEGIN line is not closed by -----")?;
-        let label = &after_begin[..label_end];
-        let body_and_rest = &after_begin[label_end + 5..];
-        let end_line = format!("-----END {label}-----");
-        let end = body_and_rest.find(&end_line).ok_or_else(|| format!("no {end_line} line"))?;
-        let base64: String = body_and_rest[..end]
-            .lines()
-            .filter(|line| !line.contains(':'))
-            .flat_map(|line| line.chars().filter(|c| !c.is_whitespace()))
-            .collect();
-        let der = data_encoding::BASE64
-            .decode(base64.as_bytes())
-            .map_err(|e| format!("the {label} block is not valid base64: {e}"))?;
-        blocks.push((label, der));
-        rest = &body_and_rest[end + end_line.len()..];
-    }
-    Ok(blocks)
+/// The label of every `-----BEGIN LABEL-----` line of `text`, as a PEM reader sees them (at the
+/// start of a line).
+fn block_labels(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter_map(|line| line.strip_prefix("-----BEGIN ")?.trim_end().strip_suffix("-----"))
 }
 
-fn parse(der: &[u8]) -> Result<Certificate> {
-    Certificate::from_der(der).map_err(|error| problem(CertificateProblem::Unparsable(error.to_string())))
+fn parse(der: &[u8]) -> Result<Certificate, CertificateProblem> {
+    Certificate::from_der(der).map_err(|error| CertificateProblem::Unparsable(error.to_string()))
 }
 
 const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
@@ -250,7 +235,7 @@ fn details(der: &[u8], cert: &Certificate) -> CertificateDetails {
         subject: tbs.subject.to_string(),
         issuer: tbs.issuer.to_string(),
         serial: colon_hex(tbs.serial_number.as_bytes()),
-        sha256_fingerprint: colon_hex(&Sha256::digest(der)),
+        sha256_fingerprint: colon_hex(ring::digest::digest(&ring::digest::SHA256, der).as_ref()),
         not_before: time(tbs.validity.not_before),
         not_after: time(tbs.validity.not_after),
         is_ca: extension::<BasicConstraints>(cert, BASIC_CONSTRAINTS).is_some_and(|bc| bc.ca),

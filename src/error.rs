@@ -26,8 +26,8 @@ pub enum Error {
     },
 
     /// A certificate given for upload was refused by the local checks; nothing was sent.
-    #[error("{0}")]
-    InvalidCertificate(crate::certificate::CertificateProblem),
+    #[error(transparent)]
+    InvalidCertificate(#[from] crate::certificate::CertificateProblem),
 
     /// The client could not be configured (credentials, base URL, environment).
     #[error("configuration error: {0}")]

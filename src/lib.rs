@@ -5,12 +5,12 @@
 
 mod auth;
 mod call;
-pub mod certificate;
+mod certificate;
 mod client;
 mod error;
 mod generated;
 mod lock;
-pub mod model;
+mod model;
 mod operations;
 mod pagination;
 mod rate_limit;
@@ -21,7 +21,7 @@ mod transport;
 pub mod fake;
 
 pub use auth::Credentials;
-pub use certificate::{CertificateDetails, CertificateProblem};
+pub use certificate::{CertificateDetails, CertificateProblem, check_root_ca};
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, Result};
 pub use model::{

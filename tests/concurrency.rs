@@ -59,8 +59,7 @@ async fn the_concurrency_is_configurable_and_1_is_sequential() {
 #[tokio::test]
 async fn zero_concurrency_is_refused_before_sending() {
     let fake = fake(10, 0).await;
-    let err =
-        fake.client().unwrap().pages(fake.zone_id(), Pagination::new().concurrency(0)).unwrap_err();
+    let err = fake.client().unwrap().pages(fake.zone_id(), Pagination::new().concurrency(0)).unwrap_err();
     assert_eq!(err.to_string(), "invalid concurrency: must be 1 or more, got 0");
     assert_eq!(fake.request_count(), 0);
 }

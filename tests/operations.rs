@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use cloudflare_origin_trust_store::certificate::check_root_ca;
+use cloudflare_origin_trust_store::check_root_ca;
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, Fault};
 use cloudflare_origin_trust_store::{
     CertificateDetails, CertificateProblem, CertificateStatus, Error, Jitter, RetryPolicy,
@@ -132,6 +132,53 @@ async fn garbage_two_certificates_and_a_private_key_are_refused() {
     assert!(matches!(refused(not_der).await, CertificateProblem::Unparsable(_)));
     let unterminated = "-----BEGIN CERTIFICATE-----\nMIIB\n";
     assert!(matches!(refused(unterminated).await, CertificateProblem::MalformedPem(_)));
+}
+
+#[tokio::test]
+async fn every_block_other_than_one_certificate_is_refused_whatever_its_label() {
+    let root = certs::root("Labelled Root");
+    let body = "MIIBVgIBADANBgkqhkiG9w0BAQEFAASCAUAwggE8AgEAAkEA\n";
+    for label in [
+        "PRIVATE KEY",
+        "RSA PRIVATE KEY",
+        "EC PRIVATE KEY",
+        "ENCRYPTED PRIVATE KEY",
+        "DSA PRIVATE KEY",
+        "OPENSSH PRIVATE KEY",
+        "PUBLIC KEY",
+        "X509 CRL",
+        "CERTIFICATE REQUEST",
+        "TRUSTED CERTIFICATE",
+        "X509 CERTIFICATE",
+        "PGP PRIVATE KEY BLOCK",
+    ] {
+        let other = format!("-----BEGIN {label}-----\n{body}-----END {label}-----\n");
+        for input in [format!("{root}{other}"), format!("{other}{root}")] {
+            assert_eq!(
+                refused(&input).await.to_string(),
+                format!("the input holds a {label} block besides the certificate; give only the certificate"),
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn pem_with_other_line_widths_crlf_and_text_around_is_accepted() {
+    let pem = certs::root("Lenient PEM Root");
+    let base64: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
+    let rewrapped = |width: usize, newline: &str| {
+        let lines: Vec<String> =
+            base64.as_bytes().chunks(width).map(|chunk| String::from_utf8(chunk.to_vec()).unwrap()).collect();
+        format!(
+            "Subject: CN=Lenient PEM Root{newline}-----BEGIN CERTIFICATE-----{newline}{}{newline}-----END CERTIFICATE-----{newline}trailing text{newline}",
+            lines.join(newline)
+        )
+    };
+    for input in [rewrapped(76, "\n"), rewrapped(64, "\r\n"), rewrapped(10_000, "\n"), rewrapped(17, "\r\n")]
+    {
+        let details = check_root_ca(&input, Utc::now()).unwrap();
+        assert_eq!(details.subject, "CN=Lenient PEM Root");
+    }
 }
 
 #[tokio::test]
@@ -372,7 +419,7 @@ fn details_expose_subject_issuer_serial_fingerprint_and_validity() {
     assert_eq!(checked, details);
     assert!(matches!(
         check_root_ca(&pem, Utc.with_ymd_and_hms(2042, 1, 1, 0, 0, 0).unwrap()).unwrap_err(),
-        Error::InvalidCertificate(CertificateProblem::Expired { .. })
+        CertificateProblem::Expired { .. }
     ));
 }
 

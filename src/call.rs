@@ -41,7 +41,7 @@ impl Client {
     {
         let (client, call) = self.call(&path);
         match operation(client).await {
-            Ok(value) => unwrap(value),
+            Ok(value) => into_result(value),
             Err(error) => Err(into_error::<T>(&call, error).await),
         }
     }
@@ -54,7 +54,7 @@ pub(crate) trait Envelope {
 }
 
 /// What the envelope carries, or [`Error::Api`] when it says `success: false`.
-pub(crate) fn unwrap<E: Envelope>(response: progenitor_client::ResponseValue<E>) -> Result<E::Item> {
+pub(crate) fn into_result<E: Envelope>(response: progenitor_client::ResponseValue<E>) -> Result<E::Item> {
     let status = response.status().as_u16();
     match response.into_inner().split() {
         (true, _, item) => Ok(item),

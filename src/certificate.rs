@@ -314,7 +314,7 @@ fn colon_hex(bytes: &[u8]) -> String {
     out
 }
 
-fn encode_pem(der: &[u8]) -> String {
+pub(crate) fn encode_pem(der: &[u8]) -> String {
     let base64 = data_encoding::BASE64.encode(der);
     let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
     for line in base64.as_bytes().chunks(64) {

@@ -111,18 +111,33 @@ impl ClientHooks<Call> for crate::generated::Client {
                 return Ok(self.held_back(wait));
             }
             self.inner.record().attempts += 1;
+            let mut body_cut = false;
             let result = match send(&self.client, current).await {
                 Ok((response, too_large)) => {
                     self.inner.record().body_too_large = too_large;
                     Ok(response)
                 }
-                Err(error) => Err(error),
+                Err(Failed::Sending(error)) => Err(error),
+                Err(Failed::ReadingBody(error)) => {
+                    body_cut = true;
+                    Err(error)
+                }
             };
             let decision = match &result {
                 Ok(response) => {
                     self.inner.record().status = Some(response.status().as_u16());
                     gate.observe(response.headers());
                     wait_for(policy, response.status(), response.headers(), idempotent)
+                }
+                // The head arrived, so the server processed the request: only an idempotent one is
+                // sent again. reqwest reports a body cut short as a decode error, which
+                // `retryable_error` cannot tell from a real one.
+                Err(_) if body_cut => {
+                    if idempotent {
+                        Wait::Backoff
+                    } else {
+                        Wait::No
+                    }
                 }
                 Err(error) if retryable_error(error, idempotent) => Wait::Backoff,
                 Err(_) => Wait::No,
@@ -173,21 +188,29 @@ impl crate::generated::Client {
 /// is not Cloudflare's, and is not read into memory.
 pub(crate) const MAX_BODY_BYTES: usize = 32 << 20;
 
+/// How an attempt failed.
+enum Failed {
+    /// Before a response head arrived.
+    Sending(reqwest::Error),
+    /// After the head: the body was cut short (or could not be read).
+    ReadingBody(reqwest::Error),
+}
+
 /// Sends one attempt and reads its whole body, so that a body cut short fails here, where it can
 /// be retried, rather than in the generated code's decoding. A body over [`MAX_BODY_BYTES`] is
 /// left unread: the response comes back with an empty body, and `true`.
 async fn send(
     client: &reqwest::Client,
     request: reqwest::Request,
-) -> reqwest::Result<(reqwest::Response, bool)> {
-    let mut response = client.execute(request).await?;
+) -> Result<(reqwest::Response, bool), Failed> {
+    let mut response = client.execute(request).await.map_err(Failed::Sending)?;
     let mut buffered = http::Response::builder().status(response.status()).version(response.version());
     if let Some(headers) = buffered.headers_mut() {
         *headers = response.headers().clone();
     }
     let mut body = Vec::new();
     let mut too_large = response.content_length().is_some_and(|len| len > MAX_BODY_BYTES as u64);
-    while !too_large && let Some(chunk) = response.chunk().await? {
+    while !too_large && let Some(chunk) = response.chunk().await.map_err(Failed::ReadingBody)? {
         too_large = body.len() + chunk.len() > MAX_BODY_BYTES;
         if !too_large {
             body.extend_from_slice(&chunk);

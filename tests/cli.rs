@@ -151,11 +151,11 @@ async fn the_table_shows_id_status_issuer_signature_and_expiry() {
     assert_eq!(lines.len(), 9);
     assert_eq!(
         lines[0],
-        "ID                                STATUS              ISSUER                   SIGNATURE        EXPIRES_ON"
+        "ID                                STATUS              ISSUER                   SIGNATURE  EXPIRES_ON"
     );
     assert_eq!(
         lines[8],
-        "5eed0000000000000000000000000007  pending_deployment  Lab Root CA 2031         ECDSAWithSHA384  2027-10-28T10:30:00Z"
+        "5eed0000000000000000000000000007  pending_deployment  Lab Root CA 2031         Ed25519    2027-10-28T10:30:00Z"
     );
 }
 
@@ -332,19 +332,28 @@ async fn upload_get_and_delete_print_in_the_chosen_format() {
     assert_eq!(text.lines().count(), 1);
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), uploaded);
 
+    // The fake's default activation: the first read (the get above) still showed
+    // pending_deployment; this second one sees the certificate active.
     let output = run(&["get", "--zone-id", zone, "--id", &id, "--base-url", &base], &token_env()).await;
     let table = String::from_utf8(output.stdout).unwrap();
     assert!(table.starts_with("ID  "), "{table}");
     assert!(
-        table.lines().nth(1).unwrap().starts_with(&format!(
-            "{id}  pending_deployment  CLI Root CA  ECDSAWithSHA256  2060-01-01T00:00:00Z"
-        )),
+        table
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with(&format!("{id}  active  CLI Root CA  ECDSAWithSHA256  2060-01-01T00:00:00Z")),
         "{table}"
     );
 
     let output = run(&["delete", "--zone-id", zone, "--id", &id, "--base-url", &base], &token_env()).await;
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(String::from_utf8(output.stdout).unwrap(), format!("deleted {id}\n"));
+    let output =
+        run(&["get", "--zone-id", zone, "--id", &id, "--output", "json", "--base-url", &base], &token_env())
+            .await;
+    let deleting: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(deleting["status"], "pending_deletion");
     let output = run(
         &["delete", "--zone-id", zone, "--id", &id, "--output", "json", "--base-url", &base],
         &token_env(),

@@ -2,6 +2,8 @@
 
 use cloudflare_origin_trust_store::fake::{self, FakeCloudflare};
 use cloudflare_origin_trust_store::{Client, Credentials, Error, ListParams, Pagination};
+use std::time::Duration;
+
 use serde_json::Value;
 
 async fn raw_get(fake: &FakeCloudflare, query: &str, headers: &[(&str, &str)]) -> (u16, Value) {
@@ -164,4 +166,252 @@ async fn the_official_sdks_walk_takes_101_requests_for_the_same_2000() {
     }
     assert_eq!(seen, 2000);
     assert_eq!(fake.request_count(), 101);
+}
+
+/// Raw HTTP to any path below the fake's base URL, with the fake's token.
+async fn raw(
+    fake: &FakeCloudflare,
+    method: &str,
+    path_and_query: &str,
+) -> (u16, Vec<(String, String)>, Value) {
+    let url = format!("{}{path_and_query}", fake.base_url());
+    let response =
+        raw_http().request(method.parse().unwrap(), url).header(BEARER.0, BEARER.1).send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap().to_owned()))
+        .collect();
+    (status, headers, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn sample_certificates_are_real_root_cas_matching_their_listed_fields() {
+    let samples = fake::sample_certificates(12);
+    let mut fingerprints = std::collections::HashSet::new();
+    for (i, sample) in samples.iter().enumerate() {
+        let details = cloudflare_origin_trust_store::check_root_ca(&sample.certificate, chrono::Utc::now())
+            .unwrap_or_else(|problem| panic!("sample {i}: {problem}"));
+        assert_eq!(details.subject, format!("CN={} #{i}", sample.issuer));
+        assert_eq!(details.not_after, sample.expires_on);
+        assert_eq!(details.signature_algorithm, sample.signature);
+        assert!(fingerprints.insert(details.sha256_fingerprint), "sample {i} is distinct");
+    }
+    assert_eq!(fake::sample_certificates(12), samples, "the same index gives the same certificate");
+}
+
+#[tokio::test]
+async fn an_upload_turns_active_and_a_delete_leaves_as_the_transitions_say() {
+    use cloudflare_origin_trust_store::CertificateStatus::{Active, PendingDeletion, PendingDeployment};
+    use cloudflare_origin_trust_store::fake::Transition;
+    let root = fake::sample_certificates(1).remove(0).certificate;
+    for (activation, seen) in [
+        (Transition::Immediately, vec![Active, Active]),
+        (Transition::AfterReads(2), vec![PendingDeployment, PendingDeployment, Active]),
+        (Transition::Never, vec![PendingDeployment, PendingDeployment, PendingDeployment]),
+    ] {
+        let fake = FakeCloudflare::builder().activation(activation).start().await.unwrap();
+        let client = fake.client().unwrap();
+        let uploaded = client.upload_unchecked(fake.zone_id(), &root).await.unwrap();
+        assert_eq!(uploaded.status, PendingDeployment);
+        let mut statuses = Vec::new();
+        for read in 0..seen.len() {
+            // Reads alternate between a get and a list: both count.
+            let status = if read % 2 == 0 {
+                client.get(fake.zone_id(), &uploaded.id).await.unwrap().status
+            } else {
+                client.collect_all(fake.zone_id()).await.unwrap()[0].status.clone()
+            };
+            statuses.push(status);
+        }
+        assert_eq!(statuses, seen, "{activation:?}");
+    }
+
+    let fake = FakeCloudflare::builder()
+        .certificates(fake::sample_certificates(2))
+        .deletion(Transition::AfterReads(2))
+        .start()
+        .await
+        .unwrap();
+    let client = fake.client().unwrap();
+    let id = fake.certificates()[0].id.clone();
+    client.delete(fake.zone_id(), &id).await.unwrap();
+    for _ in 0..2 {
+        let listed = client.collect_all(fake.zone_id()).await.unwrap();
+        assert_eq!((listed.len(), &listed[0].status), (2, &PendingDeletion));
+    }
+    assert_eq!(client.collect_all(fake.zone_id()).await.unwrap().len(), 1, "gone after two reads");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timed_activation_ends_when_its_time_has_passed() {
+    use cloudflare_origin_trust_store::fake::Transition;
+    let fake = FakeCloudflare::builder()
+        .activation(Transition::After(Duration::from_secs(30)))
+        .start()
+        .await
+        .unwrap();
+    let client = fake.client().unwrap();
+    let uploaded =
+        client.upload_unchecked(fake.zone_id(), &fake::sample_certificates(1)[0].certificate).await.unwrap();
+    tokio::time::advance(Duration::from_secs(29)).await;
+    assert_eq!(fake.certificates()[0].status.as_str(), "pending_deployment");
+    tokio::time::advance(Duration::from_secs(1)).await;
+    assert_eq!(client.get(fake.zone_id(), &uploaded.id).await.unwrap().status.as_str(), "active");
+}
+
+#[tokio::test]
+async fn fault_rules_see_method_path_page_and_attempt() {
+    let fake = FakeCloudflare::builder().sample_certificates(60).start().await.unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = std::sync::Arc::clone(&seen);
+    fake.set_faults(move |request| {
+        record.lock().unwrap().push((
+            request.method.clone(),
+            request.path.clone(),
+            request.page,
+            request.attempt,
+        ));
+        None
+    });
+    let client = fake.client().unwrap();
+    client.collect_all(fake.zone_id()).await.unwrap();
+    client.get(fake.zone_id(), &fake.certificates()[0].id).await.unwrap();
+    client.list_page(fake.zone_id(), &ListParams::new().page(2)).await.unwrap();
+    let list = format!("/zones/{}/acm/custom_trust_store", fake.zone_id());
+    let item = format!("{list}/{}", fake.certificates()[0].id);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            ("GET".to_owned(), list.clone(), 1, 1),
+            ("GET".to_owned(), list.clone(), 2, 1),
+            ("GET".to_owned(), item, 1, 1),
+            ("GET".to_owned(), list, 2, 2),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn paths_the_fake_does_not_serve_get_code_7000_and_no_store_is_touched() {
+    let fake = FakeCloudflare::builder().sample_certificates(2).start().await.unwrap();
+    let zone = fake.zone_id();
+    for path in [
+        format!("/zones/{zone}/acm/custom_trust_store/a/b"),
+        format!("/zones/{zone}/acm/custom_trust_store/"),
+        format!("/zones/{zone}/acm"),
+        format!("/zones/{zone}"),
+        "/zones/".to_owned(),
+        "/".to_owned(),
+        "/zones//acm/custom_trust_store".to_owned(),
+        format!("/accounts/{zone}/acm/custom_trust_store"),
+    ] {
+        let (status, _, body) = raw(&fake, "DELETE", &path).await;
+        assert_eq!((status, body["errors"][0]["code"].as_u64()), (404, Some(7000)), "{path}");
+    }
+    assert_eq!(fake.certificates().len(), 2);
+    let (status, _, body) = raw(&fake, "PATCH", "/zones").await;
+    assert_eq!((status, body["errors"][0]["code"].as_u64()), (405, Some(10405)));
+}
+
+#[tokio::test]
+async fn zones_are_listed_filtered_and_paged_like_cloudflare() {
+    use cloudflare_origin_trust_store::fake::FakeZone;
+    let zone = |i: usize| FakeZone::new(format!("{i:032x}"), format!("site{i}.example.org"));
+    let fake = FakeCloudflare::builder()
+        .zone(zone(1))
+        .zone(zone(2).status("pending"))
+        .zone(zone(3).account("a".repeat(32), "Other Account"))
+        .zone(FakeZone::new("f".repeat(32), "Shop.Example.NET"))
+        .start()
+        .await
+        .unwrap();
+    let names = |body: &Value| -> Vec<String> {
+        body["result"].as_array().unwrap().iter().map(|z| z["name"].as_str().unwrap().to_owned()).collect()
+    };
+    let (status, _, all) = raw(&fake, "GET", "/zones").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        names(&all),
+        ["example.com", "site1.example.org", "site2.example.org", "site3.example.org", "Shop.Example.NET"]
+    );
+    assert_eq!(all["result_info"]["total_count"], 5);
+    let first = &all["result"][0];
+    for field in [
+        "id",
+        "name",
+        "development_mode",
+        "owner",
+        "account",
+        "meta",
+        "name_servers",
+        "original_name_servers",
+        "original_registrar",
+        "original_dnshost",
+        "created_on",
+        "modified_on",
+        "activated_on",
+        "plan",
+    ] {
+        assert!(first.get(field).is_some(), "a required zone field is missing: {field}");
+    }
+    for (query, expected) in [
+        ("?name=site2.example.org", vec!["site2.example.org"]),
+        ("?name=SITE2.example.org", vec!["site2.example.org"]),
+        ("?name=shop.example.net", vec!["Shop.Example.NET"]),
+        ("?name=contains:site", vec!["site1.example.org", "site2.example.org", "site3.example.org"]),
+        ("?name=ends_with:.net", vec!["Shop.Example.NET"]),
+        ("?name=starts_with_case_sensitive:shop", vec![]),
+        ("?name=not_equal:example.com&status=active&account.id=".to_owned().as_str(), vec![]),
+        ("?status=pending", vec!["site2.example.org"]),
+        (&format!("?account.id={}", "a".repeat(32)), vec!["site3.example.org"]),
+        ("?per_page=5&page=1&name=nothing.example", vec![]),
+    ] {
+        let (status, _, body) = raw(&fake, "GET", &format!("/zones{query}")).await;
+        assert_eq!(status, 200, "{query}");
+        assert_eq!(names(&body), expected, "{query}");
+    }
+    let (_, _, paged) = raw(&fake, "GET", "/zones?per_page=5&page=2").await;
+    assert_eq!((names(&paged).len(), paged["result_info"]["total_pages"].as_u64()), (0, Some(1)));
+    for bad in ["?per_page=4", "?page=0", "?status=paused", "?name=regex:.*"] {
+        let (status, _, body) = raw(&fake, "GET", &format!("/zones{bad}")).await;
+        assert_eq!((status, body["errors"][0]["code"].as_u64()), (400, Some(1001)), "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn a_zone_without_the_trust_store_answers_404_code_7003() {
+    use cloudflare_origin_trust_store::fake::FakeZone;
+    let fake = FakeCloudflare::builder()
+        .zone(FakeZone::new("b".repeat(32), "free.example").without_trust_store())
+        .start()
+        .await
+        .unwrap();
+    let err = fake.client().unwrap().collect_all(&"b".repeat(32)).await.unwrap_err();
+    assert_eq!((err.status(), err.api_errors()[0].code), (Some(404), 7003));
+}
+
+#[tokio::test]
+async fn past_its_budget_the_fake_answers_429_with_retry_after_and_ratelimit_headers_always() {
+    let fake = FakeCloudflare::builder().rate_limit(3, Duration::from_secs(60)).start().await.unwrap();
+    let path = format!("/zones/{}/acm/custom_trust_store", fake.zone_id());
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let (status, headers, _) = raw(&fake, "GET", &path).await;
+        let header = |name: &str| headers.iter().find(|(key, _)| key == name).map(|(_, v)| v.clone());
+        seen.push((
+            status,
+            header("ratelimit").unwrap(),
+            header("ratelimit-policy").unwrap(),
+            header("retry-after"),
+        ));
+    }
+    let policy = "\"default\";q=3;w=60".to_owned();
+    assert_eq!(seen[0], (200, "\"default\";r=2;t=60".to_owned(), policy.clone(), None));
+    assert_eq!(seen[2].0, 200);
+    assert!(seen[2].1.starts_with("\"default\";r=0;t="), "{:?}", seen[2]);
+    assert_eq!(seen[3].0, 429);
+    assert_eq!(seen[3].3.as_deref(), Some("60"));
+    assert_eq!(fake.rate_limited_count(), 1);
+    assert_eq!(fake.request_count(), 4, "the refused request is recorded too");
 }

@@ -47,13 +47,24 @@ async fn upload_get_list_delete_round_trip() {
     assert_eq!(sent, serde_json::json!({ "certificate": pem }), "only the clean PEM block is sent");
     assert_eq!(fake.requests()[0].method, "POST");
 
+    // The fake's default life of a certificate: one read shows the pending status, the next the
+    // final one.
     let got = client.get(fake.zone_id(), &uploaded.id).await.unwrap();
-    assert_eq!(got, uploaded);
+    assert_eq!(got, uploaded, "the first read: still pending_deployment");
     let all = client.collect_all(fake.zone_id()).await.unwrap();
     assert_eq!(all.len(), 4);
-    assert!(all.contains(&uploaded));
+    let listed = all.iter().find(|c| c.id == uploaded.id).unwrap();
+    assert_eq!(listed.status, CertificateStatus::Active, "the second read: active");
+    assert_eq!((&listed.certificate, listed.expires_on), (&uploaded.certificate, uploaded.expires_on));
 
     assert_eq!(client.delete(fake.zone_id(), &uploaded.id).await.unwrap(), uploaded.id);
+    assert_eq!(
+        client.delete(fake.zone_id(), &uploaded.id).await.unwrap(),
+        uploaded.id,
+        "deleting again is fine"
+    );
+    let deleting = client.get(fake.zone_id(), &uploaded.id).await.unwrap();
+    assert_eq!(deleting.status, CertificateStatus::PendingDeletion);
     let err = client.get(fake.zone_id(), &uploaded.id).await.unwrap_err();
     assert_eq!(err.status(), Some(404));
     assert_eq!(err.api_errors()[0].code, 1404);
@@ -61,7 +72,7 @@ async fn upload_get_list_delete_round_trip() {
     assert_eq!(err.status(), Some(404));
     assert_eq!(
         fake.requests().iter().map(|r| r.method.as_str()).collect::<Vec<_>>(),
-        ["POST", "GET", "GET", "DELETE", "GET", "DELETE"]
+        ["POST", "GET", "GET", "DELETE", "DELETE", "GET", "GET", "DELETE"]
     );
 }
 
@@ -245,6 +256,16 @@ async fn an_upload_is_retried_on_429_but_not_on_5xx() {
     let id = fake.certificates()[0].id.clone();
     client.get(fake.zone_id(), &id).await.unwrap();
     assert_eq!(fake.request_count(), 5);
+
+    // A body cut after the head: the upload was processed, so it is not sent again; a GET is.
+    fake.set_faults(|r| (r.method == "POST").then_some(Fault::CutBody));
+    let err = client.upload(fake.zone_id(), &certs::root("Cut Root")).await.unwrap_err();
+    assert_eq!(err.attempts(), 1, "{err:?}");
+    assert_eq!(fake.request_count(), 6);
+    assert_eq!(fake.certificates().len(), 5, "the upload was stored before the answer was cut");
+    fake.set_faults(|r| (r.index == 7).then_some(Fault::CutBody));
+    client.get(fake.zone_id(), &id).await.unwrap();
+    assert_eq!(fake.request_count(), 8, "the cut GET, then its retry");
 }
 
 #[tokio::test]

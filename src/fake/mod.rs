@@ -1,9 +1,11 @@
-//! An in-process fake of Cloudflare's Custom Origin Trust Store API, on 127.0.0.1.
+//! An in-process fake of Cloudflare's API for the Custom Origin Trust Store (and List Zones), on
+//! 127.0.0.1.
 //!
-//! Enabled by the `test-util` feature. It serves a configurable set of certificates with real
-//! pagination and `result_info`, accepts both auth schemes (and nothing else), answers Cloudflare's
-//! error envelope otherwise, and validates `page` and `per_page` as the API does. It records every
-//! request, so a test can count them and check their headers.
+//! Enabled by the `test-util` feature. It serves one or more zones, each with its trust store,
+//! with real pagination and `result_info`, accepts both auth schemes (and nothing else), answers
+//! Cloudflare's error envelope otherwise, and validates `page` and `per_page` as the API does. What
+//! it answers on success conforms to Cloudflare's official definition. It records every request,
+//! so a test can count them and check their headers.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -24,50 +26,65 @@
 //! | request | answer |
 //! |---|---|
 //! | no credentials, wrong ones, or both schemes at once | 403, code 10000 `Authentication error` |
-//! | a zone other than the fake's | 404, code 7003 |
-//! | a path other than the trust store's | 404, code 7000 `No route for that URI` |
+//! | a zone it does not serve, or one whose plan lacks the trust store ([`FakeZone::without_trust_store`]) | 404, code 7003 |
+//! | a path other than the trust store's or `/zones` | 404, code 7000 `No route for that URI` |
 //! | a method a path does not serve | 405, code 10405 |
 //! | an upload that is not `{"certificate": "<PEM>"}` | 400, code 1001 |
 //! | an upload that is not one parsable PEM certificate, or not a root CA | 400, code 1002 |
 //! | an upload of a certificate already in the store | 400, code 1003 |
 //! | get or delete of an id not in the store | 404, code 1404 |
-//! | `page` not a whole number of 1 or more | 400, code 1001 |
-//! | `per_page` not a whole number from 5 to 50 | 400, code 1001 |
+//! | `page` not a whole number of 1 or more; `per_page` not one from 5 to 50 | 400, code 1001 |
 //! | `limit` or `offset` not a whole number | 400, code 1001 |
+//! | a zone `status` filter other than `initializing`, `pending`, `active`, `moved`, or an unknown `name` operator | 400, code 1001 |
+//! | past the request budget ([`FakeCloudflareBuilder::rate_limit`]) | 429, code 971, `Retry-After` |
 //!
-//! It serves the four operations: list (`GET`), upload (`POST`, the new certificate gets status
-//! `pending_deployment`), get and delete (`GET` and `DELETE` of `.../custom_trust_store/{id}`).
-//! A list applies `offset` then `limit` to the zone's certificates, then pages the rest with
-//! `page` (default 1) and `per_page` (default 20).
+//! It serves five operations: list (`GET .../custom_trust_store`), upload (`POST`), get and delete
+//! (`GET` and `DELETE` of `.../custom_trust_store/{id}`), and List Zones (`GET /zones`, with the
+//! `name` filter and its operators, `status`, `account.id`, `page`, `per_page`). A list applies
+//! `offset` then `limit` to the zone's certificates, then pages the rest with `page` (default 1)
+//! and `per_page` (default 20).
+//!
+//! A certificate's life is Cloudflare's: an upload starts `pending_deployment` and becomes
+//! `active`, a delete makes it `pending_deletion` and then takes it out of the store, each when its
+//! [`Transition`] says (by default after one read that shows the pending status: a get, or a list
+//! page holding it). A delete of a certificate already `pending_deletion` succeeds again.
 //!
 //! Faults can be switched on with [`FakeCloudflare::set_faults`]: a rule sees each request's
-//! [`RequestInfo`] (its number, the page asked, and how many times that page has been asked) and
-//! may answer with a [`Fault`] instead of the normal answer.
+//! [`RequestInfo`] (its number, method, path, the page asked, and how many times that method,
+//! path and page have been asked) and may answer with a [`Fault`] instead of the normal answer.
 
 mod faults;
 mod routes;
+mod samples;
 mod server;
+mod store;
+mod zones;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, RequestInfo};
+pub use samples::sample_certificates;
+pub use store::{FakeZone, Transition};
 
 use crate::lock::lock;
-use crate::{CertificateStatus, Client, ClientBuilder, Credentials, CustomTrustStore};
+use crate::{Client, ClientBuilder, Credentials, CustomTrustStore};
 use server::{State, serve};
+use store::Store;
 
 /// The zone the fake serves unless told otherwise.
 pub const ZONE_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
+/// The name of that zone.
+pub const ZONE_NAME: &str = "example.com";
+/// The account its zones belong to unless told otherwise.
+pub const ACCOUNT_ID: &str = "01a7362d577a6c3019a474fd6f485823";
 /// The API token the fake accepts unless told otherwise. Not a real credential.
 pub const TOKEN: &str = "fake-token-0123456789";
 /// The account email the fake accepts unless told otherwise.
@@ -128,33 +145,58 @@ impl fmt::Debug for RecordedRequest {
 /// Configures a [`FakeCloudflare`].
 #[derive(Clone, Debug)]
 pub struct FakeCloudflareBuilder {
-    zone_id: String,
-    certificates: Vec<CustomTrustStore>,
+    zones: Vec<FakeZone>,
     latency: Duration,
+    activation: Transition,
+    deletion: Transition,
+    rate_limit: Option<(u32, Duration)>,
 }
 
 impl Default for FakeCloudflareBuilder {
     fn default() -> Self {
-        Self { zone_id: ZONE_ID.to_owned(), certificates: Vec::new(), latency: Duration::ZERO }
+        Self {
+            zones: vec![FakeZone::new(ZONE_ID, ZONE_NAME)],
+            latency: Duration::ZERO,
+            activation: Transition::AfterReads(1),
+            deletion: Transition::AfterReads(1),
+            rate_limit: None,
+        }
     }
 }
 
 impl FakeCloudflareBuilder {
-    /// The zone served (default [`ZONE_ID`]).
+    /// The id of the first zone (default [`ZONE_ID`]).
     pub fn zone_id(mut self, zone_id: impl Into<String>) -> Self {
-        self.zone_id = zone_id.into();
+        self.zones[0].id = zone_id.into();
         self
     }
 
-    /// The certificates in the zone's trust store, in list order (default none).
+    /// The certificates in the first zone's trust store, in list order (default none).
     pub fn certificates(mut self, certificates: Vec<CustomTrustStore>) -> Self {
-        self.certificates = certificates;
+        self.zones[0].certificates = certificates;
         self
     }
 
-    /// `count` generated certificates ([`sample_certificates`]).
+    /// `count` generated certificates in the first zone ([`sample_certificates`]).
     pub fn sample_certificates(self, count: usize) -> Self {
         self.certificates(sample_certificates(count))
+    }
+
+    /// Another zone (listed after the first, in the order added).
+    pub fn zone(mut self, zone: FakeZone) -> Self {
+        self.zones.push(zone);
+        self
+    }
+
+    /// Only these zones (the first one is what [`FakeCloudflare::zone_id`] names).
+    ///
+    /// # Panics
+    ///
+    /// When `zones` is empty.
+    pub fn zones(mut self, zones: impl IntoIterator<Item = FakeZone>) -> Self {
+        self.zones = zones.into_iter().collect();
+        assert!(!self.zones.is_empty(), "a fake serves at least one zone");
+        self
     }
 
     /// A delay before every answer, to stand in for the network's round trip (default none).
@@ -163,29 +205,50 @@ impl FakeCloudflareBuilder {
         self
     }
 
-    /// Binds 127.0.0.1 on a free port and starts serving on the current Tokio runtime.
+    /// When an uploaded certificate turns from `pending_deployment` to `active` (default after
+    /// one read).
+    pub fn activation(mut self, transition: Transition) -> Self {
+        self.activation = transition;
+        self
+    }
+
+    /// When a deleted certificate, `pending_deletion`, leaves the store (default after one read).
+    pub fn deletion(mut self, transition: Transition) -> Self {
+        self.deletion = transition;
+        self
+    }
+
+    /// A request budget: at most `limit` requests in any `window` (a sliding window, as
+    /// Cloudflare's 1,200 per 5 minutes); past it, a 429 with `Retry-After`. Every answer then
+    /// carries `Ratelimit` (`"default";r=<left>;t=<seconds until one frees>`) and
+    /// `Ratelimit-Policy` (`"default";q=<limit>;w=<window seconds>`).
+    pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
+        self.rate_limit = Some((limit, window));
+        self
+    }
+
+    /// Binds 127.0.0.1 on a free port (or `port`, with [`FakeCloudflareBuilder::start_on`]) and
+    /// starts serving on the current Tokio runtime.
     pub async fn start(self) -> io::Result<FakeCloudflare> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        self.start_on(0).await
+    }
+
+    /// [`FakeCloudflareBuilder::start`] on 127.0.0.1:`port` (0 picks a free one).
+    pub async fn start_on(self, port: u16) -> io::Result<FakeCloudflare> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State {
-            zone_id: self.zone_id,
-            latency: self.latency,
-            certificates: Mutex::new(self.certificates),
-            requests: Mutex::new(Vec::new()),
-            page_attempts: Mutex::new(HashMap::new()),
-            faults: Mutex::new(None),
-            next_id: std::sync::atomic::AtomicU64::new(1),
-            in_flight: AtomicUsize::new(0),
-            max_in_flight: AtomicUsize::new(0),
-        });
+        let first = self.zones[0].id.clone();
+        let store = Store::new(self.zones, self.activation, self.deletion);
+        let state = Arc::new(State::new(self.latency, store, self.rate_limit));
         let task = tokio::spawn(serve(listener, Arc::clone(&state)));
-        Ok(FakeCloudflare { addr, state, task })
+        Ok(FakeCloudflare { addr, zone_id: first, state, task })
     }
 }
 
 /// A running fake; it stops when dropped.
 pub struct FakeCloudflare {
     addr: SocketAddr,
+    zone_id: String,
     state: Arc<State>,
     task: JoinHandle<()>,
 }
@@ -194,8 +257,7 @@ impl fmt::Debug for FakeCloudflare {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FakeCloudflare")
             .field("base_url", &self.base_url())
-            .field("zone_id", &self.state.zone_id)
-            .field("certificates", &lock(&self.state.certificates).len())
+            .field("zones", &lock(&self.state.store).zones.len())
             .field("requests", &self.request_count())
             .finish()
     }
@@ -208,7 +270,7 @@ impl Drop for FakeCloudflare {
 }
 
 impl FakeCloudflare {
-    /// A fake with the defaults: zone [`ZONE_ID`], no certificates, no latency.
+    /// A fake with the defaults: zone [`ZONE_ID`] (`example.com`), no certificates, no latency.
     pub fn builder() -> FakeCloudflareBuilder {
         FakeCloudflareBuilder::default()
     }
@@ -223,14 +285,20 @@ impl FakeCloudflare {
         self.addr
     }
 
-    /// The zone the fake serves.
+    /// The first zone's id.
     pub fn zone_id(&self) -> &str {
-        &self.state.zone_id
+        &self.zone_id
     }
 
     /// A client for this fake, authenticated with [`TOKEN`], with the default settings.
     pub fn client(&self) -> crate::Result<Client> {
         self.client_builder().build()
+    }
+
+    /// A client builder for this fake: its base URL and [`TOKEN`], the other settings default
+    /// (so a test can set its own retry policy or timeouts).
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder().base_url(self.base_url()).credentials(Credentials::token(TOKEN))
     }
 
     /// How many requests the fake has received.
@@ -246,19 +314,34 @@ impl FakeCloudflare {
         self.state.max_in_flight.load(Ordering::SeqCst)
     }
 
+    /// How many requests were refused with a 429 because the budget of
+    /// [`FakeCloudflareBuilder::rate_limit`] was spent.
+    pub fn rate_limited_count(&self) -> usize {
+        self.state.window.as_ref().map_or(0, |window| lock(window).refused)
+    }
+
     /// Every request the fake has received, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.state.requests).clone()
     }
 
-    /// The certificates the fake serves now.
+    /// The certificates in the first zone's trust store now (pending ones included, as a read
+    /// would see them, without counting as one).
     pub fn certificates(&self) -> Vec<CustomTrustStore> {
-        lock(&self.state.certificates).clone()
+        self.certificates_of(&self.zone_id)
     }
 
-    /// Replaces the certificates served from now on (say, to delete some between two pages).
+    /// The certificates in zone `zone_id`'s trust store now; none for a zone it does not serve.
+    pub fn certificates_of(&self, zone_id: &str) -> Vec<CustomTrustStore> {
+        lock(&self.state.store).zone(zone_id).map(|zone| zone.certificates()).unwrap_or_default()
+    }
+
+    /// Replaces the certificates of the first zone from now on (say, to delete some between two
+    /// pages).
     pub fn set_certificates(&self, certificates: Vec<CustomTrustStore>) {
-        *lock(&self.state.certificates) = certificates;
+        if let Some(zone) = lock(&self.state.store).zone(&self.zone_id) {
+            zone.replace(certificates);
+        }
     }
 
     /// Switches faults on: `rule` sees every request from now on and may return a [`Fault`].
@@ -266,8 +349,8 @@ impl FakeCloudflare {
     /// ```
     /// # use cloudflare_origin_trust_store::fake::{Fault, FakeCloudflare};
     /// # async fn example(fake: FakeCloudflare) {
-    /// // A 503 on the first attempt of every page.
-    /// fake.set_faults(|request| (request.attempt == 1).then(|| Fault::html(503, 0)));
+    /// // A 503 on the first attempt of every list page.
+    /// fake.set_faults(|request| (request.is_list() && request.attempt == 1).then(|| Fault::html(503, 0)));
     /// # }
     /// ```
     pub fn set_faults(&self, rule: impl Fn(&RequestInfo) -> Option<Fault> + Send + Sync + 'static) {
@@ -278,43 +361,4 @@ impl FakeCloudflare {
     pub fn clear_faults(&self) {
         *lock(&self.state.faults) = None;
     }
-
-    /// A client builder for this fake: its base URL and [`TOKEN`], the other settings default
-    /// (so a test can set its own retry policy or timeouts).
-    pub fn client_builder(&self) -> ClientBuilder {
-        Client::builder().base_url(self.base_url()).credentials(Credentials::token(TOKEN))
-    }
-}
-
-/// `count` certificates with distinct ids, a few issuers and signatures, and expiry dates spread
-/// over the years to come. Their PEM is a stand-in: the fake never parses it.
-pub fn sample_certificates(count: usize) -> Vec<CustomTrustStore> {
-    const ISSUERS: [&str; 4] =
-        ["Example Root CA", "Internal Origin Root R1", "Acme Corp Root G2", "Lab Root CA 2031"];
-    const SIGNATURES: [&str; 3] = ["SHA256WithRSA", "ECDSAWithSHA384", "SHA384WithRSA"];
-    let base: DateTime<Utc> = Utc.with_ymd_and_hms(2026, 1, 5, 9, 30, 0).single().expect("valid date");
-    (0..count)
-        .map(|i| {
-            let n = i as i64;
-            let uploaded_on = base + chrono::Duration::hours(7 * n);
-            let status = match i % 10 {
-                7 => CertificateStatus::PendingDeployment,
-                9 => CertificateStatus::Initializing,
-                _ => CertificateStatus::Active,
-            };
-            CustomTrustStore {
-                id: format!("{:032x}", 0x5eed_0000_0000_0000_0000_0000_0000_0000u128 + i as u128),
-                certificate: format!(
-                    "-----BEGIN CERTIFICATE-----\nMIIBfakeSampleCertificate{i:06}AAAA\n-----END CERTIFICATE-----\n"
-                ),
-                expires_on: uploaded_on + chrono::Duration::days(400 + 37 * n),
-                issuer: ISSUERS[i % ISSUERS.len()].to_owned(),
-                signature: SIGNATURES[i % SIGNATURES.len()].to_owned(),
-                status,
-                updated_at: uploaded_on + chrono::Duration::minutes(5),
-                uploaded_on,
-                ..Default::default()
-            }
-        })
-        .collect()
 }

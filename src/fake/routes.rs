@@ -1,92 +1,127 @@
 //! What the fake answers, as Cloudflare does: routing, authentication, and each operation.
 
-use std::sync::atomic::Ordering;
-
 use chrono::{DateTime, Utc};
 use hyper::StatusCode;
 use serde_json::{Value, json};
 
-use super::faults::Fault;
 use super::server::State;
+use super::store::ZoneState;
 use super::{API_KEY, EMAIL, PATH_PREFIX, RecordedRequest, TOKEN};
 use crate::lock::lock;
-use crate::{CertificateStatus, CustomTrustStore};
+use crate::{CertificateDetails, CertificateStatus, CustomTrustStore};
 
-pub(crate) fn answer(
-    state: &State,
-    request: &RecordedRequest,
-    page: u64,
-    fault: Option<Fault>,
-) -> (StatusCode, Vec<u8>) {
-    let (status, mut body) = route(state, request, page, fault.as_ref());
-    if status == StatusCode::OK {
-        match fault {
-            Some(Fault::DropResultInfo) => {
-                body.as_object_mut().map(|body| body.remove("result_info"));
-            }
-            Some(Fault::Pad(bytes)) => body["padding"] = Value::String("x".repeat(bytes)),
-            _ => {}
-        }
-    }
-    let mut bytes = body.to_string().into_bytes();
-    if fault == Some(Fault::TruncateBody) {
-        bytes.truncate(bytes.len() / 2);
-    }
-    (status, bytes)
+/// An answer: status, headers, body.
+#[derive(Clone, Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
-fn route(state: &State, request: &RecordedRequest, page: u64, fault: Option<&Fault>) -> (StatusCode, Value) {
-    let Some(rest) = request.path.strip_prefix(PATH_PREFIX).and_then(|path| path.strip_prefix("/zones/"))
-    else {
-        return no_route();
-    };
-    let (zone, item) = match rest.split_once("/acm/custom_trust_store") {
-        Some((zone, "")) => (zone, None),
-        Some((zone, id)) => match id.strip_prefix('/') {
-            Some(id) if !id.is_empty() && !id.contains('/') => (zone, Some(percent_decode(id))),
-            _ => return no_route(),
-        },
-        None => return no_route(),
-    };
-    if zone.contains('/') {
-        return no_route();
+impl Reply {
+    pub(crate) fn json(status: StatusCode, body: &Value) -> Self {
+        Self {
+            status: status.as_u16(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
     }
+}
+
+impl From<(StatusCode, Value)> for Reply {
+    fn from((status, body): (StatusCode, Value)) -> Self {
+        Self::json(status, &body)
+    }
+}
+
+/// The paths the fake serves, below [`PATH_PREFIX`], each segment percent-decoded.
+enum Route {
+    /// `/zones`
+    Zones,
+    /// `/zones/{zone_id}/acm/custom_trust_store`
+    Store(String),
+    /// `/zones/{zone_id}/acm/custom_trust_store/{id}`
+    Item(String, String),
+}
+
+impl Route {
+    fn of(path: &str) -> Option<Self> {
+        let rest = path.strip_prefix(PATH_PREFIX)?.strip_prefix('/')?;
+        let segments: Vec<String> = rest.split('/').map(percent_decode).collect();
+        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        match segments.as_slice() {
+            ["zones"] => Some(Self::Zones),
+            ["zones", zone, "acm", "custom_trust_store"] if !zone.is_empty() => {
+                Some(Self::Store(zone.to_string()))
+            }
+            ["zones", zone, "acm", "custom_trust_store", id] if !zone.is_empty() && !id.is_empty() => {
+                Some(Self::Item(zone.to_string(), id.to_string()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The normal answer to `request`; `page` overrides the `page` it asks for.
+pub(crate) fn answer(state: &State, request: &RecordedRequest, page: Option<u64>) -> (StatusCode, Value) {
+    let Some(route) = Route::of(&request.path) else { return no_route() };
     if !authenticated(request) {
         return failure(StatusCode::FORBIDDEN, 10000, "Authentication error");
     }
-    let zone = percent_decode(zone);
-    if zone != state.zone_id {
+    let method = request.method.as_str();
+    let mut query = request.query_pairs();
+    if let Some(page) = page {
+        query.retain(|(key, _)| key != "page");
+        query.push(("page".into(), page.to_string()));
+    }
+    let mut store = lock(&state.store);
+    let (activation, deletion) = (store.activation, store.deletion);
+    let zone_id = match &route {
+        Route::Zones => {
+            return match method {
+                "GET" => super::zones::list(&store.zones, &query),
+                _ => method_not_allowed(),
+            };
+        }
+        Route::Store(zone) | Route::Item(zone, _) => zone.clone(),
+    };
+    let Some(zone) = store.zone(&zone_id).filter(|zone| zone.zone.trust_store) else {
         return failure(
             StatusCode::NOT_FOUND,
             7003,
             &format!(
-                "Could not route to /zones/{zone}/acm/custom_trust_store, perhaps your object identifier is invalid?"
+                "Could not route to /zones/{zone_id}/acm/custom_trust_store, perhaps your object identifier is invalid?"
             ),
         );
-    }
-    match (request.method.as_str(), item) {
-        ("GET", None) => list_answer(state, request, page, fault),
-        ("POST", None) => create(state, &request.body),
-        ("GET", Some(id)) => match lock(&state.certificates).iter().find(|c| c.id == id) {
+    };
+    match (method, route) {
+        ("GET", Route::Store(_)) => match list(zone, &query) {
+            Ok(body) => (StatusCode::OK, body),
+            Err(message) => failure(StatusCode::BAD_REQUEST, 1001, &message),
+        },
+        ("POST", Route::Store(_)) => {
+            let id = store.next_id();
+            let zone = store.zone(&zone_id).expect("found above");
+            upload(zone, id, &request.body, activation)
+        }
+        ("GET", Route::Item(_, id)) => match zone.get(&id) {
             Some(found) => (StatusCode::OK, single(json!(found))),
             None => not_found(&id),
         },
-        ("DELETE", Some(id)) => {
-            let mut certificates = lock(&state.certificates);
-            match certificates.iter().position(|c| c.id == id) {
-                Some(index) => {
-                    certificates.remove(index);
-                    (StatusCode::OK, single(json!({ "id": id })))
-                }
-                None => not_found(&id),
-            }
-        }
-        _ => failure(StatusCode::METHOD_NOT_ALLOWED, 10405, "Method not allowed for this route"),
+        ("DELETE", Route::Item(_, id)) => match zone.delete(&id, deletion, now()) {
+            true => (StatusCode::OK, single(json!({ "id": id }))),
+            false => not_found(&id),
+        },
+        _ => method_not_allowed(),
     }
 }
 
 fn no_route() -> (StatusCode, Value) {
     failure(StatusCode::NOT_FOUND, 7000, "No route for that URI")
+}
+
+fn method_not_allowed() -> (StatusCode, Value) {
+    failure(StatusCode::METHOD_NOT_ALLOWED, 10405, "Method not allowed for this route")
 }
 
 fn not_found(id: &str) -> (StatusCode, Value) {
@@ -97,30 +132,18 @@ fn single(result: Value) -> Value {
     json!({ "errors": [], "messages": [], "success": true, "result": result })
 }
 
-fn list_answer(
-    state: &State,
-    request: &RecordedRequest,
-    page: u64,
-    fault: Option<&Fault>,
-) -> (StatusCode, Value) {
-    let mut query = request.query_pairs();
-    let repeat = fault == Some(&Fault::RepeatFirstPage);
-    if repeat {
-        query.retain(|(key, _)| key != "page");
-    }
-    match list(state, &query) {
-        Ok(mut body) if repeat => {
-            body["result_info"]["page"] = page.into();
-            body["result_info"]["total_pages"] = page.saturating_add(1).into();
-            (StatusCode::OK, body)
-        }
-        Ok(body) => (StatusCode::OK, body),
-        Err(message) => failure(StatusCode::BAD_REQUEST, 1001, &message),
-    }
+/// Now, to the second (Cloudflare's timestamps have no fraction).
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default()
 }
 
 /// An upload: Cloudflare accepts one root CA certificate per request, and not twice.
-fn create(state: &State, body: &[u8]) -> (StatusCode, Value) {
+fn upload(
+    zone: &mut ZoneState,
+    id: String,
+    body: &[u8],
+    activation: super::Transition,
+) -> (StatusCode, Value) {
     #[derive(serde::Deserialize)]
     struct Upload {
         certificate: String,
@@ -132,40 +155,32 @@ fn create(state: &State, body: &[u8]) -> (StatusCode, Value) {
             "The request body must be a JSON object with a certificate string",
         );
     };
-    let details = match crate::CertificateDetails::from_pem(&certificate) {
-        Ok(details) => details,
-        Err(_) => {
-            return failure(
-                StatusCode::BAD_REQUEST,
-                1002,
-                "The certificate could not be parsed as one PEM certificate",
-            );
-        }
+    let Ok(details) = CertificateDetails::from_pem(&certificate) else {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            1002,
+            "The certificate could not be parsed as one PEM certificate",
+        );
     };
     if !details.is_ca || !details.is_self_issued {
         return failure(StatusCode::BAD_REQUEST, 1002, "Only root CA certificates are accepted");
     }
-    let mut certificates = lock(&state.certificates);
-    if certificates.iter().any(|c| {
-        crate::CertificateDetails::from_pem(&c.certificate)
-            .is_ok_and(|d| d.sha256_fingerprint == details.sha256_fingerprint)
-    }) {
+    let fingerprint = |pem: &str| CertificateDetails::from_pem(pem).ok().map(|d| d.sha256_fingerprint);
+    if zone
+        .certificates()
+        .iter()
+        .any(|c| fingerprint(&c.certificate).as_ref() == Some(&details.sha256_fingerprint))
+    {
         return failure(StatusCode::BAD_REQUEST, 1003, "This certificate is already in the trust store");
     }
-    let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default();
-    let serial = state.next_id.fetch_add(1, Ordering::SeqCst);
-    let created = CustomTrustStore {
-        id: format!("{:032x}", 0xca00_0000_0000_0000_0000_0000_0000_0000u128 + u128::from(serial)),
-        certificate,
-        expires_on: details.not_after,
-        issuer: common_name(&details.issuer),
-        signature: details.signature_algorithm,
-        status: CertificateStatus::PendingDeployment,
-        updated_at: now,
-        uploaded_on: now,
-        ..Default::default()
-    };
-    certificates.push(created.clone());
+    let mut created = CustomTrustStore::new(id, certificate);
+    created.expires_on = details.not_after;
+    created.issuer = common_name(&details.issuer);
+    created.signature = details.signature_algorithm;
+    created.status = CertificateStatus::PendingDeployment;
+    created.updated_at = now();
+    created.uploaded_on = created.updated_at;
+    zone.upload(created.clone(), activation);
     (StatusCode::OK, single(json!(created)))
 }
 
@@ -187,52 +202,77 @@ fn authenticated(request: &RecordedRequest) -> bool {
     }
 }
 
-fn list(state: &State, query: &[(String, String)]) -> Result<Value, String> {
-    let param = |name: &str, min: u64, max: u64| -> Result<Option<u64>, String> {
-        match query.iter().rev().find(|(key, _)| key == name) {
-            None => Ok(None),
-            Some((_, raw)) => match raw.parse::<u64>() {
-                Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-                _ if max == u64::MAX => {
-                    Err(format!("{name} must be a whole number of {min} or more, got {raw:?}"))
-                }
-                _ => Err(format!("{name} must be a whole number from {min} to {max}, got {raw:?}")),
-            },
-        }
-    };
-    let page = param("page", 1, u64::MAX)?.unwrap_or(1);
-    let per_page = param("per_page", 5, 50)?.unwrap_or(20);
-    let offset = param("offset", 0, u64::MAX)?.unwrap_or(0);
-    let limit = param("limit", 0, u64::MAX)?;
+/// A whole-number query parameter within `min..=max` (the last one given wins), or `None`.
+pub(crate) fn param(
+    query: &[(String, String)],
+    name: &str,
+    min: u64,
+    max: u64,
+) -> Result<Option<u64>, String> {
+    match query.iter().rev().find(|(key, _)| key == name) {
+        None => Ok(None),
+        Some((_, raw)) => match raw.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            _ if max == u64::MAX => {
+                Err(format!("{name} must be a whole number of {min} or more, got {raw:?}"))
+            }
+            _ => Err(format!("{name} must be a whole number from {min} to {max}, got {raw:?}")),
+        },
+    }
+}
 
-    let certificates = lock(&state.certificates);
+/// A list: `offset` then `limit` applied to the zone's certificates, then paged with `page`
+/// (default 1) and `per_page` (default 20).
+fn list(zone: &mut ZoneState, query: &[(String, String)]) -> Result<Value, String> {
+    let page = param(query, "page", 1, u64::MAX)?.unwrap_or(1);
+    let per_page = param(query, "per_page", 5, 50)?.unwrap_or(20);
+    let offset = param(query, "offset", 0, u64::MAX)?.unwrap_or(0);
+    let limit = param(query, "limit", 0, u64::MAX)?;
+    let certificates = zone.certificates();
     let selected: Vec<&CustomTrustStore> = certificates
         .iter()
         .skip(usize::try_from(offset).unwrap_or(usize::MAX))
         .take(limit.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX)))
         .collect();
-    let total = selected.len() as u64;
-    let start = page.saturating_sub(1).saturating_mul(per_page);
-    let items: Vec<&CustomTrustStore> = selected
-        .into_iter()
-        .skip(usize::try_from(start).unwrap_or(usize::MAX))
-        .take(per_page as usize)
-        .collect();
-    Ok(json!({
-        "errors": [],
-        "messages": [],
-        "success": true,
-        "result": items,
-        "result_info": {
-            "count": items.len(),
-            "page": page,
-            "per_page": per_page,
-            "total_count": total,
-            "total_pages": total.div_ceil(per_page),
-        },
-    }))
+    let body = paged(&selected, page, per_page);
+    let ids: Vec<&str> = body.items.iter().map(|c| c.id.as_str()).collect();
+    zone.read(&ids);
+    Ok(body.json())
 }
 
+/// One page of `items`, with its `result_info`.
+pub(crate) struct Paged<'a, T> {
+    pub(crate) items: Vec<&'a T>,
+    page: u64,
+    per_page: u64,
+    total: u64,
+}
+
+pub(crate) fn paged<'a, T>(all: &[&'a T], page: u64, per_page: u64) -> Paged<'a, T> {
+    let start = usize::try_from(page.saturating_sub(1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let items = all.iter().skip(start).take(per_page as usize).copied().collect();
+    Paged { items, page, per_page, total: all.len() as u64 }
+}
+
+impl<T: serde::Serialize> Paged<'_, T> {
+    pub(crate) fn json(&self) -> Value {
+        json!({
+            "errors": [],
+            "messages": [],
+            "success": true,
+            "result": self.items,
+            "result_info": {
+                "count": self.items.len(),
+                "page": self.page,
+                "per_page": self.per_page,
+                "total_count": self.total,
+                "total_pages": self.total.div_ceil(self.per_page),
+            },
+        })
+    }
+}
+
+/// Cloudflare's failure envelope.
 pub(crate) fn failure(status: StatusCode, code: u32, message: &str) -> (StatusCode, Value) {
     let body = json!({
         "errors": [{ "code": code, "message": message }],

@@ -1,6 +1,7 @@
-//! The fake's server: the accept loop, the per-request bookkeeping, and where faults are applied.
+//! The fake's server: the accept loop, the per-request bookkeeping (records, attempts, requests in
+//! flight), the rate-limit window, and sending what [`faults::apply`] decided.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -8,29 +9,112 @@ use std::time::Duration;
 
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, StreamBody};
-use hyper::body::Frame;
-use hyper::body::{Bytes, Incoming};
+use hyper::body::{Bytes, Frame, Incoming};
 use hyper::{Request, Response, StatusCode};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
-use super::RecordedRequest;
-use super::faults::{Fault, FaultRule, RequestInfo};
-use super::routes::answer;
-use crate::CustomTrustStore;
+use super::faults::{self, Action, FaultRule, RequestInfo};
+use super::routes::{Reply, failure};
+use super::store::Store;
+use super::{PATH_PREFIX, RecordedRequest};
 use crate::lock::lock;
 
 pub(crate) struct State {
-    pub(crate) zone_id: String,
     pub(crate) latency: Duration,
-    pub(crate) certificates: Mutex<Vec<CustomTrustStore>>,
+    pub(crate) store: Mutex<Store>,
     pub(crate) requests: Mutex<Vec<RecordedRequest>>,
-    pub(crate) page_attempts: Mutex<HashMap<u64, usize>>,
+    /// How many times each method, path and page has been asked for.
+    attempts: Mutex<HashMap<(String, String, u64), usize>>,
     pub(crate) faults: Mutex<Option<Arc<FaultRule>>>,
-    pub(crate) next_id: std::sync::atomic::AtomicU64,
+    pub(crate) window: Option<Mutex<Window>>,
     /// Requests being answered now, and the most there have been at once.
-    pub(crate) in_flight: AtomicUsize,
+    in_flight: AtomicUsize,
     pub(crate) max_in_flight: AtomicUsize,
+}
+
+impl State {
+    pub(crate) fn new(latency: Duration, store: Store, rate_limit: Option<(u32, Duration)>) -> Self {
+        Self {
+            latency,
+            store: Mutex::new(store),
+            requests: Mutex::default(),
+            attempts: Mutex::default(),
+            faults: Mutex::default(),
+            window: rate_limit.map(|(limit, length)| Mutex::new(Window::new(limit, length))),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
+        }
+    }
+
+    /// Records a request; returns what a fault rule knows of it.
+    fn record(&self, request: RecordedRequest) -> RequestInfo {
+        let page = request
+            .query_pairs()
+            .iter()
+            .rev()
+            .find(|(key, _)| key == "page")
+            .and_then(|(_, value)| value.parse().ok())
+            .unwrap_or(1);
+        let path = request.path.strip_prefix(PATH_PREFIX).unwrap_or(&request.path).to_owned();
+        let method = request.method.clone();
+        let mut requests = lock(&self.requests);
+        requests.push(request);
+        let mut attempts = lock(&self.attempts);
+        let attempt = attempts.entry((method.clone(), path.clone(), page)).or_insert(0);
+        *attempt += 1;
+        RequestInfo { index: requests.len(), method, path, page, attempt: *attempt }
+    }
+}
+
+/// A request budget over a sliding window, as Cloudflare's API has one (1,200 requests per 5
+/// minutes): past it, a 429 with `Retry-After`; on every answer, `Ratelimit` and
+/// `Ratelimit-Policy` headers.
+pub(crate) struct Window {
+    limit: u32,
+    length: Duration,
+    /// When each request counted in the window was answered.
+    sent: VecDeque<Instant>,
+    /// 429s answered because the budget was spent.
+    pub(crate) refused: usize,
+}
+
+impl Window {
+    fn new(limit: u32, length: Duration) -> Self {
+        Self { limit, length, sent: VecDeque::new(), refused: 0 }
+    }
+
+    /// Counts a request in, or refuses it (`Err`, with the wait until a slot frees).
+    fn admit(&mut self, now: Instant) -> Result<(), Duration> {
+        while self.sent.front().is_some_and(|at| now.duration_since(*at) >= self.length) {
+            self.sent.pop_front();
+        }
+        if self.sent.len() >= self.limit as usize {
+            self.refused += 1;
+            return Err(self.until_free(now));
+        }
+        self.sent.push_back(now);
+        Ok(())
+    }
+
+    fn until_free(&self, now: Instant) -> Duration {
+        self.sent
+            .front()
+            .map_or(Duration::ZERO, |oldest| (*oldest + self.length).saturating_duration_since(now))
+    }
+
+    fn headers(&self, now: Instant) -> [(String, String); 2] {
+        let remaining = (self.limit as usize).saturating_sub(self.sent.len());
+        let reset = match self.sent.front() {
+            Some(_) => self.until_free(now).as_secs_f64().ceil() as u64,
+            None => 0,
+        };
+        [
+            ("ratelimit".into(), format!("\"default\";r={remaining};t={reset}")),
+            ("ratelimit-policy".into(), format!("\"default\";q={};w={}", self.limit, self.length.as_secs())),
+        ]
+    }
 }
 
 pub(crate) async fn serve(listener: TcpListener, state: Arc<State>) {
@@ -52,7 +136,8 @@ pub(crate) async fn serve(listener: TcpListener, state: Arc<State>) {
     }
 }
 
-/// The error that makes hyper close a connection without answering ([`Fault::Reset`]).
+/// The error that makes hyper close a connection ([`faults::Fault::Reset`],
+/// [`faults::Fault::CutBody`]).
 #[derive(Debug)]
 struct ResetConnection;
 
@@ -63,6 +148,9 @@ impl fmt::Display for ResetConnection {
 }
 
 impl std::error::Error for ResetConnection {}
+
+/// A response body: whole, or cut by [`faults::Fault::CutBody`].
+type FakeBody = BoxBody<Bytes, ResetConnection>;
 
 async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<FakeBody>, ResetConnection> {
     /// Counts a request out when it is answered or dropped (a client that hung up).
@@ -75,13 +163,7 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fa
     let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     let _counted = InFlight(&state.in_flight);
     state.max_in_flight.fetch_max(now, Ordering::SeqCst);
-    answer_request(state, request).await
-}
 
-async fn answer_request(
-    state: &State,
-    request: Request<Incoming>,
-) -> Result<Response<FakeBody>, ResetConnection> {
     let (parts, body) = request.into_parts();
     // A body that fails to arrive is treated as empty; the answer then says what is missing.
     let body = body.collect().await.map(|body| body.to_bytes().to_vec()).unwrap_or_default();
@@ -99,66 +181,72 @@ async fn answer_request(
         body,
     };
     let info = state.record(recorded.clone());
-    let rule = lock(&state.faults).clone();
-    let fault = rule.and_then(|rule| rule(&info));
     if !state.latency.is_zero() {
         tokio::time::sleep(state.latency).await;
     }
-    let (status, headers, body) = match fault {
-        Some(Fault::Respond { status, headers, body }) => (status, headers, body),
-        Some(Fault::Reset) => return Err(ResetConnection),
-        Some(Fault::CutBody) => {
-            let (status, mut body) = answer(state, &recorded, info.page, None);
-            body.truncate(body.len() / 2);
-            let frames: Vec<Result<Frame<Bytes>, ResetConnection>> =
-                vec![Ok(Frame::data(Bytes::from(body))), Err(ResetConnection)];
-            let body = StreamBody::new(futures_util::stream::iter(frames)).boxed();
-            return Ok(Response::builder().status(status).body(body).expect("a valid response"));
+    let admitted = state.window.as_ref().map(|window| lock(window).admit(Instant::now()));
+    let action = match admitted {
+        Some(Err(wait)) => Action::Send(rate_limited(wait), Duration::ZERO),
+        _ => {
+            let rule = lock(&state.faults).clone();
+            let fault = rule.and_then(|rule| rule(&info));
+            faults::apply(state, &recorded, info.page, fault)
         }
-        Some(Fault::Delay(delay)) => {
-            tokio::time::sleep(delay).await;
-            json_answer(answer(state, &recorded, info.page, None))
-        }
-        Some(Fault::Header(name, value)) => {
-            let (status, mut headers, body) = json_answer(answer(state, &recorded, info.page, None));
-            headers.push((name, value));
-            (status, headers, body)
-        }
-        Some(fault) => json_answer(answer(state, &recorded, info.page, Some(fault))),
-        None => json_answer(answer(state, &recorded, info.page, None)),
     };
-    let mut response = Response::builder().status(status);
-    for (name, value) in headers {
+    let with_window = |mut reply: Reply| {
+        if let Some(window) = &state.window {
+            reply.headers.extend(lock(window).headers(Instant::now()));
+        }
+        reply
+    };
+    match action {
+        Action::Reset => Err(ResetConnection),
+        Action::Send(reply, delay) => {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let reply = with_window(reply);
+            let body = Full::new(Bytes::from(reply.body.clone())).map_err(|never| match never {}).boxed();
+            Ok(response(&reply, body))
+        }
+        Action::Cut(reply) => {
+            // The headers (with the whole length) and half the body go out; then the connection
+            // closes, so the client sees a body cut short after a complete head.
+            let reply = with_window(reply);
+            let half = Bytes::from(reply.body[..reply.body.len() / 2].to_vec());
+            let frames = futures_util::stream::unfold(0, move |step| {
+                let half = half.clone();
+                async move {
+                    match step {
+                        0 => Some((Ok(Frame::data(half)), 1)),
+                        1 => {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            Some((Err(ResetConnection), 2))
+                        }
+                        _ => None,
+                    }
+                }
+            });
+            let mut response = response(&reply, StreamBody::new(frames).boxed());
+            response.headers_mut().insert(hyper::header::CONTENT_LENGTH, reply.body.len().into());
+            Ok(response)
+        }
+    }
+}
+
+fn response(reply: &Reply, body: FakeBody) -> Response<FakeBody> {
+    let mut response = Response::builder().status(reply.status);
+    for (name, value) in &reply.headers {
         response = response.header(name, value);
     }
-    let body = Full::new(Bytes::from(body)).map_err(|never| match never {}).boxed();
-    Ok(response.body(body).expect("a valid response"))
+    response.body(body).expect("a valid response")
 }
 
-/// A response body: whole, or cut by [`Fault::CutBody`].
-type FakeBody = BoxBody<Bytes, ResetConnection>;
-
-type Answer = (u16, Vec<(String, String)>, Vec<u8>);
-
-fn json_answer((status, body): (StatusCode, Vec<u8>)) -> Answer {
-    (status.as_u16(), vec![("content-type".into(), "application/json".into())], body)
-}
-
-impl State {
-    /// Records a request; returns what a fault rule knows of it.
-    fn record(&self, request: RecordedRequest) -> RequestInfo {
-        let page = request
-            .query_pairs()
-            .iter()
-            .rev()
-            .find(|(key, _)| key == "page")
-            .and_then(|(_, value)| value.parse().ok())
-            .unwrap_or(1);
-        let mut requests = lock(&self.requests);
-        requests.push(request);
-        let mut attempts = lock(&self.page_attempts);
-        let attempt = attempts.entry(page).or_insert(0);
-        *attempt += 1;
-        RequestInfo { index: requests.len(), page, attempt: *attempt }
-    }
+/// The answer past the request budget: 429, `Retry-After`, Cloudflare's code 971.
+fn rate_limited(wait: Duration) -> Reply {
+    let (status, body) =
+        failure(StatusCode::TOO_MANY_REQUESTS, 971, "Please wait and consider throttling your request speed");
+    let mut reply = Reply::json(status, &body);
+    reply.headers.push(("retry-after".into(), (wait.as_secs_f64().ceil() as u64).max(1).to_string()));
+    reply
 }

@@ -394,7 +394,8 @@ async fn upload_reads_standard_input_and_deletes_print_json() {
         &token_env(),
     )
     .await;
-    assert_eq!(String::from_utf8(output.stdout).unwrap(), format!("{{\"id\":\"{id}\"}}\n"));
+    // One printer for every command: `json` is pretty, as for get and upload.
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), format!("{{\n  \"id\": \"{id}\"\n}}\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

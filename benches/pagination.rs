@@ -101,7 +101,7 @@ async fn official_sdk_walk(client: &Client, zone: &str) -> usize {
 async fn walk(client: &Client, zone: &str, concurrency: usize) -> usize {
     let pagination = Pagination::new().concurrency(concurrency);
     let all: Vec<CustomTrustStore> =
-        client.list_all_with(zone, pagination).unwrap().try_collect().await.unwrap();
+        client.pages(zone, pagination).unwrap().items().try_collect().await.unwrap();
     all.len()
 }
 

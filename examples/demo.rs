@@ -39,7 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let before = fake.request_count();
     // list_all asks for 50 a page; 20 here so that the walk takes a few pages.
-    let all: Vec<_> = client.list_all_with(&zone, Pagination::new().per_page(20))?.try_collect().await?;
+    let all: Vec<_> = client.pages(&zone, Pagination::new().per_page(20))?.items().try_collect().await?;
     println!(
         "\nlist_all: {} certificates in {} requests of 20 (none for an empty page)",
         all.len(),

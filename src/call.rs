@@ -41,22 +41,26 @@ impl Client {
     {
         let (client, call) = self.call(&path);
         match operation(client).await {
-            Ok(value) => into_result(value),
+            Ok(value) => into_result(value, call.record().body_bytes),
             Err(error) => Err(into_error::<T>(&call, error).await),
         }
     }
 }
 
-/// A success envelope: `success`, `errors`, and what it carries.
+/// A success envelope: `success`, `errors`, and what it carries (which may want to know the size
+/// of the body it came in).
 pub(crate) trait Envelope {
     type Item;
-    fn split(self) -> (bool, Vec<ResponseMessage>, Self::Item);
+    fn split(self, body_bytes: u64) -> (bool, Vec<ResponseMessage>, Self::Item);
 }
 
 /// What the envelope carries, or [`Error::Api`] when it says `success: false`.
-pub(crate) fn into_result<E: Envelope>(response: progenitor_client::ResponseValue<E>) -> Result<E::Item> {
+pub(crate) fn into_result<E: Envelope>(
+    response: progenitor_client::ResponseValue<E>,
+    body_bytes: u64,
+) -> Result<E::Item> {
     let status = response.status().as_u16();
-    match response.into_inner().split() {
+    match response.into_inner().split(body_bytes) {
         (true, _, item) => Ok(item),
         (false, errors, _) => Err(Error::Api { status, errors }),
     }
@@ -64,22 +68,25 @@ pub(crate) fn into_result<E: Envelope>(response: progenitor_client::ResponseValu
 
 impl Envelope for CustomTrustStoreSingle {
     type Item = CustomTrustStore;
-    fn split(self) -> (bool, Vec<ResponseMessage>, CustomTrustStore) {
+    fn split(self, _: u64) -> (bool, Vec<ResponseMessage>, CustomTrustStore) {
         (self.success, self.errors, self.result)
     }
 }
 
 impl Envelope for CustomTrustStoreIdOnly {
     type Item = String;
-    fn split(self) -> (bool, Vec<ResponseMessage>, String) {
+    fn split(self, _: u64) -> (bool, Vec<ResponseMessage>, String) {
         (self.success, self.errors, self.result.id)
     }
 }
 
 impl Envelope for CustomTrustStoreList {
     type Item = Page<CustomTrustStore>;
-    fn split(self) -> (bool, Vec<ResponseMessage>, Page<CustomTrustStore>) {
-        let page = Page { items: self.result, messages: self.messages, result_info: self.result_info };
+    fn split(self, body_bytes: u64) -> (bool, Vec<ResponseMessage>, Page<CustomTrustStore>) {
+        let mut page = Page::new(self.result);
+        page.body_bytes = body_bytes;
+        page.messages = self.messages;
+        page.result_info = self.result_info;
         (self.success, self.errors, page)
     }
 }

@@ -143,6 +143,31 @@ pub enum Error {
         id: String,
     },
 
+    /// A walk ended short of what the server announced: before the `total_pages` of page 1 (an
+    /// empty page, or a later page announcing fewer), or with fewer items than an unchanged
+    /// `total_count`. The items yielded so far are not the whole list.
+    #[error(
+        "the list is incomplete: the walk ended after page {pages} with {received} items, but {}; list again",
+        announced(*announced_pages, *announced_count)
+    )]
+    IncompleteList {
+        /// The last page the walk received.
+        pages: u64,
+        /// The `total_pages` page 1 announced.
+        announced_pages: Option<u64>,
+        /// Items received.
+        received: u64,
+        /// The `total_count` the server announced.
+        announced_count: Option<u64>,
+    },
+
+    /// A walk read more response bytes than [`Pagination::max_bytes`](crate::Pagination::max_bytes).
+    #[error("pagination stopped: the responses went over the walk's budget of {limit} bytes")]
+    WalkTooLarge {
+        /// The budget, in bytes.
+        limit: u64,
+    },
+
     /// Pagination stopped at the configured cap on pages.
     #[error("pagination stopped: more than {max_pages} pages (the configured cap)")]
     TooManyPages {
@@ -209,6 +234,16 @@ impl Error {
 
     pub(crate) fn invalid(parameter: &'static str, reason: impl Into<String>) -> Self {
         Self::InvalidInput { parameter, reason: reason.into() }
+    }
+}
+
+/// What a server announced of a list, for [`Error::IncompleteList`].
+fn announced(pages: Option<u64>, count: Option<u64>) -> String {
+    match (pages, count) {
+        (Some(pages), Some(count)) => format!("the server announced {pages} pages and {count} items"),
+        (Some(pages), None) => format!("the server announced {pages} pages"),
+        (None, Some(count)) => format!("the server announced {count} items"),
+        (None, None) => "the server announced more".to_owned(),
     }
 }
 

@@ -193,12 +193,14 @@ pub struct Page<T> {
     pub messages: Vec<ResponseMessage>,
     /// Pagination information, when Cloudflare sent it.
     pub result_info: Option<ResultInfo>,
+    /// The size of the response body this page came from, counted against a walk's byte budget.
+    pub(crate) body_bytes: u64,
 }
 
 impl<T> Page<T> {
     /// A page of these items, with no messages and no `result_info`; for fixtures.
     pub fn new(items: Vec<T>) -> Self {
-        Self { items, messages: Vec::new(), result_info: None }
+        Self { items, messages: Vec::new(), result_info: None, body_bytes: 0 }
     }
 }
 

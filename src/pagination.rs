@@ -21,6 +21,7 @@ use crate::operations::check_per_page;
 pub struct Pagination {
     per_page: u64,
     max_pages: u64,
+    max_bytes: u64,
     concurrency: usize,
 }
 
@@ -29,6 +30,7 @@ impl Default for Pagination {
         Self {
             per_page: Self::MAX_PER_PAGE,
             max_pages: Self::DEFAULT_MAX_PAGES,
+            max_bytes: Self::DEFAULT_MAX_BYTES,
             concurrency: Self::DEFAULT_CONCURRENCY,
         }
     }
@@ -41,9 +43,14 @@ impl Pagination {
     pub const MAX_PER_PAGE: u64 = 50;
     /// Default cap on the pages one walk may fetch (500,000 items at 50 a page).
     pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+    /// Default cap on the response bodies one walk reads, in bytes (256 MiB: a page of 50
+    /// certificates is tens of kilobytes).
+    pub const DEFAULT_MAX_BYTES: u64 = 256 << 20;
     /// Default number of pages a walk fetches at once, once the first page has told how many there
     /// are.
     pub const DEFAULT_CONCURRENCY: usize = 8;
+    /// The most pages a walk may fetch at once.
+    pub const MAX_CONCURRENCY: usize = 32;
 
     /// 50 items a page (the most the API allows, so the fewest requests), at most 10,000 pages, 8
     /// pages at once.
@@ -51,8 +58,9 @@ impl Pagination {
         Self::default()
     }
 
-    /// How many pages are fetched at once after the first (default 8; 1 fetches one page at a
-    /// time). Pages are still yielded in order, and at most this many are held in memory.
+    /// How many pages are fetched at once after the first (default 8, at most
+    /// [`Pagination::MAX_CONCURRENCY`]; 1 fetches one page at a time). Pages are still yielded in
+    /// order, and at most this many are held in memory.
     ///
     /// Cloudflare allows 1,200 requests per 5 minutes per user: a walk makes one request per page
     /// whatever the concurrency, which only decides how fast they are spent.
@@ -74,13 +82,27 @@ impl Pagination {
         self
     }
 
+    /// The most response-body bytes one walk reads; past it the walk ends with
+    /// [`Error::WalkTooLarge`] (default 256 MiB). With the page cap and the concurrency, it bounds
+    /// the memory a walk (and whoever collects it) can be made to use, whatever the server sends.
+    pub fn max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
     pub(crate) fn check(&self) -> Result<()> {
         check_per_page(self.per_page)?;
         if self.max_pages == 0 {
             return Err(Error::invalid("max_pages", "must be 1 or more, got 0"));
         }
-        if self.concurrency == 0 {
-            return Err(Error::invalid("concurrency", "must be 1 or more, got 0"));
+        if self.max_bytes == 0 {
+            return Err(Error::invalid("max_bytes", "must be 1 or more, got 0"));
+        }
+        if !(1..=Self::MAX_CONCURRENCY).contains(&self.concurrency) {
+            return Err(Error::invalid(
+                "concurrency",
+                format!("must be 1 to {}, got {}", Self::MAX_CONCURRENCY, self.concurrency),
+            ));
         }
         Ok(())
     }
@@ -105,10 +127,19 @@ impl Pagination {
 /// - a `total_count` that changes between pages ends it with [`Error::ListChanged`] (items may
 ///   have been skipped or seen twice);
 /// - more pages than [`Pagination::max_pages`] (10,000 by default) end it with
-///   [`Error::TooManyPages`].
+///   [`Error::TooManyPages`], and more response bytes than [`Pagination::max_bytes`] (256 MiB) with
+///   [`Error::WalkTooLarge`];
+/// - a walk never ends short as if it were complete: when page 1 announced `total_pages` and the
+///   walk ends before that page (an empty page, or a later page announcing fewer), or with fewer
+///   items than an unchanged `total_count`, it ends with [`Error::IncompleteList`].
+///
+/// What a walk holds in memory is bounded whatever the server sends: at most
+/// [`Pagination::concurrency`] pages (each body at most [`Client::MAX_BODY_BYTES`]), and 16 bytes
+/// (a digest of its id) for each item seen.
 ///
 /// Dropping the stream cancels the requests in flight and sends no more.
 ///
+/// [`Client::MAX_BODY_BYTES`]: crate::Client::MAX_BODY_BYTES
 /// [`Client::pages`]: crate::Client::pages
 /// [`Client::list_all`]: crate::Client::list_all
 /// [`Client::collect_all`]: crate::Client::collect_all
@@ -236,13 +267,27 @@ impl<T: Listed + Send + 'static> Fetcher<T> {
 pub(crate) struct Walk {
     pagination: Pagination,
     next: Option<u64>,
-    seen: HashSet<String>,
+    /// A digest of each id seen: 16 bytes an item, however long the ids a server sends.
+    seen: HashSet<[u8; 16]>,
+    /// The `total_pages` page 1 announced.
+    announced_pages: Option<u64>,
+    /// The `total_count` of the first page that had one.
     total_count: Option<u64>,
+    received: u64,
+    bytes: u64,
 }
 
 impl Walk {
     pub(crate) fn new(pagination: Pagination) -> Self {
-        Self { pagination, next: Some(1), seen: HashSet::new(), total_count: None }
+        Self {
+            pagination,
+            next: Some(1),
+            seen: HashSet::new(),
+            announced_pages: None,
+            total_count: None,
+            received: 0,
+            bytes: 0,
+        }
     }
 
     /// The page to fetch next; `None` when the walk is over; an error past the page cap.
@@ -255,24 +300,60 @@ impl Walk {
         }
     }
 
-    /// Takes page `number` in: fails if it repeats an item or shows the list changed, and decides
-    /// whether another page follows.
+    /// Takes page `number` in: fails if it repeats an item, shows the list changed, goes over the
+    /// byte budget, or ends the walk short of what page 1 announced; decides whether another page
+    /// follows.
     pub(crate) fn accept<T: Listed>(&mut self, number: u64, page: &Page<T>) -> Result<()> {
+        self.bytes = self.bytes.saturating_add(page.body_bytes);
+        if self.bytes > self.pagination.max_bytes {
+            return Err(Error::WalkTooLarge { limit: self.pagination.max_bytes });
+        }
         for item in &page.items {
-            if !self.seen.insert(item.id().to_owned()) {
-                return Err(Error::RepeatedPage { page: number, id: item.id().to_owned() });
+            if !self.seen.insert(digest(item.id())) {
+                return Err(Error::RepeatedPage { page: number, id: shortened(item.id()) });
             }
         }
-        let total_count = page.result_info.and_then(|info| info.total_count);
-        match (self.total_count, total_count) {
+        self.received += page.items.len() as u64;
+        let info = page.result_info.unwrap_or_default();
+        match (self.total_count, info.total_count) {
             (Some(before), Some(after)) if before != after => {
                 return Err(Error::ListChanged { page: number, before, after });
             }
-            (None, Some(_)) => self.total_count = total_count,
+            (None, Some(_)) => self.total_count = info.total_count,
             _ => {}
         }
+        if number == 1 {
+            self.announced_pages = info.total_pages;
+        }
         self.next = next_page(number, self.pagination.per_page, page);
+        let short_of_pages = self.announced_pages.is_some_and(|announced| number < announced);
+        let short_of_items = self.total_count.is_some_and(|count| self.received < count);
+        if self.next.is_none() && (short_of_pages || short_of_items) {
+            return Err(Error::IncompleteList {
+                pages: number,
+                announced_pages: self.announced_pages,
+                received: self.received,
+                announced_count: self.total_count,
+            });
+        }
         Ok(())
+    }
+}
+
+/// A fixed-size digest of an id (the first 16 bytes of its SHA-256).
+fn digest(id: &str) -> [u8; 16] {
+    let hash = ring::digest::digest(&ring::digest::SHA256, id.as_bytes());
+    let mut first = [0; 16];
+    first.copy_from_slice(&hash.as_ref()[..16]);
+    first
+}
+
+/// An id as an error may carry it: at most 64 characters.
+fn shortened(id: &str) -> String {
+    if id.chars().count() <= 64 {
+        id.to_owned()
+    } else {
+        format!("{}…", id.chars().take(64).collect::<String>())
     }
 }
 
@@ -314,13 +395,11 @@ mod tests {
             ids in proptest::collection::vec(0u32..400, 0..60),
             info in proptest::option::of((any_count(), any_count(), any_count(), any_count(), any_count())),
         ) -> Page<CustomTrustStore> {
-            Page {
-                items: ids.into_iter().map(|id| certificate(format!("{id:032x}"))).collect(),
-                messages: Vec::new(),
-                result_info: info.map(|(count, page, per_page, total_count, total_pages)| ResultInfo {
-                    count, page, per_page, total_count, total_pages,
-                }),
-            }
+            let mut page = Page::new(ids.into_iter().map(|id| certificate(format!("{id:032x}"))).collect());
+            page.result_info = info.map(|(count, page, per_page, total_count, total_pages)| ResultInfo {
+                count, page, per_page, total_count, total_pages,
+            });
+            page
         }
     }
 
@@ -361,11 +440,7 @@ mod tests {
 
     #[test]
     fn a_full_page_without_total_pages_asks_for_the_next() {
-        let full = Page {
-            items: (0..5).map(|i| certificate(i.to_string())).collect(),
-            messages: Vec::new(),
-            result_info: None,
-        };
+        let full = Page::new((0..5).map(|i| certificate(i.to_string())).collect());
         assert_eq!(next_page(1, 5, &full), Some(2));
         assert_eq!(next_page(1, 6, &full), None, "short");
         assert_eq!(next_page(u64::MAX, 5, &full), None, "no page after the last number");

@@ -50,6 +50,8 @@ pub(crate) struct Record {
     pub(crate) rate_limited: Option<Duration>,
     /// The last response's body was over [`MAX_BODY_BYTES`] and was not read.
     pub(crate) body_too_large: bool,
+    /// The size of the last response's body.
+    pub(crate) body_bytes: u64,
 }
 
 impl std::fmt::Debug for Call {
@@ -114,7 +116,9 @@ impl ClientHooks<Call> for crate::generated::Client {
             let mut body_cut = false;
             let result = match send(&self.client, current).await {
                 Ok((response, too_large)) => {
-                    self.inner.record().body_too_large = too_large;
+                    let mut record = self.inner.record();
+                    record.body_too_large = too_large;
+                    record.body_bytes = response.content_length().unwrap_or(0);
                     Ok(response)
                 }
                 Err(Failed::Sending(error)) => Err(error),

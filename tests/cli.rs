@@ -110,7 +110,7 @@ async fn list_all_json_prints_every_certificate_with_the_api_field_names() {
         &token_env(),
     )
     .await;
-    assert_failed(&output, 2, "error: invalid concurrency: must be 1 or more, got 0\n");
+    assert_failed(&output, 2, "error: invalid concurrency: must be 1 to 32, got 0\n");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -537,4 +537,31 @@ async fn ids_that_could_leave_their_path_segment_exit_2_and_send_nothing() {
     );
     assert_eq!(fake.request_count(), 0);
     assert_eq!(fake.certificates().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gate_never_passes_on_a_partial_list() {
+    use cloudflare_origin_trust_store::fake::Fault;
+    let fake = FakeCloudflare::builder().sample_certificates(250).start().await.unwrap();
+    let base = fake.base_url();
+    // Page 3 comes back empty although page 1 announced 5 pages and 250 certificates.
+    fake.set_faults(|r| {
+        (r.is_list() && r.page == 3).then(|| {
+            Fault::json(200, &serde_json::json!({
+                "success": true, "errors": [], "messages": [], "result": [],
+                "result_info": {"page": 3, "per_page": 50, "count": 0, "total_pages": 5, "total_count": 250}
+            }))
+        })
+    });
+    for args in [
+        vec!["list", "--zone-id", fake.zone_id(), "--expiring-within", "1", "--base-url", &base],
+        vec!["list", "--zone-id", fake.zone_id(), "--all", "--output", "json", "--base-url", &base],
+    ] {
+        let output = run(&args, &token_env()).await;
+        assert_failed(
+            &output,
+            1,
+            "error: the list is incomplete: the walk ended after page 3 with 100 items, but the server announced 5 pages and 250 items; list again\n",
+        );
+    }
 }

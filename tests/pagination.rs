@@ -208,11 +208,18 @@ async fn absurd_result_info_never_panics_or_loops() {
         let pagination = Pagination::new().per_page(5).max_pages(50).concurrency(1);
         let (result, requests) = walk_with(&server, pagination).await;
 
-        // A result_info that is not an object is a decode error; any other is tolerated and
-        // the walk ends at the empty third page.
+        // A result_info that is not an object is a decode error; an absurd number is read as
+        // unknown and the walk ends at the empty third page; but a page count that is a number
+        // (even 2^64 - 1) is an announcement the walk holds the server to.
         if info.is_string() {
             assert!(matches!(result, Err(Error::Decode { .. })), "{info}: {result:?}");
             assert_eq!(requests, 1);
+        } else if info["total_pages"].is_u64() {
+            assert!(
+                matches!(result, Err(Error::IncompleteList { pages: 3, received: 10, .. })),
+                "{result:?}"
+            );
+            assert_eq!(requests, 3, "{info}");
         } else {
             assert_eq!(result.unwrap().len(), 10, "{info}");
             assert_eq!(requests, 3, "{info}");
@@ -248,4 +255,146 @@ async fn pages_are_fetched_only_as_the_stream_is_polled() {
     }
     assert_eq!(seen.load(Ordering::SeqCst), 120);
     assert_eq!(fake.request_count(), 3);
+}
+
+/// A server whose page 1 announces `total_pages: 5, total_count: 250`, and whose other pages are
+/// what `page` says: `None` for an empty page, else the count of items and the `total_pages`
+/// announced on that page.
+/// What a lying server sends for a page: `None` for an empty page, else the number of items and
+/// the `total_pages` announced on it.
+type PageShape = fn(u64) -> Option<(usize, u64)>;
+
+fn lying_server(page: PageShape) -> Pages<impl Fn(u64, u64) -> serde_json::Value> {
+    Pages(move |number, per_page| {
+        let (count, total_pages) =
+            if number == 1 { (per_page as usize, 5) } else { page(number).unwrap_or((0, 5)) };
+        envelope(
+            &ids(number, count),
+            Some(
+                json!({"page": number, "per_page": per_page, "total_pages": total_pages, "total_count": 250}),
+            ),
+        )
+    })
+}
+
+#[tokio::test]
+async fn a_walk_that_ends_short_of_what_page_one_announced_is_incomplete_not_a_short_success() {
+    let cases: [(&str, PageShape); 4] = [
+        ("page 3 comes back empty", |n| (n < 3).then_some((50, 5))),
+        ("page 2 announces 2 pages", |_| Some((50, 2))),
+        ("page 4 announces 3 pages", |n| Some((50, if n >= 4 { 3 } else { 5 }))),
+        ("page 2 is short, so 210 of 250 items", |n| Some((if n == 2 { 10 } else { 50 }, 5))),
+    ];
+    for (case, server_page) in cases {
+        for concurrency in [1, 8] {
+            let server = server().await;
+            Mock::given(method("GET"))
+                .and(path(LIST_PATH))
+                .respond_with(lying_server(server_page))
+                .mount(&server)
+                .await;
+            let (result, _) = walk_with(&server, Pagination::new().concurrency(concurrency)).await;
+            let err = result.unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::IncompleteList { announced_pages: Some(5), announced_count: Some(250), .. }
+                ),
+                "{case}, concurrency {concurrency}: {err:?}"
+            );
+            let text = err.to_string();
+            assert!(text.starts_with("the list is incomplete: the walk ended after page "), "{case}: {text}");
+            assert!(
+                text.ends_with("but the server announced 5 pages and 250 items; list again"),
+                "{case}: {text}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_complete_walk_with_a_total_count_passes_the_checks() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(lying_server(|_| Some((50, 5))))
+        .expect(5)
+        .mount(&server)
+        .await;
+    let (result, requests) = walk_with(&server, Pagination::new()).await;
+    assert_eq!((result.unwrap().len(), requests), (250, 5));
+}
+
+#[tokio::test]
+async fn concurrency_is_capped_at_32_and_over_it_nothing_is_sent() {
+    let server = server().await; // its catch-all fails the test on any request
+    let client = token_client(&server);
+    for concurrency in [0, 33, 100_000, usize::MAX] {
+        let err = client.pages(ZONE, Pagination::new().concurrency(concurrency)).map(drop).unwrap_err();
+        assert!(err.is_invalid_input());
+        assert_eq!(err.to_string(), format!("invalid concurrency: must be 1 to 32, got {concurrency}"));
+    }
+    assert_eq!(Pagination::MAX_CONCURRENCY, 32);
+    assert!(
+        client.pages(ZONE, Pagination::new().concurrency(32)).is_ok(),
+        "32 is allowed; nothing is sent until polled"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_walk_stops_at_its_byte_budget_and_ids_of_any_length_are_held_as_digests() {
+    // 50 items a page, each with an id of 2,000 characters: about 115 kB a page.
+    let long_ids = |page: u64| -> Vec<String> {
+        (0..50).map(|i| format!("{page:04}{i:04}{}", "x".repeat(1992))).collect()
+    };
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(Pages(move |page, per_page| {
+            envelope(
+                &long_ids(page),
+                Some(json!({"page": page, "per_page": per_page, "total_pages": 4, "total_count": 200})),
+            )
+        }))
+        .mount(&server)
+        .await;
+
+    let (result, _) = walk_with(&server, Pagination::new().concurrency(1)).await;
+    assert_eq!(result.unwrap().len(), 200, "long ids are fine within the budget");
+
+    let (result, requests) = walk_with(&server, Pagination::new().concurrency(1).max_bytes(250_000)).await;
+    let err = result.unwrap_err();
+    assert!(matches!(err, Error::WalkTooLarge { limit: 250_000 }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "pagination stopped: the responses went over the walk's budget of 250000 bytes"
+    );
+    assert_eq!(requests - 4, 3, "the third page went over: nothing after it was asked for");
+
+    let err = token_client(&server).pages(ZONE, Pagination::new().max_bytes(0)).map(drop).unwrap_err();
+    assert_eq!(err.to_string(), "invalid max_bytes: must be 1 or more, got 0");
+}
+
+#[tokio::test]
+async fn a_repeated_id_of_any_length_is_named_in_at_most_64_characters() {
+    let id = "r".repeat(10_000);
+    let server = server().await;
+    let repeated = id.clone();
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .respond_with(Pages(move |page, per_page| {
+            envelope(
+                std::slice::from_ref(&repeated),
+                Some(json!({"page": page, "per_page": per_page, "total_pages": 3})),
+            )
+        }))
+        .mount(&server)
+        .await;
+    let (result, _) = walk_with(&server, Pagination::new().concurrency(1)).await;
+    let err = result.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("pagination stopped: page 2 repeats certificate {}… already seen", "r".repeat(64))
+    );
 }

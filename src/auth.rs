@@ -53,20 +53,26 @@ impl Credentials {
     /// - otherwise `CLOUDFLARE_EMAIL` and `CLOUDFLARE_API_KEY` together; one without the other is an
     ///   error naming the missing variable.
     ///
-    /// A variable set to the empty string counts as unset.
+    /// A variable set to the empty string counts as unset. A variable whose value is not valid
+    /// UTF-8 is an error naming it: never ignored, so a token with a stray byte cannot fall back to
+    /// the more powerful Global API key.
     pub fn from_env() -> Result<Self> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_env_with(env_var)
     }
 
     /// [`Credentials::from_env`] over any lookup function (the environment, a config map, a test).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let get = |name: &str| lookup(name).filter(|value| !value.is_empty());
-        if let Some(token) = get(Self::ENV_API_TOKEN) {
+        Self::from_env_with(|name| Ok(lookup(name)))
+    }
+
+    pub(crate) fn from_env_with(lookup: impl Fn(&str) -> Result<Option<String>>) -> Result<Self> {
+        let get = |name: &str| Ok::<_, Error>(lookup(name)?.filter(|value| !value.is_empty()));
+        if let Some(token) = get(Self::ENV_API_TOKEN)? {
             return Ok(Self::token(token));
         }
         let (env_api_token, env_email, env_api_key) =
             (Self::ENV_API_TOKEN, Self::ENV_EMAIL, Self::ENV_API_KEY);
-        match (get(env_email), get(env_api_key)) {
+        match (get(env_email)?, get(env_api_key)?) {
             (Some(email), Some(key)) => Ok(Self::email_key(email, key)),
             (Some(_), None) => Err(Error::Config(format!(
                 "{env_email} is set but {env_api_key} is missing (set both, or set {env_api_token})"
@@ -95,6 +101,16 @@ impl Credentials {
             }
         }
         Ok(headers)
+    }
+}
+
+/// An environment variable: `None` when unset, an error naming it when its value is not UTF-8.
+pub(crate) fn env_var(name: &str) -> Result<Option<String>> {
+    match std::env::var_os(name) {
+        None => Ok(None),
+        Some(value) => value.into_string().map(Some).map_err(|_| {
+            Error::Config(format!("{name} is set but is not valid UTF-8 (a stray byte?); fix or unset it"))
+        }),
     }
 }
 

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::Credentials;
+use crate::auth::{Credentials, env_var};
 use crate::error::{Error, Result};
 use crate::rate_limit::Gate;
 use crate::retry::RetryPolicy;
@@ -121,14 +121,22 @@ impl ClientBuilder {
     /// A builder from the environment: credentials as [`Credentials::from_env`] reads them
     /// (`CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY`; the token wins when
     /// both are set) and the base URL from `CLOUDFLARE_BASE_URL` when it is set and not empty.
+    ///
+    /// A variable whose value is not valid UTF-8 is an [`Error::Config`] naming it, never ignored
+    /// (a token with a stray byte must not fall back to the Global API key, nor a base URL to
+    /// Cloudflare's).
     pub fn from_env() -> Result<Self> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_env_with(env_var)
     }
 
     /// [`ClientBuilder::from_env`] over any lookup function.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let mut builder = Self::default().credentials(Credentials::from_lookup(&lookup)?);
-        if let Some(url) = lookup(Self::ENV_BASE_URL).filter(|url| !url.is_empty()) {
+        Self::from_env_with(|name| Ok(lookup(name)))
+    }
+
+    fn from_env_with(lookup: impl Fn(&str) -> Result<Option<String>>) -> Result<Self> {
+        let mut builder = Self::default().credentials(Credentials::from_env_with(&lookup)?);
+        if let Some(url) = lookup(Self::ENV_BASE_URL)?.filter(|url| !url.is_empty()) {
             builder = builder.base_url(url);
         }
         Ok(builder)
@@ -168,8 +176,20 @@ impl ClientBuilder {
     }
 
     /// Checks the settings and builds the client.
+    ///
+    /// A plain `http` base URL (loopback only) never goes through a proxy: the token would travel
+    /// in clear to it. An `https` one uses `HTTPS_PROXY` / `ALL_PROXY` (minus `NO_PROXY`) as the
+    /// environment says, through a `CONNECT` tunnel, so a proxy sees only the host name.
     pub fn build(self) -> Result<Client> {
         let base_url = checked_base_url(&self.base_url)?;
+        let plain_http = base_url.starts_with("http:");
+        if !plain_http && !cfg!(any(feature = "rustls", feature = "native-tls")) {
+            return Err(Error::Config(
+                "this build of cloudflare-origin-trust-store has no TLS, so it cannot reach an https \
+                 base URL: enable its `rustls` (default) or `native-tls` feature"
+                    .into(),
+            ));
+        }
         let credentials = self.credentials.ok_or_else(|| {
             Error::Config("no credentials: call ClientBuilder::credentials or use from_env".into())
         })?;
@@ -178,7 +198,11 @@ impl ClientBuilder {
                 return Err(Error::Config(format!("{name} must be greater than zero")));
             }
         }
-        let http = tls(reqwest::Client::builder())?
+        let mut http = tls(reqwest::Client::builder())?;
+        if plain_http {
+            http = http.no_proxy();
+        }
+        let http = http
             .user_agent(Client::USER_AGENT)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
@@ -228,8 +252,11 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
     Ok(builder)
 }
 
-/// Parses and checks a base URL; returns it without a trailing slash.
+/// Parses and checks a base URL; returns it without a trailing slash. Its errors never repeat a
+/// user name or password the URL holds.
 fn checked_base_url(raw: &str) -> Result<String> {
+    let shown = redacted(raw);
+    let raw = &*shown;
     let url = reqwest::Url::parse(raw.trim())
         .map_err(|e| Error::Config(format!("base URL {raw:?} is not a valid URL: {e}")))?;
     if !url.username().is_empty() || url.password().is_some() {
@@ -252,6 +279,14 @@ fn checked_base_url(raw: &str) -> Result<String> {
         }
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `raw` with anything between the scheme and the last `@` (a user name and password, however
+/// malformed) replaced by `***`.
+fn redacted(raw: &str) -> std::borrow::Cow<'_, str> {
+    let Some(at) = raw.rfind('@') else { return raw.into() };
+    let start = raw.find("://").map_or(0, |i| i + 3).min(at);
+    format!("{}***{}", &raw[..start], &raw[at..]).into()
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -295,5 +330,40 @@ mod tests {
         for raw in ["ftp://example.com", "not a url", "https://u:p@example.com", "https://x.com/?a=1"] {
             assert!(checked_base_url(raw).is_err(), "{raw}");
         }
+    }
+
+    #[test]
+    fn a_base_url_error_never_repeats_a_user_name_or_password() {
+        for raw in [
+            "https://user:s3cret-pass@api.example.com/client/v4",
+            "https://user:s3cret pass@api.example.com",
+            "https://user:s3cret/pass@api.example.com",
+            "https://:s3cret-pass@[::1",
+            "user:s3cret-pass@api.example.com",
+            "http://user:s3cret@10.0.0.1/",
+            "ftp://user:s3cret@example.com",
+            "https://a@b:s3cret@example.com/x?y#z",
+        ] {
+            let err = checked_base_url(raw).unwrap_err().to_string();
+            assert!(!err.contains("s3cret"), "{raw}: {err}");
+            assert!(!err.contains("user:") && !err.contains("a@b"), "{raw}: {err}");
+        }
+        assert_eq!(redacted("https://u:p@h/x"), "https://***@h/x");
+        assert_eq!(redacted("https://h/x"), "https://h/x");
+    }
+
+    /// Built with `cargo test --lib --no-default-features --features test-util` (CI does).
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    #[test]
+    fn without_a_tls_feature_an_https_client_is_refused_in_build_naming_the_features() {
+        let err = Client::builder().credentials(Credentials::token("t")).build().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration error: this build of cloudflare-origin-trust-store has no TLS, so it cannot reach an \
+             https base URL: enable its `rustls` (default) or `native-tls` feature"
+        );
+        let loopback =
+            Client::builder().credentials(Credentials::token("t")).base_url("http://127.0.0.1:9/v4");
+        assert!(loopback.build().is_ok(), "plain http on loopback needs no TLS");
     }
 }

@@ -565,3 +565,54 @@ async fn a_gate_never_passes_on_a_partial_list() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_environment_value_that_is_not_utf8_is_an_error_naming_it_never_ignored() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let fake = FakeCloudflare::builder().sample_certificates(3).start().await.unwrap();
+    let base = fake.base_url();
+    let bad = OsStr::from_bytes(b"fake-token-\xff0123456789");
+    let cases: Vec<(Vec<(&str, &OsStr)>, &str)> = vec![
+        // With the Global API key set too: no fall back to it.
+        (
+            vec![
+                ("CLOUDFLARE_API_TOKEN", bad),
+                ("CLOUDFLARE_EMAIL", OsStr::new(fake::EMAIL)),
+                ("CLOUDFLARE_API_KEY", OsStr::new(fake::API_KEY)),
+            ],
+            "error: configuration error: CLOUDFLARE_API_TOKEN is set but is not valid UTF-8 (a stray byte?); fix or unset it\n",
+        ),
+        (
+            vec![("CLOUDFLARE_EMAIL", bad), ("CLOUDFLARE_API_KEY", OsStr::new(fake::API_KEY))],
+            "error: configuration error: CLOUDFLARE_EMAIL is set but is not valid UTF-8 (a stray byte?); fix or unset it\n",
+        ),
+        (
+            vec![("CLOUDFLARE_EMAIL", OsStr::new(fake::EMAIL)), ("CLOUDFLARE_API_KEY", bad)],
+            "error: configuration error: CLOUDFLARE_API_KEY is set but is not valid UTF-8 (a stray byte?); fix or unset it\n",
+        ),
+        (
+            vec![
+                ("CLOUDFLARE_API_TOKEN", OsStr::new(fake::TOKEN)),
+                ("CLOUDFLARE_BASE_URL", OsStr::from_bytes(b"http://127.0.0.1:1/\xfe")),
+            ],
+            "error: configuration error: CLOUDFLARE_BASE_URL is set but is not valid UTF-8 (a stray byte?); fix or unset it\n",
+        ),
+    ];
+    for (env, message) in cases {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cf-trust-store"));
+        command.env_clear().args(["list", "--zone-id", fake.zone_id()]).envs(env.iter().copied());
+        if !env.iter().any(|(name, _)| *name == "CLOUDFLARE_BASE_URL") {
+            command.args(["--base-url", &base]);
+        }
+        let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+        assert_failed(&output, 2, message);
+    }
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cf-trust-store"));
+    command.env_clear().args(["list", "--base-url", &base]).env("CLOUDFLARE_API_TOKEN", fake::TOKEN);
+    command.env("CLOUDFLARE_ZONE_ID", OsStr::from_bytes(b"023e105f4ecef8ad9ca31a8372d0c35\xff"));
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("invalid UTF-8"), "{}", stderr(&output));
+    assert_eq!(fake.request_count(), 0);
+}

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use reqwest::header::LOCATION;
 
 use crate::client::Client;
-use crate::error::{Error, Result, one_line};
+use crate::error::{Error, Result};
 use crate::generated;
 use crate::generated::types::ApiFailure;
 use crate::generated::types::{CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle};
 use crate::model::ResponseMessage;
 use crate::model::{CustomTrustStore, Page};
+use crate::text::one_line;
 use crate::transport::{Call, MAX_BODY_BYTES, Record};
 
 impl Client {
@@ -102,7 +103,10 @@ pub(crate) async fn into_error<T: serde::de::DeserializeOwned>(
 ) -> Error {
     let record = *call.record();
     let last = match (record.rate_limited, record.status) {
-        (Some(retry_after), Some(status)) => Error::RateLimited { status, retry_after },
+        (Some(held), status) => Error::RateLimited {
+            status: if held.before_sending { None } else { status },
+            retry_after: held.wait,
+        },
         (None, Some(status)) if record.body_too_large => {
             Error::BodyTooLarge { status, limit: MAX_BODY_BYTES }
         }
@@ -158,7 +162,7 @@ async fn unexpected(response: reqwest::Response) -> Error {
         let location = response
             .headers()
             .get(LOCATION)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+            .map(|value| one_line(&String::from_utf8_lossy(value.as_bytes()), SNIPPET_CHARS));
         return Error::Redirect { status, location };
     }
     match response.bytes().await {
@@ -191,11 +195,12 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     one_line(&String::from_utf8_lossy(head), SNIPPET_CHARS)
 }
 
-/// Where in `body` decoding as `T` fails, such as `result[3].expires_on`.
+/// Where in `body` decoding as `T` fails, such as `result[3].expires_on` (escaped and bounded:
+/// the keys are the server's).
 fn json_path<T: serde::de::DeserializeOwned>(body: &[u8]) -> String {
     let mut de = serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Err(error) => error.path().to_string(),
+        Err(error) => one_line(&error.path().to_string(), SNIPPET_CHARS),
         Ok(_) => ".".to_owned(),
     }
 }

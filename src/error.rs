@@ -1,6 +1,7 @@
 //! The one error type of the crate.
 
 use crate::model::ResponseMessage;
+use crate::text::one_line;
 
 /// A boxed cause, kept behind [`std::error::Error::source`].
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -90,13 +91,17 @@ pub enum Error {
     #[error("network error")]
     Network(#[source] BoxError),
 
-    /// The server asked to wait (`Retry-After`) longer than the retry policy's ceiling, so the
-    /// client stopped instead of sleeping through it.
-    #[error("rate limited (http {status}): the server asks to wait {}s, longer than the retry ceiling", retry_after.as_secs())]
+    /// The server asked to wait longer than the retry policy's ceiling, so the client stopped
+    /// instead of sleeping through it: a 429 (or 503) whose `Retry-After` is over the ceiling, or
+    /// a request held back because an earlier answer of this client asked for such a wait (a
+    /// 429, or a `Ratelimit` header with no request left), in which case nothing was sent. Every
+    /// later call of the client fails the same way, sending nothing, until the wait is over.
+    #[error("{}", rate_limited(*status, *retry_after))]
     RateLimited {
-        /// The HTTP status (429, or a 503 with `Retry-After`).
-        status: u16,
-        /// The wait the server asked for.
+        /// The status of the answer that asked for the wait (429, or a 503 with `Retry-After`);
+        /// `None` when the request was held back and not sent.
+        status: Option<u16>,
+        /// The wait asked for (what is left of it, for a request held back).
         retry_after: std::time::Duration,
     },
 
@@ -112,7 +117,7 @@ pub enum Error {
     },
 
     /// Cloudflare's answer to a delete names another certificate than the one asked for.
-    #[error("the delete answer names certificate {returned:?}, not the requested {requested:?}")]
+    #[error("the delete answer names certificate \"{returned}\", not the requested \"{requested}\"")]
     IdMismatch {
         /// The id asked for.
         requested: String,
@@ -185,7 +190,7 @@ impl Error {
             | Self::Redirect { status, .. }
             | Self::Decode { status, .. }
             | Self::BodyTooLarge { status, .. }
-            | Self::RateLimited { status, .. } => Some(*status),
+            | Self::RateLimited { status: Some(status), .. } => Some(*status),
             _ => None,
         }
     }
@@ -237,6 +242,20 @@ impl Error {
     }
 }
 
+/// The line of [`Error::RateLimited`].
+fn rate_limited(status: Option<u16>, wait: std::time::Duration) -> String {
+    let secs = wait.as_secs_f64().ceil() as u64;
+    match status {
+        Some(status) => format!(
+            "rate limited (http {status}): the server asks to wait {secs}s, longer than the retry ceiling"
+        ),
+        None => format!(
+            "rate limited: requests are held back for {secs}s more (an earlier answer asked to wait), \
+             longer than the retry ceiling; nothing was sent"
+        ),
+    }
+}
+
 /// What a server announced of a list, for [`Error::IncompleteList`].
 fn announced(pages: Option<u64>, count: Option<u64>) -> String {
     match (pages, count) {
@@ -247,33 +266,21 @@ fn announced(pages: Option<u64>, count: Option<u64>) -> String {
     }
 }
 
-/// `code 10000: Authentication error; code 7003: ...`, or a fallback when the array is empty.
+/// `code 10000: Authentication error; code 7003: ...` (the first three, then how many more), or a
+/// fallback when the array is empty. Each message is on one line, escaped, at most 200 characters.
 fn summarize(errors: &[ResponseMessage]) -> String {
+    const SHOWN: usize = 3;
     if errors.is_empty() {
         return "no error details".to_owned();
     }
-    errors
+    let mut line = errors
         .iter()
+        .take(SHOWN)
         .map(|e| format!("code {}: {}", e.code, one_line(&e.message, 200)))
         .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// Collapses whitespace to single spaces and truncates to `max` characters (with an ellipsis).
-pub(crate) fn one_line(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (i, word) in text.split_whitespace().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(word);
-        if out.chars().count() > max {
-            break;
-        }
+        .join("; ");
+    if errors.len() > SHOWN {
+        line.push_str(&format!("; and {} more", errors.len() - SHOWN));
     }
-    if out.chars().count() > max {
-        out = out.chars().take(max).collect();
-        out.push('…');
-    }
-    out
+    line
 }

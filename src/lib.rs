@@ -15,6 +15,7 @@ mod operations;
 mod pagination;
 mod rate_limit;
 mod retry;
+mod text;
 mod transport;
 
 #[cfg(feature = "test-util")]
@@ -30,3 +31,4 @@ pub use model::{
 pub use operations::ListParams;
 pub use pagination::{ApiStream, CertificateStream, PageStream, Pagination};
 pub use retry::{Jitter, RetryPolicy};
+pub use text::terminal_safe;

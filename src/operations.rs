@@ -64,7 +64,8 @@ impl Client {
             .run(path, |client| async move { client.delete_custom_trust_store(&zone, &id).await })
             .await?;
         if deleted != certificate_id {
-            return Err(Error::IdMismatch { requested: certificate_id.to_owned(), returned: deleted });
+            let returned = crate::text::one_line(&deleted, 64);
+            return Err(Error::IdMismatch { requested: certificate_id.to_owned(), returned });
         }
         Ok(deleted)
     }

@@ -21,6 +21,10 @@ pub(crate) const LOW_WATER: u64 = 10;
 /// The longest wait a `Ratelimit` header may impose (a window is 5 minutes at Cloudflare).
 const MAX_RESET: Duration = Duration::from_secs(300);
 
+/// The longest pause the gate holds, whatever a server asks (a `Retry-After` of 2^64 seconds must
+/// not overflow the clock).
+const MAX_PAUSE: Duration = Duration::from_secs(24 * 60 * 60);
+
 #[derive(Debug, Default)]
 pub(crate) struct Gate {
     state: Mutex<State>,
@@ -62,9 +66,9 @@ impl Gate {
         Ok(())
     }
 
-    /// Holds every request for `wait` from now (or longer, if already held longer).
+    /// Holds every request for `wait` from now (or longer, if already held longer), at most a day.
     pub(crate) fn pause(&self, wait: Duration) {
-        let until = Instant::now() + wait;
+        let until = Instant::now() + wait.min(MAX_PAUSE);
         let mut state = lock(&self.state);
         state.paused_until = Some(state.paused_until.map_or(until, |current| current.max(until)));
     }

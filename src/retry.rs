@@ -166,7 +166,8 @@ pub(crate) fn retryable_error(error: &reqwest::Error, idempotent: bool) -> bool 
 }
 
 /// The wait a response asks for: `retry-after-ms` (milliseconds), else `Retry-After` in seconds or
-/// as an HTTP date (a date in the past means no wait).
+/// as an HTTP date in any of its three forms (IMF-fixdate, RFC 850, asctime; a date in the past
+/// means no wait).
 pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let text = |name| headers.get(name).and_then(|value| value.to_str().ok()).map(str::trim);
     if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok())
@@ -179,8 +180,7 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(date.timestamp()).ok()?);
+    let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
@@ -248,7 +248,16 @@ mod tests {
             retry_after(&headers(&[("retry-after", "Sun, 06 Nov 1994 08:00:00 GMT")]), now),
             Some(Duration::ZERO)
         );
-        for bad in ["soon", "-5", "1.5", ""] {
+        for (form, date) in [
+            ("RFC 850", "Sunday, 06-Nov-94 08:50:07 GMT"),
+            ("asctime", "Sun Nov  6 08:50:07 1994"),
+            ("IMF-fixdate", "Sun, 06 Nov 1994 08:50:07 GMT"),
+        ] {
+            let mut map = HeaderMap::new();
+            map.insert("retry-after", HeaderValue::from_static(date));
+            assert_eq!(retry_after(&map, now), Some(Duration::from_secs(30)), "{form}");
+        }
+        for bad in ["soon", "-5", "1.5", "", "Sun, 06 Nov 1994 25:00:00 GMT", "06 Nov 1994"] {
             let mut map = HeaderMap::new();
             map.insert("retry-after", HeaderValue::from_str(bad).unwrap());
             assert_eq!(retry_after(&map, now), None, "{bad:?}");

@@ -46,12 +46,22 @@ pub(crate) struct Record {
     pub(crate) status: Option<u16>,
     /// Attempts made.
     pub(crate) attempts: u32,
-    /// A server-requested wait over the ceiling, which ended the operation.
-    pub(crate) rate_limited: Option<Duration>,
+    /// A wait over the retry ceiling, which ended the operation.
+    pub(crate) rate_limited: Option<Held>,
     /// The last response's body was over [`MAX_BODY_BYTES`] and was not read.
     pub(crate) body_too_large: bool,
     /// The size of the last response's body.
     pub(crate) body_bytes: u64,
+}
+
+/// A wait over the retry ceiling that ended an operation.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Held {
+    /// The wait asked for.
+    pub(crate) wait: Duration,
+    /// Whether the gate held the request back, so nothing was sent (the wait was asked for
+    /// earlier, by a 429 or a `Ratelimit` header); else the last response asked for it.
+    pub(crate) before_sending: bool,
 }
 
 impl std::fmt::Debug for Call {
@@ -151,7 +161,9 @@ impl ClientHooks<Call> for crate::generated::Client {
                 Wait::For(wait) => Some(wait),
                 Wait::Backoff => next.is_some().then(|| policy.backoff(retries)),
                 Wait::TooLong(wait) => {
-                    self.inner.record().rate_limited = Some(wait);
+                    self.inner.record().rate_limited = Some(Held { wait, before_sending: false });
+                    // Every later call of this client is held back too, until the wait is over.
+                    gate.pause(wait);
                     None
                 }
             };
@@ -177,9 +189,7 @@ impl crate::generated::Client {
     /// request is not sent, and the call ends with [`Error::RateLimited`] (set in the record; the
     /// empty 429 only carries the call through the generated code to [`into_error`]).
     fn held_back(&self, wait: Duration) -> reqwest::Response {
-        let mut record = self.inner.record();
-        record.rate_limited = Some(wait);
-        record.status = Some(StatusCode::TOO_MANY_REQUESTS.as_u16());
+        self.inner.record().rate_limited = Some(Held { wait, before_sending: true });
         let response = http::Response::builder()
             .status(StatusCode::TOO_MANY_REQUESTS)
             .body(Vec::<u8>::new())

@@ -179,7 +179,17 @@ async fn a_ratelimit_header_with_nothing_left_holds_the_next_request_back() {
     assert!(paused > Duration::from_secs(100) && paused <= Duration::from_secs(120), "{paused:?}");
     let err = client.collect_all(fake.zone_id()).await.unwrap_err();
 
-    assert!(matches!(err, Error::RateLimited { status: 429, .. }), "{err:?}");
+    // The answer was a 200: the error says the request was held back, not "http 429".
+    assert!(matches!(err, Error::RateLimited { status: None, .. }), "{err:?}");
+    assert_eq!(err.status(), None);
+    let text = err.to_string();
+    assert!(text.starts_with("rate limited: requests are held back for 1"), "{text}");
+    assert!(
+        text.ends_with(
+            "s more (an earlier answer asked to wait), longer than the retry ceiling; nothing was sent"
+        ),
+        "{text}"
+    );
     assert!(err.retry_after().unwrap() > Duration::from_secs(100));
     assert_eq!(fake.request_count(), 1, "nothing was sent while held back");
 }

@@ -66,6 +66,47 @@ async fn a_429_whose_retry_after_is_over_the_ceiling_ends_at_once_with_the_wait(
     assert_eq!(fake.request_count(), 1);
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_long_retry_after_holds_every_later_call_of_the_client_until_it_is_over() {
+    let fake = fake_with(|r| (r.index == 1).then(|| Fault::rate_limited("300"))).await;
+    let client = client(&fake);
+    let id = fake.certificates()[0].id.clone();
+
+    let err = client.get(fake.zone_id(), &id).await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited { status: Some(429), .. }), "{err:?}");
+
+    // The next calls, of this client and its clones, send nothing and say how long is left.
+    tokio::time::advance(Duration::from_secs(100)).await;
+    for caller in [client.clone(), client.clone()] {
+        let err = caller.collect_all(fake.zone_id()).await.unwrap_err();
+        assert!(matches!(err, Error::RateLimited { status: None, .. }), "{err:?}");
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(200)));
+    }
+    assert_eq!(fake.request_count(), 1);
+    // Another client does not share the pause.
+    fake.client().unwrap().get(fake.zone_id(), &id).await.unwrap();
+    assert_eq!(fake.request_count(), 2);
+
+    tokio::time::advance(Duration::from_secs(200)).await;
+    assert_eq!(client.collect_all(fake.zone_id()).await.unwrap().len(), 120, "the wait is over");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_huge_retry_after_under_an_unbounded_ceiling_neither_panics_nor_overflows() {
+    for retry_after in ["18446744073709551615", "9999999999999"] {
+        let fake = fake_with(|r| (r.index == 1).then(|| Fault::rate_limited(retry_after))).await;
+        let client =
+            fake.client_builder().retry(fast_retries().max_retry_after(Duration::MAX)).build().unwrap();
+        // The client sleeps through the wait (paused time runs ahead), then the retry succeeds.
+        let id = fake.certificates()[0].id.clone();
+        client.get(fake.zone_id(), &id).await.unwrap();
+        assert_eq!(fake.request_count(), 2);
+    }
+    let fake = fake_with(|r| (r.index == 1).then(|| Fault::rate_limited_ms(u64::MAX))).await;
+    let err = client(&fake).get(fake.zone_id(), &fake.certificates()[0].id).await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited { status: Some(429), .. }), "{err:?}");
+}
+
 #[tokio::test]
 async fn a_429_on_every_attempt_gives_up_after_three_attempts() {
     let fake = fake_with(|_| Some(Fault::rate_limited("0"))).await;

@@ -400,3 +400,38 @@ fn every_operation_future_is_send_so_it_can_be_spawned() {
     assert_send(&client.upload_unchecked(ZONE, "pem"));
     assert_send(&client.delete(ZONE, "id"));
 }
+
+#[tokio::test]
+async fn server_text_in_an_error_cannot_steer_a_terminal_and_stays_on_one_bounded_line() {
+    let hostile = "Authentication error\u{1b}[2J\u{1b}[H\r\nforged: line\u{7}\u{202e}";
+    let body = json!({"success": false, "errors": [{"code": 10000, "message": hostile}], "messages": []});
+    let err = list_error(respond_json(403, body)).await;
+    assert_eq!(
+        err.to_string(),
+        "cloudflare api error (http 403): code 10000: Authentication error\\u{1b}[2J\\u{1b}[H forged: line\\u{7}\\u{202e}"
+    );
+    let err = list_error(ResponseTemplate::new(502).set_body_string(format!("<html>{hostile}</html>"))).await;
+    assert!(!err.to_string().chars().any(|c| c.is_control() || c == '\u{202e}'), "{err}");
+    let location =
+        reqwest::header::HeaderValue::from_bytes("https://x.example/\u{9b}2J\u{85}".as_bytes()).unwrap();
+    let err = list_error(ResponseTemplate::new(302).insert_header("location", location)).await;
+    assert!(!err.to_string().chars().any(char::is_control), "{err}");
+    let mut bad_key = envelope(&ids(1, 1), None);
+    bad_key["result"][0] = json!({"\u{1b}[31mred": 1});
+    let err = list_error(respond_json(200, bad_key)).await;
+    assert!(!err.to_string().chars().any(char::is_control), "{err}");
+}
+
+#[tokio::test]
+async fn an_error_envelope_with_100000_errors_prints_a_bounded_line() {
+    let errors: Vec<_> = (0..100_000)
+        .map(|i| json!({"code": 1000 + i, "message": format!("problem {i} {}", "x".repeat(210))}))
+        .collect();
+    let err =
+        list_error(respond_json(400, json!({"success": false, "errors": errors, "messages": []}))).await;
+    let text = err.to_string();
+    assert!(text.starts_with("cloudflare api error (http 400): code 1000: problem 0 x"), "{}", &text[..80]);
+    assert!(text.ends_with("…; and 99997 more"), "{}", &text[text.len() - 80..]);
+    assert!(text.chars().count() < 800, "{}", text.chars().count());
+    assert_eq!(err.api_errors().len(), 100_000, "every error is kept for the caller");
+}

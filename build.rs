@@ -16,6 +16,7 @@ const SPEC: &str = "openapi/custom-trust-store.yaml";
 /// Schemas replaced by handwritten types, with the traits those types implement.
 const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
     ("ResultInfo", "crate::model::ResultInfo", &[TypeImpl::Default]),
+    ("Messages", "crate::model::Messages", &[TypeImpl::Default]),
     (
         "CertificateStatus",
         "crate::model::CertificateStatus",

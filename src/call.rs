@@ -41,10 +41,20 @@ impl Client {
         >,
     {
         let (client, call) = self.call(&path);
-        match operation(client).await {
-            Ok(value) => into_result(value, call.record().body_bytes),
-            Err(error) => Err(into_error::<T>(&call, error).await),
+        let error = match operation(client).await {
+            Ok(value) => return into_result(value, call.record().body_bytes),
+            Err(error) => error,
+        };
+        // A success with no body at all (a 204 after a delete) carries nothing to decode.
+        let success = call.record().status.is_some_and(|status| (200..300).contains(&status));
+        if let progenitor_client::Error::InvalidResponsePayload(body, _) = &error
+            && body.is_empty()
+            && success
+            && let Some(item) = T::no_content()
+        {
+            return Ok(item);
         }
+        Err(into_error::<T>(&call, error).await)
     }
 }
 
@@ -53,6 +63,10 @@ impl Client {
 pub(crate) trait Envelope {
     type Item;
     fn split(self, body_bytes: u64) -> (bool, Vec<ResponseMessage>, Self::Item);
+    /// What a success without a body (a 204) carries, when the operation allows one.
+    fn no_content() -> Option<Self::Item> {
+        None
+    }
 }
 
 /// What the envelope carries, or [`Error::Api`] when it says `success: false`.
@@ -70,14 +84,18 @@ pub(crate) fn into_result<E: Envelope>(
 impl Envelope for CustomTrustStoreSingle {
     type Item = CustomTrustStore;
     fn split(self, _: u64) -> (bool, Vec<ResponseMessage>, CustomTrustStore) {
-        (self.success, self.errors, self.result)
+        (self.success, self.errors.unwrap_or_default().0, self.result)
     }
 }
 
+/// The deleted id, when the answer names one (Cloudflare's definition makes it optional).
 impl Envelope for CustomTrustStoreIdOnly {
-    type Item = String;
-    fn split(self, _: u64) -> (bool, Vec<ResponseMessage>, String) {
-        (self.success, self.errors, self.result.id)
+    type Item = Option<String>;
+    fn split(self, _: u64) -> (bool, Vec<ResponseMessage>, Option<String>) {
+        (self.success, self.errors.unwrap_or_default().0, self.result.and_then(|result| result.id))
+    }
+    fn no_content() -> Option<Option<String>> {
+        Some(None)
     }
 }
 
@@ -86,9 +104,9 @@ impl Envelope for CustomTrustStoreList {
     fn split(self, body_bytes: u64) -> (bool, Vec<ResponseMessage>, Page<CustomTrustStore>) {
         let mut page = Page::new(self.result);
         page.body_bytes = body_bytes;
-        page.messages = self.messages;
+        page.messages = self.messages.unwrap_or_default().0;
         page.result_info = self.result_info;
-        (self.success, self.errors, page)
+        (self.success, self.errors.unwrap_or_default().0, page)
     }
 }
 
@@ -127,7 +145,7 @@ async fn last_error<T: serde::de::DeserializeOwned>(
     match error {
         E::ErrorResponse(value) => {
             let status = value.status().as_u16();
-            Error::Api { status, errors: value.into_inner().errors }
+            Error::Api { status, errors: value.into_inner().errors.0 }
         }
         E::InvalidResponsePayload(body, source) => {
             let status = record.status.unwrap_or(0);
@@ -179,8 +197,8 @@ async fn unexpected(response: reqwest::Response) -> Error {
 fn failure_errors(body: &[u8]) -> Option<Vec<crate::model::ResponseMessage>> {
     let failure: ApiFailure = serde_json::from_slice(body).ok()?;
     match failure.success {
-        Some(false) => Some(failure.errors),
-        None if !failure.errors.is_empty() => Some(failure.errors),
+        Some(false) => Some(failure.errors.0),
+        None if !failure.errors.0.is_empty() => Some(failure.errors.0),
         _ => None,
     }
 }

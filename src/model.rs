@@ -141,6 +141,28 @@ impl<'de> Deserialize<'de> for CertificateStatus {
     }
 }
 
+/// A response's `errors` or `messages`, read leniently: `null` (or nothing) is empty, and an entry
+/// that is not a `{code, message}` object is kept as a message of code 0 holding its JSON text
+/// (bounded and escaped), so a malformed informational message never fails a page and a malformed
+/// error never hides the failure it reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub(crate) struct Messages(pub(crate) Vec<ResponseMessage>);
+
+impl<'de> Deserialize<'de> for Messages {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let entry = |value: serde_json::Value| {
+            serde_json::from_value::<ResponseMessage>(value.clone())
+                .unwrap_or_else(|_| ResponseMessage::new(0, crate::text::one_line(&value.to_string(), 200)))
+        };
+        Ok(Self(match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Null => Vec::new(),
+            serde_json::Value::Array(values) => values.into_iter().map(entry).collect(),
+            other => vec![entry(other)],
+        }))
+    }
+}
+
 /// Pagination information of a list response (`result_info`).
 ///
 /// Every field is `None` when Cloudflare leaves it out or sends something that is not a

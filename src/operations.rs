@@ -55,19 +55,23 @@ impl Client {
     /// Deletes one certificate from a zone's trust store; returns the deleted id. Origins whose
     /// certificates chain to it are no longer trusted.
     ///
-    /// When Cloudflare's answer names another id than the one asked for, the call fails with
-    /// [`Error::IdMismatch`].
+    /// Any 2xx with a valid envelope is a success, a 204 without a body included. Cloudflare's
+    /// definition makes the answer's `result.id` optional: without one (`{}`, `null`, no
+    /// `result`), the requested id is returned. When the answer names another id than the one
+    /// asked for, the call fails with [`Error::IdMismatch`].
     pub async fn delete(&self, zone_id: &str, certificate_id: &str) -> Result<String> {
         let (zone, id) = checked_ids(zone_id, certificate_id)?;
         let path = format!("/zones/{}/acm/custom_trust_store/{}", &*zone, &*id);
         let deleted = self
             .run(path, |client| async move { client.delete_custom_trust_store(&zone, &id).await })
             .await?;
-        if deleted != certificate_id {
-            let returned = crate::text::one_line(&deleted, 64);
-            return Err(Error::IdMismatch { requested: certificate_id.to_owned(), returned });
+        match deleted {
+            Some(returned) if returned != certificate_id => Err(Error::IdMismatch {
+                requested: certificate_id.to_owned(),
+                returned: crate::text::one_line(&returned, 64),
+            }),
+            _ => Ok(certificate_id.to_owned()),
         }
-        Ok(deleted)
     }
 }
 

@@ -8,7 +8,7 @@ use chrono::{TimeZone, Utc};
 use cloudflare_origin_trust_store::check_root_ca;
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, Fault};
 use cloudflare_origin_trust_store::{
-    CertificateDetails, CertificateProblem, CertificateStatus, Error, Jitter, RetryPolicy,
+    CertificateDetails, CertificateProblem, CertificateStatus, Error, Jitter, ListParams, RetryPolicy,
 };
 use common::certs;
 use rcgen::KeyUsagePurpose;
@@ -476,4 +476,105 @@ fn roots_signed_with_other_algorithms_pass_and_are_named() {
         assert_eq!(details.signature_algorithm, name);
         assert_eq!(details.subject, "O=Example Org,CN=Algorithm Root", "RFC 4514 order: last RDN first");
     }
+}
+
+/// A wiremock server answering `DELETE` of certificate `ID` (and `POST` of an upload) with `template`.
+async fn answering(method_name: &str, template: wiremock::ResponseTemplate) -> wiremock::MockServer {
+    use wiremock::matchers::method;
+    let server = common::server().await;
+    wiremock::Mock::given(method(method_name)).respond_with(template).expect(1).mount(&server).await;
+    server
+}
+
+const ID: &str = "ca000000000000000000000000000001";
+
+#[tokio::test]
+async fn every_delete_answer_the_official_definition_allows_is_a_success() {
+    use serde_json::json;
+    use wiremock::ResponseTemplate;
+    let envelope = |result: Option<serde_json::Value>| {
+        let mut body = json!({"success": true, "errors": [], "messages": []});
+        if let Some(result) = result {
+            body["result"] = result;
+        }
+        body
+    };
+    for (case, template) in [
+        ("result {id}", ResponseTemplate::new(200).set_body_json(envelope(Some(json!({"id": ID}))))),
+        ("result {}", ResponseTemplate::new(200).set_body_json(envelope(Some(json!({}))))),
+        ("result null", ResponseTemplate::new(200).set_body_json(envelope(Some(json!(null))))),
+        ("no result", ResponseTemplate::new(200).set_body_json(envelope(None))),
+        ("202 accepted", ResponseTemplate::new(202).set_body_json(envelope(Some(json!({"id": ID}))))),
+        ("204 no content", ResponseTemplate::new(204)),
+        (
+            "errors and messages null",
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"success": true, "errors": null, "messages": null})),
+        ),
+    ] {
+        let server = answering("DELETE", template).await;
+        let deleted = common::token_client(&server).delete(common::ZONE, ID).await;
+        assert_eq!(deleted.unwrap_or_else(|e| panic!("{case}: {e}")), ID, "{case}");
+    }
+    let server =
+        answering("DELETE", ResponseTemplate::new(200).set_body_json(envelope(Some(json!({"id": 7}))))).await;
+    let err = common::token_client(&server).delete(common::ZONE, ID).await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "an id that is not a string is not an id: {err:?}");
+}
+
+#[tokio::test]
+async fn an_upload_answered_with_any_2xx_and_a_valid_envelope_succeeds() {
+    use serde_json::json;
+    use wiremock::ResponseTemplate;
+    for status in [200, 201, 202] {
+        let body = json!({"success": true, "errors": [], "messages": [], "result": common::certificate(ID)});
+        let server = answering("POST", ResponseTemplate::new(status).set_body_json(body)).await;
+        let uploaded = common::token_client(&server).upload(common::ZONE, &certs::root("Any 2xx Root")).await;
+        assert_eq!(uploaded.unwrap().id, ID, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn null_or_malformed_messages_never_fail_a_page_and_malformed_errors_keep_their_text() {
+    use serde_json::json;
+    use wiremock::ResponseTemplate;
+    let page = |messages: serde_json::Value| json!({"success": true, "errors": null, "messages": messages, "result": [common::certificate(ID)]});
+    for messages in [
+        json!(null),
+        json!([]),
+        json!([{"code": 1000, "message": "fine"}, {"foo": 1}, "text", 7, {"code": "x", "message": 2}]),
+        json!("one string"),
+        json!({"code": 1001}),
+    ] {
+        let server = answering("GET", ResponseTemplate::new(200).set_body_json(page(messages.clone()))).await;
+        let listed = common::token_client(&server).list_page(common::ZONE, &ListParams::new()).await;
+        let listed = listed.unwrap_or_else(|e| panic!("{messages}: {e}"));
+        assert_eq!(listed.items.len(), 1, "{messages}");
+        if messages.is_array() && messages.as_array().unwrap().len() == 5 {
+            let kept: Vec<(i64, &str)> =
+                listed.messages.iter().map(|m| (m.code, m.message.as_str())).collect();
+            assert_eq!(
+                kept,
+                [
+                    (1000, "fine"),
+                    (0, "{\"foo\":1}"),
+                    (0, "\"text\""),
+                    (0, "7"),
+                    (0, "{\"code\":\"x\",\"message\":2}")
+                ]
+            );
+        }
+    }
+    let failure = json!({"success": false, "errors": [{"code": "9109", "message": ["Unauthorized"]}], "messages": null});
+    let server = answering("GET", ResponseTemplate::new(403).set_body_json(failure)).await;
+    let err = common::token_client(&server).list_page(common::ZONE, &ListParams::new()).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cloudflare api error (http 403): code 0: {\"code\":\"9109\",\"message\":[\"Unauthorized\"]}"
+    );
+    let server =
+        answering("GET", ResponseTemplate::new(400).set_body_json(json!({"success": false, "errors": null})))
+            .await;
+    let err = common::token_client(&server).list_page(common::ZONE, &ListParams::new()).await.unwrap_err();
+    assert_eq!(err.to_string(), "cloudflare api error (http 400): no error details");
 }

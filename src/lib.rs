@@ -22,7 +22,9 @@ mod transport;
 pub mod fake;
 
 pub use auth::Credentials;
-pub use certificate::{CertificateDetails, CertificateProblem, check_root_ca};
+pub use certificate::{
+    CertificateDetails, CertificateProblem, MAX_CERTIFICATE_BYTES, SelfSignature, check_root_ca, pem_text,
+};
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, Result};
 pub use model::{

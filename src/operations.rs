@@ -36,14 +36,14 @@ impl Client {
         self.send_upload(zone, clean_pem).await
     }
 
-    /// Uploads `pem` as given, without the local checks of [`Client::upload`], for the rare
-    /// caller who knows better than them. Cloudflare still checks it.
+    /// Uploads `pem` without the root-CA checks of [`Client::upload`], for the rare caller who
+    /// knows better than them; Cloudflare still checks it. Only those checks are skipped: the
+    /// input must still be exactly one `CERTIFICATE` block (a private key, or any other block, is
+    /// refused and nothing is sent), and it is sent as a clean PEM block.
     pub async fn upload_unchecked(&self, zone_id: &str, pem: &str) -> Result<CustomTrustStore> {
         let zone = checked_zone_id(zone_id)?;
-        if pem.trim().is_empty() {
-            return Err(Error::invalid("certificate", "must not be empty"));
-        }
-        self.send_upload(zone, pem.to_owned()).await
+        let der = crate::certificate::single_certificate(pem)?;
+        self.send_upload(zone, crate::certificate::encode_pem(&der)).await
     }
 
     async fn send_upload(&self, zone: Identifier, certificate: String) -> Result<CustomTrustStore> {

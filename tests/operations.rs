@@ -9,6 +9,7 @@ use cloudflare_origin_trust_store::check_root_ca;
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, Fault};
 use cloudflare_origin_trust_store::{
     CertificateDetails, CertificateProblem, CertificateStatus, Error, Jitter, ListParams, RetryPolicy,
+    SelfSignature,
 };
 use common::certs;
 use rcgen::KeyUsagePurpose;
@@ -216,7 +217,7 @@ async fn a_ca_whose_key_usage_lacks_cert_sign_is_refused() {
 }
 
 #[tokio::test]
-async fn upload_unchecked_sends_as_given_and_cloudflare_decides() {
+async fn upload_unchecked_skips_only_the_ca_checks_and_cloudflare_decides() {
     let fake = fake().await;
     let intermediate = certs::signed_by_root(&certs::params("Sneaky Intermediate", true, 2020, 2050), "Root");
 
@@ -230,9 +231,72 @@ async fn upload_unchecked_sends_as_given_and_cloudflare_decides() {
     let sent: serde_json::Value = serde_json::from_slice(&fake.requests()[0].body).unwrap();
     assert_eq!(sent["certificate"], intermediate.as_str());
 
-    let empty = fake.client().unwrap().upload_unchecked(fake.zone_id(), "  \n").await.unwrap_err();
-    assert_eq!(empty.to_string(), "invalid certificate: must not be empty");
+    // Only the CA checks are skipped: the input must still be one certificate block, and nothing
+    // else (a private key least of all) is ever sent.
+    let client = fake.client().unwrap();
+    let empty = client.upload_unchecked(fake.zone_id(), "  \n").await.unwrap_err();
+    assert_eq!(empty.to_string(), "no PEM certificate found (expected a -----BEGIN CERTIFICATE----- block)");
+    let (cert, key) = certs::self_signed(&certs::params("Keyed Unchecked Root", true, 2020, 2060));
+    for input in
+        [format!("{}{}", cert.pem(), key.serialize_pem()), format!("{}{}", key.serialize_pem(), cert.pem())]
+    {
+        let err = client.upload_unchecked(fake.zone_id(), &input).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the input holds a PRIVATE KEY block besides the certificate; give only the certificate"
+        );
+        assert!(err.is_invalid_input());
+    }
+    let two = format!("{}{}", certs::root("One"), certs::root("Two"));
+    let err = client.upload_unchecked(fake.zone_id(), &two).await.unwrap_err();
+    assert_eq!(err.to_string(), "the input holds 2 certificates; upload one root CA at a time");
     assert_eq!(fake.request_count(), 1);
+    // What is sent is the clean block, without the text around it.
+    client.upload_unchecked(fake.zone_id(), &format!("notes\n{}more notes", cert.pem())).await.unwrap();
+    let sent: serde_json::Value = serde_json::from_slice(&fake.requests()[1].body).unwrap();
+    assert_eq!(sent["certificate"], cert.pem().as_str());
+}
+
+#[tokio::test]
+async fn weak_roots_are_refused_with_their_own_reason_and_unverifiable_ones_are_reported() {
+    let fixture = |name: &str| {
+        std::fs::read_to_string(format!("{}/tests/fixtures/roots/{name}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+    };
+    assert_eq!(
+        refused(&fixture("rsa1024.pem")).await.to_string(),
+        "certificate CN=Weak RSA-1024 Root has a 1024-bit RSA key; a root CA needs at least 2048 bits"
+    );
+    assert_eq!(
+        refused(&fixture("md5-rsa2048.pem")).await.to_string(),
+        "certificate CN=MD5 Root is signed with MD5WithRSA, a broken digest; a root CA needs SHA-1 or better"
+    );
+    let rsa = check_root_ca(&fixture("rsa2048.pem"), Utc::now()).unwrap();
+    assert_eq!(
+        (rsa.signature_algorithm.as_str(), rsa.self_signature),
+        ("SHA256WithRSA", SelfSignature::Verified)
+    );
+    for (name, algorithm) in [("rsa-pss.pem", "RSASSA-PSS"), ("p521.pem", "ECDSAWithSHA256")] {
+        let details = check_root_ca(&fixture(name), Utc::now()).unwrap();
+        assert_eq!(details.self_signature, SelfSignature::Unverifiable, "{name}");
+        assert_eq!(details.signature_algorithm, algorithm, "{name}");
+    }
+}
+
+#[test]
+fn a_der_file_gets_a_hint_to_convert_it_and_other_binary_input_is_named() {
+    let der =
+        std::fs::read(format!("{}/tests/fixtures/roots/rsa2048.der", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let problem = cloudflare_origin_trust_store::pem_text(&der).unwrap_err();
+    assert_eq!(
+        problem.to_string(),
+        "the input is DER (binary), a certificate, not PEM; convert it with: openssl x509 -inform der -in FILE -out FILE.pem"
+    );
+    let (_, key) = certs::self_signed(&certs::params("Key Only", true, 2020, 2060));
+    let problem = cloudflare_origin_trust_store::pem_text(&key.serialize_der()).unwrap_err();
+    assert!(problem.to_string().contains("but not a certificate (a key or a PKCS#12 bundle?)"), "{problem}");
+    let problem = cloudflare_origin_trust_store::pem_text(b"\xff\xfe\x00garbage").unwrap_err();
+    assert_eq!(problem, CertificateProblem::NotText);
 }
 
 #[tokio::test]
@@ -436,7 +500,10 @@ fn details_expose_subject_issuer_serial_fingerprint_and_validity() {
     assert_eq!(details.days_until_expiry(Utc.with_ymd_and_hms(2040, 12, 1, 0, 0, 0).unwrap()), 31);
     assert_eq!(details.days_until_expiry(Utc.with_ymd_and_hms(2041, 1, 3, 0, 0, 0).unwrap()), -2);
 
-    let checked = check_root_ca(&pem, Utc.with_ymd_and_hms(2030, 6, 1, 0, 0, 0).unwrap()).unwrap();
+    assert_eq!(details.self_signature, SelfSignature::NotChecked);
+    let mut checked = check_root_ca(&pem, Utc.with_ymd_and_hms(2030, 6, 1, 0, 0, 0).unwrap()).unwrap();
+    assert_eq!(checked.self_signature, SelfSignature::Verified);
+    checked.self_signature = SelfSignature::NotChecked;
     assert_eq!(checked, details);
     assert!(matches!(
         check_root_ca(&pem, Utc.with_ymd_and_hms(2042, 1, 1, 0, 0, 0).unwrap()).unwrap_err(),

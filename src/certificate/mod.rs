@@ -9,12 +9,18 @@
 
 use std::fmt::Write as _;
 
+mod pem;
+mod signature;
+
 use chrono::{DateTime, Utc};
-use rustls_pki_types::pem::{self, SectionKind};
 use x509_cert::Certificate;
+use x509_cert::der::Decode;
 use x509_cert::der::asn1::ObjectIdentifier;
-use x509_cert::der::{Decode, Reader, SliceReader};
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
+
+pub use pem::{MAX_CERTIFICATE_BYTES, pem_text};
+pub(crate) use pem::{encode_pem, single_certificate};
+use signature::{Signature, self_signature, signature_name};
 
 use crate::model::CustomTrustStore;
 
@@ -22,6 +28,26 @@ use crate::model::CustomTrustStore;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CertificateProblem {
+    /// The input is over [`MAX_CERTIFICATE_BYTES`].
+    #[error("the input is over {} KiB; a root CA certificate is a few kilobytes", limit >> 10)]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The input is DER (binary), not PEM.
+    #[error(
+        "the input is DER (binary){}, not PEM; convert it with: openssl x509 -inform der -in FILE -out FILE.pem",
+        if *certificate { ", a certificate" } else { " but not a certificate (a key or a PKCS#12 bundle?)" }
+    )]
+    Der {
+        /// Whether the DER parses as a certificate.
+        certificate: bool,
+    },
+    /// The input is not UTF-8 text.
+    #[error(
+        "the input is not text (not UTF-8); give a PEM file holding one -----BEGIN CERTIFICATE----- block"
+    )]
+    NotText,
     /// No `-----BEGIN CERTIFICATE-----` block in the input.
     #[error("no PEM certificate found (expected a -----BEGIN CERTIFICATE----- block)")]
     NoCertificate,
@@ -56,6 +82,24 @@ pub enum CertificateProblem {
         issuer: String,
         /// The certificate's subject.
         subject: String,
+    },
+    /// An RSA key under 2,048 bits: too weak to trust, whatever its signature.
+    #[error("certificate {subject} has a {bits}-bit RSA key; a root CA needs at least 2048 bits")]
+    WeakKey {
+        /// The certificate's subject.
+        subject: String,
+        /// The key's size.
+        bits: usize,
+    },
+    /// A signature with a broken digest (MD2, MD5).
+    #[error(
+        "certificate {subject} is signed with {algorithm}, a broken digest; a root CA needs SHA-1 or better"
+    )]
+    WeakSignature {
+        /// The certificate's subject.
+        subject: String,
+        /// The signature algorithm.
+        algorithm: String,
     },
     /// The signature does not verify with the certificate's own key.
     #[error("certificate is not self-signed: the signature of {subject} does not verify with its own key")]
@@ -105,6 +149,22 @@ pub struct CertificateDetails {
     /// The signature algorithm, in Cloudflare's spelling where known (`SHA256WithRSA`,
     /// `ECDSAWithSHA384`...), else its OID.
     pub signature_algorithm: String,
+    /// What [`check_root_ca`] found of the self-signature; [`SelfSignature::NotChecked`] for
+    /// details read without the checks.
+    pub self_signature: SelfSignature,
+}
+
+/// Whether a certificate's self-signature was verified locally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SelfSignature {
+    /// Not checked (details read with [`CertificateDetails::from_pem`]).
+    NotChecked,
+    /// Verified with the certificate's own key.
+    Verified,
+    /// Its algorithm is one the local checks cannot verify (RSA-PSS, ECDSA P-521, RSA over 8,192
+    /// bits...): the certificate is not refused, and Cloudflare checks it.
+    Unverifiable,
 }
 
 impl CertificateDetails {
@@ -167,9 +227,19 @@ pub(crate) fn checked_root_ca(
     if !details.is_self_issued {
         return Err(CertificateProblem::NotSelfIssued { issuer: details.issuer, subject });
     }
-    if self_signature(&der, &cert) == Signature::Invalid {
-        return Err(CertificateProblem::BadSignature { subject });
-    }
+    let mut details = details;
+    details.self_signature = match self_signature(&der, &cert) {
+        Signature::Valid => SelfSignature::Verified,
+        Signature::Unverifiable => SelfSignature::Unverifiable,
+        Signature::Invalid => return Err(CertificateProblem::BadSignature { subject }),
+        Signature::WeakKey(bits) => return Err(CertificateProblem::WeakKey { subject, bits }),
+        Signature::WeakDigest => {
+            return Err(CertificateProblem::WeakSignature {
+                subject,
+                algorithm: details.signature_algorithm,
+            });
+        }
+    };
     if now > details.not_after {
         return Err(CertificateProblem::Expired { subject, not_after: details.not_after });
     }
@@ -177,36 +247,6 @@ pub(crate) fn checked_root_ca(
         return Err(CertificateProblem::NotYetValid { subject, not_before: details.not_before });
     }
     Ok((details, encode_pem(&der)))
-}
-
-/// The DER of the one certificate block of `pem`. Any other block is refused, a private key above
-/// all, including the kinds rustls-pki-types does not know (and would skip) such as `ENCRYPTED
-/// PRIVATE KEY`. Text around the blocks is ignored.
-fn single_certificate(pem: &str) -> Result<Vec<u8>, CertificateProblem> {
-    if let Some(other) = block_labels(pem).find(|label| *label != "CERTIFICATE") {
-        return Err(CertificateProblem::UnexpectedBlock(other.to_owned()));
-    }
-    let mut certificates = Vec::new();
-    let mut rest = pem.as_bytes();
-    loop {
-        match pem::from_buf(&mut rest) {
-            Ok(Some((SectionKind::Certificate, der))) => certificates.push(der),
-            Ok(Some((kind, _))) => return Err(CertificateProblem::UnexpectedBlock(format!("{kind:?}"))),
-            Ok(None) => break,
-            Err(error) => return Err(CertificateProblem::MalformedPem(error.to_string())),
-        }
-    }
-    match certificates.len() {
-        0 => Err(CertificateProblem::NoCertificate),
-        1 => Ok(certificates.remove(0)),
-        n => Err(CertificateProblem::MultipleCertificates(n)),
-    }
-}
-
-/// The label of every `-----BEGIN LABEL-----` line of `text`, as a PEM reader sees them (at the
-/// start of a line).
-fn block_labels(text: &str) -> impl Iterator<Item = &str> {
-    text.lines().filter_map(|line| line.strip_prefix("-----BEGIN ")?.trim_end().strip_suffix("-----"))
 }
 
 fn parse(der: &[u8]) -> Result<Certificate, CertificateProblem> {
@@ -241,66 +281,8 @@ fn details(der: &[u8], cert: &Certificate) -> CertificateDetails {
         is_ca: extension::<BasicConstraints>(cert, BASIC_CONSTRAINTS).is_some_and(|bc| bc.ca),
         is_self_issued: tbs.issuer == tbs.subject,
         signature_algorithm: signature_name(&cert.signature_algorithm.oid.to_string()),
+        self_signature: SelfSignature::NotChecked,
     }
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum Signature {
-    Valid,
-    Invalid,
-    /// An algorithm ring cannot verify (RSA-PSS, ECDSA with SHA-512, P-521...): not checked.
-    Unsupported,
-}
-
-/// Whether `cert`'s signature verifies with its own public key.
-fn self_signature(der: &[u8], cert: &Certificate) -> Signature {
-    use ring::signature as sig;
-    let spki = &cert.tbs_certificate.subject_public_key_info;
-    let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-    let curve = curve.map(|oid| oid.to_string());
-    let algorithm: &dyn sig::VerificationAlgorithm =
-        match (cert.signature_algorithm.oid.to_string().as_str(), curve.as_deref()) {
-            ("1.2.840.113549.1.1.5", _) => &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-            ("1.2.840.113549.1.1.11", _) => &sig::RSA_PKCS1_2048_8192_SHA256,
-            ("1.2.840.113549.1.1.12", _) => &sig::RSA_PKCS1_2048_8192_SHA384,
-            ("1.2.840.113549.1.1.13", _) => &sig::RSA_PKCS1_2048_8192_SHA512,
-            ("1.2.840.10045.4.3.2", Some("1.2.840.10045.3.1.7")) => &sig::ECDSA_P256_SHA256_ASN1,
-            ("1.2.840.10045.4.3.2", Some("1.3.132.0.34")) => &sig::ECDSA_P384_SHA256_ASN1,
-            ("1.2.840.10045.4.3.3", Some("1.2.840.10045.3.1.7")) => &sig::ECDSA_P256_SHA384_ASN1,
-            ("1.2.840.10045.4.3.3", Some("1.3.132.0.34")) => &sig::ECDSA_P384_SHA384_ASN1,
-            ("1.3.101.112", _) => &sig::ED25519,
-            _ => return Signature::Unsupported,
-        };
-    let (Some(tbs), Some(signature)) = (tbs_bytes(der), cert.signature.as_bytes()) else {
-        return Signature::Invalid;
-    };
-    let key = sig::UnparsedPublicKey::new(algorithm, spki.subject_public_key.raw_bytes());
-    if key.verify(tbs, signature).is_ok() { Signature::Valid } else { Signature::Invalid }
-}
-
-/// The TBSCertificate exactly as signed: the first element of the certificate's SEQUENCE, as it
-/// is in `der` (not re-encoded).
-fn tbs_bytes(der: &[u8]) -> Option<&[u8]> {
-    let mut outer = SliceReader::new(der).ok()?;
-    let header = x509_cert::der::Header::decode(&mut outer).ok()?;
-    let content = outer.read_slice(header.length).ok()?;
-    SliceReader::new(content).ok()?.tlv_bytes().ok()
-}
-
-fn signature_name(oid: &str) -> String {
-    match oid {
-        "1.2.840.113549.1.1.5" => "SHA1WithRSA",
-        "1.2.840.113549.1.1.11" => "SHA256WithRSA",
-        "1.2.840.113549.1.1.12" => "SHA384WithRSA",
-        "1.2.840.113549.1.1.13" => "SHA512WithRSA",
-        "1.2.840.113549.1.1.10" => "RSASSA-PSS",
-        "1.2.840.10045.4.3.2" => "ECDSAWithSHA256",
-        "1.2.840.10045.4.3.3" => "ECDSAWithSHA384",
-        "1.2.840.10045.4.3.4" => "ECDSAWithSHA512",
-        "1.3.101.112" => "Ed25519",
-        other => other,
-    }
-    .to_owned()
 }
 
 fn colon_hex(bytes: &[u8]) -> String {
@@ -314,30 +296,9 @@ fn colon_hex(bytes: &[u8]) -> String {
     out
 }
 
-pub(crate) fn encode_pem(der: &[u8]) -> String {
-    let base64 = data_encoding::BASE64.encode(der);
-    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in base64.as_bytes().chunks(64) {
-        pem.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
-        pem.push('\n');
-    }
-    pem.push_str("-----END CERTIFICATE-----\n");
-    pem
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pem_encoding_matches_base64_with_padding() {
-        assert_eq!(encode_pem(b"Man"), "-----BEGIN CERTIFICATE-----\nTWFu\n-----END CERTIFICATE-----\n");
-        assert_eq!(encode_pem(b"Ma"), "-----BEGIN CERTIFICATE-----\nTWE=\n-----END CERTIFICATE-----\n");
-        assert_eq!(encode_pem(b"M"), "-----BEGIN CERTIFICATE-----\nTQ==\n-----END CERTIFICATE-----\n");
-        let long = encode_pem(&[0u8; 60]);
-        assert_eq!(long.lines().nth(1).unwrap().len(), 64);
-        assert_eq!(long.lines().nth(2).unwrap(), "AAAAAAAAAAAAAAAA", "80 characters: 64, then 16");
-    }
 
     #[test]
     fn colon_hex_is_uppercase_pairs() {

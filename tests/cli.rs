@@ -29,7 +29,9 @@ async fn run_with_stdin(args: &[&str], env: &[(&str, &str)], input: String) -> O
     }
     tokio::task::spawn_blocking(move || {
         let mut child = command.spawn().expect("the CLI runs");
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        // The CLI may stop reading early (input over its limit): a closed pipe is fine here.
+        let written = child.stdin.take().unwrap().write_all(input.as_bytes());
+        assert!(written.is_ok() || written.as_ref().unwrap_err().kind() == std::io::ErrorKind::BrokenPipe);
         child.wait_with_output().unwrap()
     })
     .await
@@ -151,11 +153,15 @@ async fn the_table_shows_id_status_issuer_signature_and_expiry() {
     assert_eq!(lines.len(), 9);
     assert_eq!(
         lines[0],
-        "ID                                STATUS              ISSUER                   SIGNATURE  EXPIRES_ON"
+        "ID                                STATUS              EXPIRES_ON            DAYS_LEFT  SIGNATURE        ISSUER"
     );
+    let expires = fake.certificates()[7].expires_on;
+    let days = (expires - chrono::Utc::now()).num_days();
     assert_eq!(
         lines[8],
-        "5eed0000000000000000000000000007  pending_deployment  Lab Root CA 2031         Ed25519    2027-10-28T10:30:00Z"
+        format!(
+            "5eed0000000000000000000000000007  pending_deployment  2027-10-28T10:30:00Z  {days:<9}  Ed25519          Lab Root CA 2031"
+        )
     );
 }
 
@@ -337,12 +343,12 @@ async fn upload_get_and_delete_print_in_the_chosen_format() {
     let output = run(&["get", "--zone-id", zone, "--id", &id, "--base-url", &base], &token_env()).await;
     let table = String::from_utf8(output.stdout).unwrap();
     assert!(table.starts_with("ID  "), "{table}");
-    assert!(
-        table
-            .lines()
-            .nth(1)
-            .unwrap()
-            .starts_with(&format!("{id}  active  CLI Root CA  ECDSAWithSHA256  2060-01-01T00:00:00Z")),
+    let days = (chrono::DateTime::parse_from_rfc3339("2060-01-01T00:00:00Z").unwrap().to_utc()
+        - chrono::Utc::now())
+    .num_days();
+    assert_eq!(
+        table.lines().nth(1).unwrap(),
+        format!("{id}  active              2060-01-01T00:00:00Z  {days:<9}  ECDSAWithSHA256  CLI Root CA"),
         "{table}"
     );
 
@@ -503,7 +509,10 @@ async fn expiring_within_lists_only_those_and_exits_3() {
     assert_eq!(one_page("1").await.status.code(), Some(3), "page 1 holds the expired one");
     let output = one_page("3").await;
     assert_eq!(output.status.code(), Some(0), "page 3 holds none");
-    assert_eq!(String::from_utf8(output.stdout).unwrap(), "ID  STATUS  ISSUER  SIGNATURE  EXPIRES_ON\n");
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "ID                                STATUS              EXPIRES_ON            DAYS_LEFT  SIGNATURE        ISSUER\n"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -615,4 +624,208 @@ async fn an_environment_value_that_is_not_utf8_is_an_error_naming_it_never_ignor
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("invalid UTF-8"), "{}", stderr(&output));
     assert_eq!(fake.request_count(), 0);
+}
+
+/// The CLI with `args`, its standard output (or error) closed by the reader before it writes.
+async fn run_with_closed(
+    args: &[&str],
+    env: &[(&str, &str)],
+    close_stdout: bool,
+) -> std::process::ExitStatus {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cf-trust-store"));
+    // The stream left open goes nowhere, so that a full pipe never blocks the CLI.
+    let (stdout, stderr) =
+        if close_stdout { (Stdio::piped(), Stdio::null()) } else { (Stdio::null(), Stdio::piped()) };
+    command.env_clear().args(args).stdout(stdout).stderr(stderr);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().unwrap();
+        if close_stdout {
+            drop(child.stdout.take());
+        } else {
+            drop(child.stderr.take());
+        }
+        child.wait().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_stdout_or_stderr_never_panics_nor_turns_a_gate_or_an_error_into_exit_0() {
+    let now = chrono::Utc::now();
+    let mut certificates = fake::sample_certificates(300);
+    certificates[250].expires_on = now + chrono::Duration::days(3);
+    let fake = FakeCloudflare::builder().certificates(certificates).start().await.unwrap();
+    let base = fake.base_url();
+    let zone = fake.zone_id();
+    let gate =
+        ["list", "--zone-id", zone, "--expiring-within", "30", "--output", "jsonl", "--base-url", &base];
+    let all = ["list", "--zone-id", zone, "--all", "--output", "jsonl", "--base-url", &base];
+    for close_stdout in [true, false] {
+        let status = run_with_closed(&gate, &token_env(), close_stdout).await;
+        assert_eq!(status.code(), Some(3), "the gate still finds the expiring certificate");
+        let status = run_with_closed(&all, &token_env(), close_stdout).await;
+        assert_eq!(status.code(), Some(0));
+    }
+    fake.set_faults(|r| (r.page == 3).then(|| cloudflare_origin_trust_store::fake::Fault::html(500, 0)));
+    for close_stdout in [true, false] {
+        let status = run_with_closed(&gate, &[("CLOUDFLARE_API_TOKEN", fake::TOKEN)], close_stdout).await;
+        assert_eq!(status.code(), Some(1), "the error is still an error (close_stdout: {close_stdout})");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificate_input_is_bounded_never_blocks_and_says_what_is_wrong() {
+    let fake = FakeCloudflare::builder().start().await.unwrap();
+    let base = fake.base_url();
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-input-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("root.fifo");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let big = temp_file("big.pem", &"A".repeat(2 << 20));
+    let der = format!("{}/tests/fixtures/roots/rsa2048.der", env!("CARGO_MANIFEST_DIR"));
+    let (cert, key) = certs::self_signed(&certs::params("Keyed CLI Root", true, 2020, 2060));
+    let with_key = temp_file("with-key.pem", &format!("{}{}", cert.pem(), key.serialize_pem()));
+    let fifo = fifo.to_string_lossy().into_owned();
+    let dir = dir.to_string_lossy().into_owned();
+    for (file, extra, message) in [
+        ("/dev/zero", None, "error: cannot read the certificate file /dev/zero: it is not a regular file (a device or a socket?); give a file, or `-` with the data on standard input\n".to_owned()),
+        (fifo.as_str(), None, format!("error: cannot read the certificate file {fifo}: it is a FIFO (named pipe); give a file, or `-` with the data on standard input\n")),
+        (dir.as_str(), None, format!("error: cannot read the certificate file {dir}: it is a directory; give a file, or `-` with the data on standard input\n")),
+        (big.as_str(), None, format!("error: the certificate file {big}: the input is over 1024 KiB; a root CA certificate is a few kilobytes\n")),
+        (der.as_str(), None, format!("error: the certificate file {der}: the input is DER (binary), a certificate, not PEM; convert it with: openssl x509 -inform der -in FILE -out FILE.pem\n")),
+        (with_key.as_str(), Some("--skip-local-checks"), "error: the input holds a PRIVATE KEY block besides the certificate; give only the certificate\n".to_owned()),
+        (with_key.as_str(), None, "error: the input holds a PRIVATE KEY block besides the certificate; give only the certificate\n".to_owned()),
+    ] {
+        let mut args = vec!["upload", "--zone-id", fake.zone_id(), "--certificate-file", file, "--base-url", &base];
+        args.extend(extra);
+        let output = tokio::time::timeout(std::time::Duration::from_secs(20), run(&args, &token_env()))
+            .await
+            .unwrap_or_else(|_| panic!("{file} made the CLI hang"));
+        assert_failed(&output, 2, &message);
+    }
+    let output = run_with_stdin(
+        &["upload", "--zone-id", fake.zone_id(), "--certificate-file", "-", "--base-url", &base],
+        &token_env(),
+        "B".repeat(3 << 20),
+    )
+    .await;
+    assert_failed(
+        &output,
+        2,
+        "error: standard input: the input is over 1024 KiB; a root CA certificate is a few kilobytes\n",
+    );
+    assert_eq!(fake.request_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_range_days_are_exit_2_not_a_panic() {
+    let fake = FakeCloudflare::builder().sample_certificates(3).start().await.unwrap();
+    let base = fake.base_url();
+    for days in ["100000000", "36501", "-1", "4294967296", "ten"] {
+        let option = format!("--expiring-within={days}");
+        let output =
+            run(&["list", "--zone-id", fake.zone_id(), &option, "--base-url", &base], &token_env()).await;
+        assert_eq!(output.status.code(), Some(2), "{days}: {}", stderr(&output));
+        assert!(stderr(&output).contains("--expiring-within <DAYS>"), "{days}: {}", stderr(&output));
+    }
+    let output = run(
+        &["list", "--zone-id", fake.zone_id(), "--expiring-within", "36500", "--base-url", &base],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(fake.request_count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_text_in_a_table_or_an_error_line_cannot_steer_the_terminal() {
+    let mut certificates = fake::sample_certificates(2);
+    certificates[0].issuer = "Evil\u{1b}[2J\u{1b}[H\nforged  active  row\u{202e}".into();
+    certificates[1].signature = "\u{7}\u{9b}31m".into();
+    let fake = FakeCloudflare::builder().certificates(certificates).start().await.unwrap();
+    let base = fake.base_url();
+    let output = run(&["list", "--zone-id", fake.zone_id(), "--base-url", &base], &token_env()).await;
+    let table = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(table.lines().count(), 3, "{table}");
+    assert!(!table.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "{table:?}");
+    assert!(table.contains("Evil\\u{1b}[2J\\u{1b}[H\\nforged  active  row\\u{202e}"), "{table}");
+
+    fake.set_faults(|_| {
+        Some(cloudflare_origin_trust_store::fake::Fault::json(
+            403,
+            &serde_json::json!({"success": false, "errors": [{"code": 10000, "message": "no\u{1b}]0;pwned\u{7}\r\nerror: fake"}]}),
+        ))
+    });
+    let output = run(&["list", "--zone-id", fake.zone_id(), "--base-url", &base], &token_env()).await;
+    let line = stderr(&output);
+    assert_eq!(line.lines().count(), 1, "{line:?}");
+    assert!(!line.trim_end_matches('\n').chars().any(char::is_control), "{line:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_expiry_gate_ignores_certificates_on_their_way_out_unless_status_says_otherwise() {
+    use cloudflare_origin_trust_store::CertificateStatus;
+    let soon = chrono::Utc::now() + chrono::Duration::days(5);
+    let mut certificates = fake::sample_certificates(4);
+    for (certificate, status) in certificates.iter_mut().zip([
+        CertificateStatus::Deleted,
+        CertificateStatus::PendingDeletion,
+        CertificateStatus::Active,
+        CertificateStatus::Active,
+    ]) {
+        certificate.status = status;
+    }
+    certificates[0].expires_on = soon;
+    certificates[1].expires_on = soon;
+    let fake = FakeCloudflare::builder().certificates(certificates).start().await.unwrap();
+    let base = fake.base_url();
+    let gate = |extra: &'static [&'static str]| {
+        let (base, zone) = (base.clone(), fake.zone_id().to_owned());
+        async move {
+            let mut args = vec![
+                "list",
+                "--zone-id",
+                &zone,
+                "--expiring-within",
+                "30",
+                "--output",
+                "jsonl",
+                "--base-url",
+                &base,
+            ];
+            args.extend(extra);
+            run(&args, &token_env()).await
+        }
+    };
+    assert_eq!(gate(&[]).await.status.code(), Some(0), "deleted and pending_deletion do not count");
+    let output = gate(&["--status", "deleted", "--status", "pending_deletion"]).await;
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(String::from_utf8(output.stdout).unwrap().lines().count(), 2);
+    let output = gate(&["--status", "pending_deletion"]).await;
+    assert_eq!(String::from_utf8(output.stdout).unwrap().lines().count(), 1);
+    let output = run(
+        &[
+            "list",
+            "--zone-id",
+            fake.zone_id(),
+            "--status",
+            "active",
+            "--output",
+            "jsonl",
+            "--base-url",
+            &base,
+        ],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(
+        (output.status.code(), String::from_utf8(output.stdout).unwrap().lines().count()),
+        (Some(0), 2)
+    );
 }

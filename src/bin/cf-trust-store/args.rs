@@ -60,13 +60,21 @@ pub(crate) struct ListArgs {
     /// Walk every page.
     #[arg(long)]
     pub(crate) all: bool,
-    /// Pages fetched at once when walking every page (1 fetches one at a time).
+    /// Pages fetched at once when walking every page (1 to 32; 1 fetches one at a time).
     #[arg(long, value_name = "N", default_value_t = cloudflare_origin_trust_store::Pagination::DEFAULT_CONCURRENCY)]
     pub(crate) concurrency: usize,
-    /// Only certificates whose expires_on is within DAYS from now (expired ones included); walks
-    /// every page unless --page is given, and exits 3 when any are found.
-    #[arg(long, value_name = "DAYS")]
+    /// The most pages a walk fetches before it stops with an error (a server that never ends).
+    #[arg(long, value_name = "N", default_value_t = cloudflare_origin_trust_store::Pagination::DEFAULT_MAX_PAGES)]
+    pub(crate) max_pages: u64,
+    /// Only certificates whose expires_on is within DAYS from now (0 to 36500; expired ones
+    /// included); walks every page unless --page is given, and exits 3 when any are found. Counts
+    /// only the statuses of --status: by default every status but deleted and pending_deletion.
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=36500))]
     pub(crate) expiring_within: Option<u32>,
+    /// Only certificates with this status (repeatable): initializing, pending_deployment,
+    /// active, pending_deletion, deleted, expired, or any other Cloudflare sends.
+    #[arg(long, value_name = "STATUS")]
+    pub(crate) status: Vec<String>,
     #[command(flatten)]
     pub(crate) common: Common,
 }

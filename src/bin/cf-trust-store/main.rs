@@ -7,6 +7,7 @@
 
 mod args;
 mod commands;
+mod input;
 mod output;
 
 use std::io::{self, Write};
@@ -71,10 +72,8 @@ impl From<Error> for Failure {
 
 impl From<io::Error> for Failure {
     fn from(error: io::Error) -> Self {
-        if error.kind() == io::ErrorKind::BrokenPipe {
-            // The reader (`head`, say) has all it wanted.
-            return Self { status: ExitStatus::Success, message: None };
-        }
+        // A closed standard output is not an error here: the Printer reports it, and the command
+        // decides (see Printer::closed).
         Self { status: ExitStatus::Failure, message: Some(format!("cannot write the output: {error}")) }
     }
 }

@@ -1,18 +1,25 @@
 //! Everything the CLI prints on standard output, through one [`Printer`] for every command and
-//! format.
+//! format. Records are written as they come (a table with fixed column widths, a JSON array
+//! opened at the first and closed at the end), so nothing a server sends is held to be printed
+//! later; text from the server goes through [`terminal_safe`] in table output (JSON is escaped by
+//! construction).
 
 use std::io::{self, Write};
 
-use cloudflare_origin_trust_store::CustomTrustStore;
+use chrono::Utc;
+use cloudflare_origin_trust_store::{CustomTrustStore, terminal_safe};
 use serde::Serialize;
 
 use crate::args::Output;
 
+/// A table column: its header and its width (the last column is cut at its width too).
+pub(crate) struct Column(pub(crate) &'static str, pub(crate) usize);
+
 /// Something the CLI prints: as JSON with the API's field names, or as a table row.
 pub(crate) trait Record: Serialize {
-    /// The table's header.
-    const COLUMNS: &'static [&'static str];
-    /// The cells of this record's table row, one per column.
+    /// The table's columns.
+    const COLUMNS: &'static [Column];
+    /// The cells of this record's table row, one per column (raw: the printer escapes and cuts).
     fn cells(&self) -> Vec<String>;
     /// A sentence that stands for this record in table output instead of a row (`deleted …`).
     fn sentence(&self) -> Option<String> {
@@ -21,15 +28,23 @@ pub(crate) trait Record: Serialize {
 }
 
 impl Record for CustomTrustStore {
-    const COLUMNS: &'static [&'static str] = &["ID", "STATUS", "ISSUER", "SIGNATURE", "EXPIRES_ON"];
+    const COLUMNS: &'static [Column] = &[
+        Column("ID", 32),
+        Column("STATUS", 18),
+        Column("EXPIRES_ON", 20),
+        Column("DAYS_LEFT", 9),
+        Column("SIGNATURE", 15),
+        Column("ISSUER", 64),
+    ];
 
     fn cells(&self) -> Vec<String> {
         vec![
             self.id.clone(),
             self.status.to_string(),
-            self.issuer.clone(),
-            self.signature.clone(),
             self.expires_on.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            self.days_until_expiry(Utc::now()).to_string(),
+            self.signature.clone(),
+            self.issuer.clone(),
         ]
     }
 }
@@ -41,95 +56,130 @@ pub(crate) struct Deleted {
 }
 
 impl Record for Deleted {
-    const COLUMNS: &'static [&'static str] = &["ID"];
+    const COLUMNS: &'static [Column] = &[Column("ID", 32)];
 
     fn cells(&self) -> Vec<String> {
         vec![self.id.clone()]
     }
 
     fn sentence(&self) -> Option<String> {
-        Some(format!("deleted {}", self.id))
+        Some(format!("deleted {}", terminal_safe(&self.id)))
     }
 }
 
-/// Writes records to standard output in one format: `jsonl` as they come; `json` as one array
-/// (several records) or one object (a single one); `table` with aligned columns once all have come.
-pub(crate) struct Printer<R> {
+/// Writes records to standard output in one format, as they come: `jsonl` one object a line;
+/// `json` one array (or one object for a single record); `table` a header, then a row each.
+///
+/// When standard output is closed by its reader (`| head`), the printer says so with
+/// [`Printer::closed`] and writes nothing more; the command decides whether to go on.
+pub(crate) struct Printer {
     output: Output,
-    held: Vec<R>,
+    out: io::Stdout,
+    started: bool,
+    closed: bool,
 }
 
-impl<R: Record> Printer<R> {
+impl Printer {
     pub(crate) fn new(output: Output) -> Self {
-        Self { output, held: Vec::new() }
+        Self { output, out: io::stdout(), started: false, closed: false }
     }
 
-    /// Takes records in (printed at once for `jsonl`).
-    pub(crate) fn add(&mut self, records: impl IntoIterator<Item = R>) -> io::Result<()> {
-        if self.output != Output::Jsonl {
-            self.held.extend(records);
-            return Ok(());
-        }
-        let mut out = io::stdout().lock();
+    /// Whether the reader closed standard output.
+    pub(crate) fn closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Prints records of a list.
+    pub(crate) fn add<R: Record>(&mut self, records: impl IntoIterator<Item = R>) -> io::Result<()> {
+        let mut text = String::new();
         for record in records {
-            serde_json::to_writer(&mut out, &record)?;
-            out.write_all(b"\n")?;
+            match self.output {
+                Output::Jsonl => text.push_str(&format!("{}\n", json(&record, false))),
+                Output::Json => {
+                    text.push_str(if self.started { ",\n" } else { "[\n" });
+                    for line in json(&record, true).lines() {
+                        text.push_str(&format!("  {line}\n"));
+                    }
+                    text.pop();
+                }
+                Output::Table => {
+                    if !self.started {
+                        text.push_str(&row(R::COLUMNS, R::COLUMNS.iter().map(|c| c.0.to_owned())));
+                    }
+                    text.push_str(&row(R::COLUMNS, record.cells()));
+                }
+            }
+            self.started = true;
         }
-        out.flush()
+        self.write(&text)
     }
 
-    /// Prints what is held as a list.
-    pub(crate) fn finish(self) -> io::Result<()> {
-        let mut out = io::stdout().lock();
-        match self.output {
-            Output::Jsonl => {}
-            Output::Json => {
-                serde_json::to_writer_pretty(&mut out, &self.held)?;
-                out.write_all(b"\n")?;
-            }
-            Output::Table => write_table(&mut out, &self.held)?,
-        }
-        out.flush()
+    /// Ends a list: closes the JSON array, or prints the table's header when there was no row.
+    pub(crate) fn finish<R: Record>(mut self) -> io::Result<()> {
+        let text = match (self.output, self.started) {
+            (Output::Json, true) => "\n]\n".to_owned(),
+            (Output::Json, false) => "[]\n".to_owned(),
+            (Output::Table, false) => row(R::COLUMNS, R::COLUMNS.iter().map(|c| c.0.to_owned())),
+            _ => String::new(),
+        };
+        self.write(&text)
     }
 
     /// Prints one record: an object in `json`, a sentence or a one-row table otherwise.
-    pub(crate) fn one(output: Output, record: R) -> io::Result<()> {
-        let mut out = io::stdout().lock();
-        match (output, record.sentence()) {
-            (Output::Json, _) => {
-                serde_json::to_writer_pretty(&mut out, &record)?;
-                out.write_all(b"\n")?;
+    pub(crate) fn one<R: Record>(mut self, record: R) -> io::Result<()> {
+        let text = match (self.output, record.sentence()) {
+            (Output::Json, _) => format!("{}\n", json(&record, true)),
+            (Output::Jsonl, _) => format!("{}\n", json(&record, false)),
+            (Output::Table, Some(sentence)) => format!("{sentence}\n"),
+            (Output::Table, None) => {
+                row(R::COLUMNS, R::COLUMNS.iter().map(|c| c.0.to_owned())) + &row(R::COLUMNS, record.cells())
             }
-            (Output::Jsonl, _) => {
-                serde_json::to_writer(&mut out, &record)?;
-                out.write_all(b"\n")?;
-            }
-            (Output::Table, Some(sentence)) => writeln!(out, "{sentence}")?,
-            (Output::Table, None) => write_table(&mut out, std::slice::from_ref(&record))?,
+        };
+        self.write(&text)
+    }
+
+    fn write(&mut self, text: &str) -> io::Result<()> {
+        if self.closed || text.is_empty() {
+            return Ok(());
         }
-        out.flush()
+        let mut out = self.out.lock();
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other,
+        }
     }
 }
 
-fn write_table<R: Record>(out: &mut impl Write, records: &[R]) -> io::Result<()> {
-    let header: Vec<String> = R::COLUMNS.iter().map(|c| c.to_string()).collect();
-    let rows: Vec<Vec<String>> = records.iter().map(Record::cells).collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+fn json(record: &impl Serialize, pretty: bool) -> String {
+    let text = if pretty { serde_json::to_string_pretty(record) } else { serde_json::to_string(record) };
+    text.expect("the CLI's records serialize")
+}
+
+/// One table line: each cell escaped, cut to its column's width, padded (but the last).
+fn row(columns: &[Column], cells: impl IntoIterator<Item = String>) -> String {
+    let mut line = String::new();
+    let count = columns.len();
+    for (i, (cell, Column(_, width))) in cells.into_iter().zip(columns).enumerate() {
+        let cell = fit(&terminal_safe(&cell), *width);
+        if i + 1 == count {
+            line.push_str(&cell);
+        } else {
+            line.push_str(&format!("{cell:<width$}  "));
         }
     }
-    for row in std::iter::once(&header).chain(&rows) {
-        let mut line = String::new();
-        for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
-            if i + 1 == row.len() {
-                line.push_str(cell);
-            } else {
-                line.push_str(&format!("{cell:<width$}  "));
-            }
-        }
-        writeln!(out, "{line}")?;
+    line.push('\n');
+    line
+}
+
+/// `cell` in at most `width` characters: cut with an ellipsis when longer.
+fn fit(cell: &str, width: usize) -> String {
+    if cell.chars().count() <= width {
+        return cell.to_owned();
     }
-    Ok(())
+    let mut cut: String = cell.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }

@@ -74,15 +74,23 @@ impl Credentials {
             (Self::ENV_API_TOKEN, Self::ENV_EMAIL, Self::ENV_API_KEY);
         match (get(env_email)?, get(env_api_key)?) {
             (Some(email), Some(key)) => Ok(Self::email_key(email, key)),
-            (Some(_), None) => Err(Error::Config(format!(
+            (Some(_), None) => Err(Error::config(format!(
                 "{env_email} is set but {env_api_key} is missing (set both, or set {env_api_token})"
             ))),
-            (None, Some(_)) => Err(Error::Config(format!(
+            (None, Some(_)) => Err(Error::config(format!(
                 "{env_api_key} is set but {env_email} is missing (set both, or set {env_api_token})"
             ))),
-            (None, None) => Err(Error::Config(format!(
+            (None, None) => Err(Error::config(format!(
                 "no credentials: set {env_api_token}, or {env_email} and {env_api_key}"
             ))),
+        }
+    }
+
+    /// The scheme's name, for messages: never a value.
+    pub(crate) fn scheme(&self) -> &'static str {
+        match self {
+            Self::Token(_) => "an API token (Authorization: Bearer)",
+            Self::EmailKey { .. } => "an email and Global API key (X-Auth-Email, X-Auth-Key)",
         }
     }
 
@@ -109,14 +117,14 @@ pub(crate) fn env_var(name: &str) -> Result<Option<String>> {
     match std::env::var_os(name) {
         None => Ok(None),
         Some(value) => value.into_string().map(Some).map_err(|_| {
-            Error::Config(format!("{name} is set but is not valid UTF-8 (a stray byte?); fix or unset it"))
+            Error::config(format!("{name} is set but is not valid UTF-8 (a stray byte?); fix or unset it"))
         }),
     }
 }
 
 fn sensitive(value: &str, what: &'static str) -> Result<HeaderValue> {
     let mut header = HeaderValue::from_str(value).map_err(|_| {
-        Error::Config(format!(
+        Error::config(format!(
             "the {what} contains characters not allowed in an HTTP header (a newline or control character?)"
         ))
     })?;

@@ -184,18 +184,17 @@ impl ClientBuilder {
         let base_url = checked_base_url(&self.base_url)?;
         let plain_http = base_url.starts_with("http:");
         if !plain_http && !cfg!(any(feature = "rustls", feature = "native-tls")) {
-            return Err(Error::Config(
+            return Err(Error::config(
                 "this build of cloudflare-origin-trust-store has no TLS, so it cannot reach an https \
-                 base URL: enable its `rustls` (default) or `native-tls` feature"
-                    .into(),
+                 base URL: enable its `rustls` (default) or `native-tls` feature",
             ));
         }
         let credentials = self.credentials.ok_or_else(|| {
-            Error::Config("no credentials: call ClientBuilder::credentials or use from_env".into())
+            Error::config("no credentials: call ClientBuilder::credentials or use from_env")
         })?;
         for (name, value) in [("connect_timeout", self.connect_timeout), ("timeout", self.timeout)] {
             if value.is_zero() {
-                return Err(Error::Config(format!("{name} must be greater than zero")));
+                return Err(Error::config(format!("{name} must be greater than zero")));
             }
         }
         let mut http = tls(reqwest::Client::builder())?;
@@ -209,15 +208,16 @@ impl ClientBuilder {
             // Cloudflare's API does not redirect; following one could send credentials elsewhere.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         let shared = Arc::new(Shared {
             auth_headers: credentials.headers()?,
+            scheme: credentials.scheme(),
             retry: self.retry,
             gate: Gate::default(),
         });
         let base_path = reqwest::Url::parse(&base_url)
             .map(|url| url.path().trim_end_matches('/').to_owned())
-            .map_err(|e| Error::Config(format!("cannot parse the checked base URL: {e}")))?;
+            .map_err(|e| Error::config(format!("cannot parse the checked base URL: {e}")))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 base_url,
@@ -241,7 +241,7 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .and_then(|builder| builder.with_platform_verifier())
-        .map_err(|e| Error::Config(format!("cannot set up TLS: {e}")))?
+        .map_err(|e| Error::config(format!("cannot set up TLS: {e}")))?
         .with_no_client_auth();
     Ok(builder.tls_backend_preconfigured(config))
 }
@@ -258,24 +258,24 @@ fn checked_base_url(raw: &str) -> Result<String> {
     let shown = redacted(raw);
     let raw = &*shown;
     let url = reqwest::Url::parse(raw.trim())
-        .map_err(|e| Error::Config(format!("base URL {raw:?} is not a valid URL: {e}")))?;
+        .map_err(|e| Error::config(format!("base URL {raw:?} is not a valid URL: {e}")))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Config("base URL must not contain a user name or password".into()));
+        return Err(Error::config("base URL must not contain a user name or password"));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config(format!("base URL {raw:?} must not have a query or fragment")));
+        return Err(Error::config(format!("base URL {raw:?} must not have a query or fragment")));
     }
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
         "http" => {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "base URL {raw:?} uses plain http, which would send the credentials unencrypted; \
                  use https (http is allowed only for 127.0.0.0/8, ::1 and localhost)"
             )));
         }
         other => {
-            return Err(Error::Config(format!("base URL {raw:?} has scheme {other:?}; use https")));
+            return Err(Error::config(format!("base URL {raw:?} has scheme {other:?}; use https")));
         }
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())

@@ -26,7 +26,7 @@ pub use certificate::{
     CertificateDetails, CertificateProblem, MAX_CERTIFICATE_BYTES, SelfSignature, check_root_ca, pem_text,
 };
 pub use client::{Client, ClientBuilder};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use model::{
     CertificateStatus, CustomTrustStore, Page, ResponseMessage, ResponseMessageSource, ResultInfo,
 };

@@ -1,9 +1,10 @@
 //! Every endpoint's `impl Client` methods (list, get, upload, delete) and the checks of their
 //! parameters, made before anything is sent.
 
+use crate::call::Route;
 use crate::certificate::checked_root_ca;
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::generated::types::{Identifier, UploadRequest};
 use std::num::NonZeroU64;
 use std::sync::Arc;
@@ -18,14 +19,14 @@ impl Client {
     /// checked before anything is sent.
     pub async fn get(&self, zone_id: &str, certificate_id: &str) -> Result<CustomTrustStore> {
         let (zone, id) = checked_ids(zone_id, certificate_id)?;
-        let path = format!("/zones/{}/acm/custom_trust_store/{}", &*zone, &*id);
-        self.run(path, |client| async move { client.get_custom_trust_store(&zone, &id).await }).await
+        let route = Route::item("get_custom_trust_store", &zone, &id);
+        self.run(route, |client| async move { client.get_custom_trust_store(&zone, &id).await }).await
     }
 
     /// Uploads a root CA certificate (PEM) to a zone's trust store, after checking it locally with
     /// [`check_root_ca`](crate::certificate::check_root_ca): exactly one certificate, a CA,
     /// self-issued, self-signed and valid now. A certificate that fails is refused with
-    /// [`Error::InvalidCertificate`] and nothing is sent. The certificate is sent as clean PEM
+    /// [`ErrorKind::InvalidCertificate`] and nothing is sent. The certificate is sent as clean PEM
     /// (any text around the block is dropped).
     ///
     /// An upload is not idempotent: it is retried only when it cannot have been processed (a 429,
@@ -48,8 +49,8 @@ impl Client {
 
     async fn send_upload(&self, zone: Identifier, certificate: String) -> Result<CustomTrustStore> {
         let body = UploadRequest { certificate };
-        let path = format!("/zones/{}/acm/custom_trust_store", &**zone);
-        self.run(path, |client| async move { client.create_custom_trust_store(&zone, &body).await }).await
+        let route = Route::store("create_custom_trust_store", &zone);
+        self.run(route, |client| async move { client.create_custom_trust_store(&zone, &body).await }).await
     }
 
     /// Deletes one certificate from a zone's trust store; returns the deleted id. Origins whose
@@ -58,18 +59,19 @@ impl Client {
     /// Any 2xx with a valid envelope is a success, a 204 without a body included. Cloudflare's
     /// definition makes the answer's `result.id` optional: without one (`{}`, `null`, no
     /// `result`), the requested id is returned. When the answer names another id than the one
-    /// asked for, the call fails with [`Error::IdMismatch`].
+    /// asked for, the call fails with [`ErrorKind::IdMismatch`].
     pub async fn delete(&self, zone_id: &str, certificate_id: &str) -> Result<String> {
         let (zone, id) = checked_ids(zone_id, certificate_id)?;
-        let path = format!("/zones/{}/acm/custom_trust_store/{}", &*zone, &*id);
+        let route = Route::item("delete_custom_trust_store", &zone, &id);
         let deleted = self
-            .run(path, |client| async move { client.delete_custom_trust_store(&zone, &id).await })
+            .run(route, |client| async move { client.delete_custom_trust_store(&zone, &id).await })
             .await?;
         match deleted {
-            Some(returned) if returned != certificate_id => Err(Error::IdMismatch {
+            Some(returned) if returned != certificate_id => Err(ErrorKind::IdMismatch {
                 requested: certificate_id.to_owned(),
                 returned: crate::text::one_line(&returned, 64),
-            }),
+            }
+            .into()),
             _ => Ok(certificate_id.to_owned()),
         }
     }
@@ -122,8 +124,8 @@ impl Client {
 
     async fn fetch_page(&self, zone: &Identifier, params: &ListParams) -> Result<Page<CustomTrustStore>> {
         let page = params.checked_page()?;
-        let path = format!("/zones/{}/acm/custom_trust_store", &**zone);
-        self.run(path, |client| async move {
+        let route = Route::store("list_custom_trust_store", zone);
+        self.run(route, |client| async move {
             client.list_custom_trust_store(zone, params.limit, params.offset, page, params.per_page).await
         })
         .await

@@ -12,7 +12,7 @@ use futures_core::Stream;
 use futures_util::stream::FuturesOrdered;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::model::{CustomTrustStore, Page};
 use crate::operations::check_per_page;
 
@@ -75,7 +75,7 @@ impl Pagination {
         self
     }
 
-    /// The most pages one walk fetches; past it the walk ends with [`Error::TooManyPages`]
+    /// The most pages one walk fetches; past it the walk ends with [`ErrorKind::TooManyPages`]
     /// (default 10,000). Bounds the walk on a server that never stops.
     pub fn max_pages(mut self, max_pages: u64) -> Self {
         self.max_pages = max_pages;
@@ -83,7 +83,7 @@ impl Pagination {
     }
 
     /// The most response-body bytes one walk reads; past it the walk ends with
-    /// [`Error::WalkTooLarge`] (default 256 MiB). With the page cap and the concurrency, it bounds
+    /// [`ErrorKind::WalkTooLarge`] (default 256 MiB). With the page cap and the concurrency, it bounds
     /// the memory a walk (and whoever collects it) can be made to use, whatever the server sends.
     pub fn max_bytes(mut self, max_bytes: u64) -> Self {
         self.max_bytes = max_bytes;
@@ -122,16 +122,16 @@ impl Pagination {
 /// The walk stops after `result_info.total_pages`, with no request for an empty page; without
 /// `result_info` it stops at an empty or short page. It always ends:
 ///
-/// - a page that repeats an item already seen ends it with [`Error::RepeatedPage`] (a server
+/// - a page that repeats an item already seen ends it with [`ErrorKind::RepeatedPage`] (a server
 ///   that never stops repeating itself cannot loop it);
-/// - a `total_count` that changes between pages ends it with [`Error::ListChanged`] (items may
+/// - a `total_count` that changes between pages ends it with [`ErrorKind::ListChanged`] (items may
 ///   have been skipped or seen twice);
 /// - more pages than [`Pagination::max_pages`] (10,000 by default) end it with
-///   [`Error::TooManyPages`], and more response bytes than [`Pagination::max_bytes`] (256 MiB) with
-///   [`Error::WalkTooLarge`];
+///   [`ErrorKind::TooManyPages`], and more response bytes than [`Pagination::max_bytes`] (256 MiB) with
+///   [`ErrorKind::WalkTooLarge`];
 /// - a walk never ends short as if it were complete: when page 1 announced `total_pages` and the
 ///   walk ends before that page (an empty page, or a later page announcing fewer), or with fewer
-///   items than an unchanged `total_count`, it ends with [`Error::IncompleteList`].
+///   items than an unchanged `total_count`, it ends with [`ErrorKind::IncompleteList`].
 ///
 /// What a walk holds in memory is bounded whatever the server sends: at most
 /// [`Pagination::concurrency`] pages (each body at most [`Client::MAX_BODY_BYTES`]), and 16 bytes
@@ -294,7 +294,7 @@ impl Walk {
     pub(crate) fn next_request(&self) -> Result<Option<u64>> {
         match self.next {
             Some(number) if number > self.pagination.max_pages => {
-                Err(Error::TooManyPages { max_pages: self.pagination.max_pages })
+                Err(ErrorKind::TooManyPages { max_pages: self.pagination.max_pages }.into())
             }
             next => Ok(next),
         }
@@ -306,18 +306,18 @@ impl Walk {
     pub(crate) fn accept<T: Listed>(&mut self, number: u64, page: &Page<T>) -> Result<()> {
         self.bytes = self.bytes.saturating_add(page.body_bytes);
         if self.bytes > self.pagination.max_bytes {
-            return Err(Error::WalkTooLarge { limit: self.pagination.max_bytes });
+            return Err(ErrorKind::WalkTooLarge { limit: self.pagination.max_bytes }.into());
         }
         for item in &page.items {
             if !self.seen.insert(digest(item.id())) {
-                return Err(Error::RepeatedPage { page: number, id: shortened(item.id()) });
+                return Err(ErrorKind::RepeatedPage { page: number, id: shortened(item.id()) }.into());
             }
         }
         self.received += page.items.len() as u64;
         let info = page.result_info.unwrap_or_default();
         match (self.total_count, info.total_count) {
             (Some(before), Some(after)) if before != after => {
-                return Err(Error::ListChanged { page: number, before, after });
+                return Err(ErrorKind::ListChanged { page: number, before, after }.into());
             }
             (None, Some(_)) => self.total_count = info.total_count,
             _ => {}
@@ -329,12 +329,13 @@ impl Walk {
         let short_of_pages = self.announced_pages.is_some_and(|announced| number < announced);
         let short_of_items = self.total_count.is_some_and(|count| self.received < count);
         if self.next.is_none() && (short_of_pages || short_of_items) {
-            return Err(Error::IncompleteList {
+            return Err(ErrorKind::IncompleteList {
                 pages: number,
                 announced_pages: self.announced_pages,
                 received: self.received,
                 announced_count: self.total_count,
-            });
+            }
+            .into());
         }
         Ok(())
     }
@@ -418,7 +419,7 @@ mod tests {
                 match walk.next_request() {
                     Ok(None) => break,
                     Err(error) => {
-                        let cap = matches!(error, Error::TooManyPages { .. });
+                        let cap = matches!(error.kind(), ErrorKind::TooManyPages { .. });
                         prop_assert!(cap, "only the page cap errs here: {:?}", error);
                         break;
                     }

@@ -60,7 +60,16 @@ impl Gate {
             }
             at
         };
-        if wake > Instant::now() {
+        let wait = wake.saturating_duration_since(Instant::now());
+        if !wait.is_zero() {
+            if wait >= Duration::from_secs(1) {
+                tracing::info!(
+                    target: "cloudflare_origin_trust_store::rate_limit",
+                    wait_ms = wait.as_millis() as u64,
+                    "holding requests back for {} (rate limit)",
+                    crate::transport::seconds(wait)
+                );
+            }
             tokio::time::sleep_until(wake).await;
         }
         Ok(())

@@ -5,7 +5,11 @@
 //! Cloudflare uses its default) and adds the credentials' headers, so exactly one auth scheme is
 //! sent. `exec` sends the request, reads the whole body (so a connection dropped mid-body is
 //! retried like any other), and retries as the [`RetryPolicy`] decides, recording what it saw in
-//! the call's [`Call`] record, which `call.rs` reads to build the crate's error.
+//! the call's [`Call`] record, which `call/failure.rs` reads to build the crate's error.
+//!
+//! Every attempt is a `tracing` event (target `cloudflare_origin_trust_store::request`, DEBUG:
+//! method, path, status or error, duration, attempt, Ray ID), and so is every retry decision
+//! (`cloudflare_origin_trust_store::retry`, INFO: reason, wait). No event carries a header.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -13,14 +17,18 @@ use std::time::Duration;
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
+use tokio::time::Instant;
 
 use crate::rate_limit::Gate;
 use crate::retry::{RetryPolicy, Wait, retryable_error, wait_for};
+use crate::text::one_line;
 
 /// What every call of one [`crate::Client`] shares.
 pub(crate) struct Shared {
     /// The credentials' headers, values marked sensitive.
     pub(crate) auth_headers: HeaderMap,
+    /// The credentials' scheme, for messages: never a value.
+    pub(crate) scheme: &'static str,
     pub(crate) retry: RetryPolicy,
     /// Holds requests back after a 429, or when `Ratelimit` says few are left.
     pub(crate) gate: Gate,
@@ -34,16 +42,19 @@ pub(crate) struct Shared {
 pub(crate) struct Call {
     shared: Arc<Shared>,
     record: Arc<Mutex<Record>>,
+    operation: &'static str,
     /// The only path this call may send a request to: the operation's template with its checked
     /// ids, below the base URL's path.
     expected_path: Arc<str>,
 }
 
 /// What one operation observed, across its attempts.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Record {
     /// The status of the last response.
     pub(crate) status: Option<u16>,
+    /// The `CF-Ray` of the last response.
+    pub(crate) ray_id: Option<String>,
     /// Attempts made.
     pub(crate) attempts: u32,
     /// A wait over the retry ceiling, which ended the operation.
@@ -67,17 +78,28 @@ pub(crate) struct Held {
 impl std::fmt::Debug for Call {
     // The derived `Debug` of the generated client prints its inner value: never the headers.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Call").field("record", &*self.record()).finish_non_exhaustive()
+        f.debug_struct("Call")
+            .field("operation", &self.operation)
+            .field("record", &*self.record())
+            .finish_non_exhaustive()
     }
 }
 
 impl Call {
-    pub(crate) fn new(shared: Arc<Shared>, expected_path: String) -> Self {
-        Self { shared, record: Arc::default(), expected_path: expected_path.into() }
+    pub(crate) fn new(shared: Arc<Shared>, operation: &'static str, expected_path: String) -> Self {
+        Self { shared, record: Arc::default(), operation, expected_path: expected_path.into() }
     }
 
     pub(crate) fn record(&self) -> MutexGuard<'_, Record> {
         crate::lock::lock(&self.record)
+    }
+
+    pub(crate) fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    pub(crate) fn scheme(&self) -> &'static str {
+        self.shared.scheme
     }
 }
 
@@ -112,21 +134,39 @@ impl ClientHooks<Call> for crate::generated::Client {
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let policy = &self.inner.shared.retry;
+        let gate = &self.inner.shared.gate;
         let idempotent = request.method() != Method::POST && request.method() != Method::PATCH;
+        let method = request.method().clone();
+        let target = match request.url().query() {
+            Some(query) => format!("{}?{query}", request.url().path()),
+            None => request.url().path().to_owned(),
+        };
         let mut current = request;
         let mut retries = 0;
         loop {
             // A copy for the next attempt, made before this one consumes the request.
             let next = if retries < policy.max_retries { current.try_clone() } else { None };
-            let gate = &self.inner.shared.gate;
             if let Err(wait) = gate.wait(policy.max_retry_after).await {
+                tracing::warn!(
+                    target: "cloudflare_origin_trust_store::rate_limit",
+                    wait_ms = wait.as_millis() as u64,
+                    "{method} {target} not sent: held back {} more, longer than the retry ceiling",
+                    seconds(wait)
+                );
                 return Ok(self.held_back(wait));
             }
-            self.inner.record().attempts += 1;
+            let attempt = {
+                let mut record = self.inner.record();
+                record.attempts += 1;
+                record.attempts
+            };
+            let started = Instant::now();
             let mut body_cut = false;
             let result = match send(&self.client, current).await {
                 Ok((response, too_large)) => {
                     let mut record = self.inner.record();
+                    record.status = Some(response.status().as_u16());
+                    record.ray_id = ray_id(response.headers());
                     record.body_too_large = too_large;
                     record.body_bytes = response.content_length().unwrap_or(0);
                     Ok(response)
@@ -137,24 +177,37 @@ impl ClientHooks<Call> for crate::generated::Client {
                     Err(error)
                 }
             };
+            let millis = started.elapsed().as_millis() as u64;
             let decision = match &result {
                 Ok(response) => {
-                    self.inner.record().status = Some(response.status().as_u16());
+                    let ray = self.inner.record().ray_id.clone();
+                    tracing::debug!(
+                        target: "cloudflare_origin_trust_store::request",
+                        method = %method, path = %target, status = response.status().as_u16(),
+                        duration_ms = millis, attempt, ray_id = ray.as_deref(),
+                        "{method} {target} → {} in {millis} ms", response.status().as_u16()
+                    );
                     gate.observe(response.headers());
                     wait_for(policy, response.status(), response.headers(), idempotent)
                 }
-                // The head arrived, so the server processed the request: only an idempotent one is
-                // sent again. reqwest reports a body cut short as a decode error, which
-                // `retryable_error` cannot tell from a real one.
-                Err(_) if body_cut => {
-                    if idempotent {
+                Err(error) => {
+                    let cause = one_line(&error.to_string(), 200);
+                    tracing::debug!(
+                        target: "cloudflare_origin_trust_store::request",
+                        method = %method, path = %target, error = %cause, duration_ms = millis, attempt,
+                        "{method} {target} → {cause} after {millis} ms"
+                    );
+                    if body_cut {
+                        // The head arrived, so the server processed the request: only an
+                        // idempotent one is sent again. reqwest reports a body cut short as a
+                        // decode error, which `retryable_error` cannot tell from a real one.
+                        if idempotent { Wait::Backoff } else { Wait::No }
+                    } else if retryable_error(error, idempotent) {
                         Wait::Backoff
                     } else {
                         Wait::No
                     }
                 }
-                Err(error) if retryable_error(error, idempotent) => Wait::Backoff,
-                Err(_) => Wait::No,
             };
             let wait = match decision {
                 Wait::No => None,
@@ -170,6 +223,18 @@ impl ClientHooks<Call> for crate::generated::Client {
             let rate_limited = matches!(&result, Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS);
             match (wait, next) {
                 (Some(wait), Some(next)) => {
+                    let reason = match &result {
+                        Ok(response) => format!("http {}", response.status().as_u16()),
+                        Err(_) if body_cut => "a body cut short".to_owned(),
+                        Err(error) if error.is_timeout() => "a timeout".to_owned(),
+                        Err(_) => "a network error".to_owned(),
+                    };
+                    tracing::info!(
+                        target: "cloudflare_origin_trust_store::retry",
+                        attempt, wait_ms = wait.as_millis() as u64, reason = %reason,
+                        "retrying {method} {target} in {} after {reason} (attempt {attempt} of {})",
+                        seconds(wait), policy.max_retries + 1
+                    );
                     if rate_limited {
                         // Every request of this client waits too, not only this one.
                         gate.pause(wait);
@@ -186,8 +251,8 @@ impl ClientHooks<Call> for crate::generated::Client {
 
 impl crate::generated::Client {
     /// The answer when the rate-limit gate would hold a request longer than the retry ceiling: the
-    /// request is not sent, and the call ends with [`Error::RateLimited`] (set in the record; the
-    /// empty 429 only carries the call through the generated code to [`into_error`]).
+    /// request is not sent, and the call ends with [`crate::ErrorKind::RateLimited`] (set in the
+    /// record; the empty 429 only carries the call through the generated code to `into_error`).
     fn held_back(&self, wait: Duration) -> reqwest::Response {
         self.inner.record().rate_limited = Some(Held { wait, before_sending: true });
         let response = http::Response::builder()
@@ -195,6 +260,21 @@ impl crate::generated::Client {
             .body(Vec::<u8>::new())
             .expect("a status and an empty body");
         reqwest::Response::from(response)
+    }
+}
+
+/// A response's `CF-Ray` (Cloudflare's id of the request, which its support asks for), bounded.
+fn ray_id(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get("cf-ray")?;
+    Some(one_line(&String::from_utf8_lossy(value.as_bytes()), 64)).filter(|ray| !ray.is_empty())
+}
+
+/// A wait as people read it: `1.5 s`, `300 ms`.
+pub(crate) fn seconds(wait: Duration) -> String {
+    if wait < Duration::from_secs(1) {
+        format!("{} ms", wait.as_millis())
+    } else {
+        format!("{:.1} s", wait.as_secs_f64())
     }
 }
 
@@ -251,8 +331,8 @@ mod path_check {
         let zone = Identifier::try_from(fake.zone_id()).unwrap();
         for id in ["..", ".", "..\\..", "a\\b"] {
             let id = Identifier::try_from(id).unwrap();
-            let expected = format!("/zones/{}/acm/custom_trust_store/{}", &*zone, &*id);
-            let (generated, _call) = client.call(&expected);
+            let route = crate::call::Route::item("delete_custom_trust_store", &zone, &id);
+            let (generated, _call) = client.call(&route);
             let err = generated.delete_custom_trust_store(&zone, &id).await.unwrap_err();
             let text = err.to_string();
             assert!(text.contains("refusing to send DELETE /client/v4/zones/"), "{text}");

@@ -222,7 +222,13 @@ async fn api_and_network_errors_exit_1_with_one_line() {
         &[("CLOUDFLARE_API_TOKEN", "wrong-token")],
     )
     .await;
-    assert_failed(&output, 1, "error: cloudflare api error (http 403): code 10000: Authentication error\n");
+    assert_failed(
+        &output,
+        1,
+        "error: cloudflare api error (http 403): code 10000: Authentication error; the request used an API token \
+         (Authorization: Bearer): check that it is valid, not expired, and allowed \"SSL and Certificates\" on this \
+         zone (Read to list and get, Edit to upload and delete) [cf-ray 7a1e000000000001-FAKE]\n",
+    );
     assert!(!stderr(&output).contains("wrong-token"));
 
     // A port nothing listens on: bind one, then free it.
@@ -241,34 +247,44 @@ async fn every_fault_is_exit_1_and_one_line() {
     use cloudflare_origin_trust_store::fake::Fault;
     use std::time::Duration;
 
-    let cases: Vec<(Fault, &str)> = vec![
+    let ray = format!(" [cf-ray {}]\n", fake::ray_id(1));
+    let with_ray = |line: &str| format!("{line}{ray}");
+    let cases: Vec<(Fault, String)> = vec![
         (
             Fault::rate_limited("300"),
-            "error: rate limited (http 429): the server asks to wait 300s, longer than the retry ceiling\n",
+            with_ray(
+                "error: rate limited (http 429): the server asks to wait 300s, longer than the retry ceiling",
+            ),
         ),
         (
             Fault::rate_limited("0"),
-            "error: cloudflare api error (http 429): code 971: Please wait and consider throttling your request speed\n",
+            with_ray(
+                "error: cloudflare api error (http 429): code 971: Please wait and consider throttling your request speed",
+            ),
         ),
         (
             Fault::html(502, 0),
-            "error: unexpected http 502 response: <!DOCTYPE html> <html> <head><title>502 Bad Gateway</title></head> <body> <center><h1>502 Bad Gateway</h1></center> <hr><center>cloudflare</center> </body> </html>\n",
+            with_ray(
+                "error: unexpected http 502 response: <!DOCTYPE html> <html> <head><title>502 Bad Gateway</title></head> <body> <center><h1>502 Bad Gateway</h1></center> <hr><center>cloudflare</center> </body> </html>",
+            ),
         ),
-        (Fault::Reset, "error: network error: "),
-        (Fault::CutBody, "error: network error: "),
-        (Fault::Delay(Duration::from_secs(30)), "error: request timed out: "),
+        (Fault::Reset, "error: network error: ".to_owned()),
+        (Fault::CutBody, "error: network error: ".to_owned()),
+        (Fault::Delay(Duration::from_secs(30)), "error: request timed out (127.0.0.1:".to_owned()),
         (
             Fault::redirect("https://elsewhere.example/"),
-            "error: unexpected redirect (http 302) to https://elsewhere.example/\n",
+            with_ray("error: unexpected redirect (http 302) to https://elsewhere.example/"),
         ),
         (
             Fault::success_false(),
-            "error: cloudflare api error (http 200): code 1000: An internal error occurred\n",
+            with_ray("error: cloudflare api error (http 200): code 1000: An internal error occurred"),
         ),
-        (Fault::TruncateBody, "error: cannot decode the http 200 response body at `result["),
+        (Fault::TruncateBody, "error: cannot decode the http 200 response body at `result[".to_owned()),
         (
             Fault::empty_body(),
-            "error: cannot decode the http 200 response body at `.`: EOF while parsing a value at line 1 column 0\n",
+            with_ray(
+                "error: cannot decode the http 200 response body at `.`: EOF while parsing a value at line 1 column 0",
+            ),
         ),
     ];
     for (fault, expected) in cases {
@@ -293,7 +309,7 @@ async fn every_fault_is_exit_1_and_one_line() {
 
         let message = stderr(&output);
         assert_eq!(output.status.code(), Some(1), "{fault:?}: {message}");
-        assert!(message.starts_with(expected), "{fault:?}: {message}");
+        assert!(message.starts_with(&expected), "{fault:?}: {message}");
         assert_eq!(message.lines().count(), 1, "{fault:?}: {message}");
         assert!(!message.contains(fake::TOKEN));
     }
@@ -369,7 +385,8 @@ async fn upload_get_and_delete_print_in_the_chosen_format() {
         &output,
         1,
         &format!(
-            "error: cloudflare api error (http 404): code 1404: Certificate {id} not found in the trust store\n"
+            "error: cloudflare api error (http 404): code 1404: Certificate {id} not found in the trust store [cf-ray {}]\n",
+            fake::ray_id(fake.request_count())
         ),
     );
     assert_eq!(fake.certificates().len(), 2);
@@ -443,7 +460,7 @@ async fn a_wrong_certificate_file_exits_2_and_sends_nothing() {
     assert_failed(
         &output,
         1,
-        "error: cloudflare api error (http 400): code 1002: Only root CA certificates are accepted\n",
+        "error: cloudflare api error (http 400): code 1002: Only root CA certificates are accepted [cf-ray 7a1e000000000001-FAKE]\n",
     );
     assert_eq!(fake.request_count(), 1);
 }

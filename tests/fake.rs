@@ -1,7 +1,7 @@
 //! The fake Cloudflare API: pagination, auth, validation, as the client and raw HTTP see it.
 
 use cloudflare_origin_trust_store::fake::{self, FakeCloudflare};
-use cloudflare_origin_trust_store::{Client, Credentials, Error, ListParams, Pagination};
+use cloudflare_origin_trust_store::{Client, Credentials, ErrorKind, ListParams, Pagination};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -79,9 +79,24 @@ async fn both_auth_schemes_work_and_anything_else_gets_403_code_10000() {
     let by_key = build(Credentials::email_key(fake::EMAIL, fake::API_KEY));
     assert_eq!(by_key.collect_all(fake.zone_id()).await.unwrap().len(), 3);
 
-    for wrong in [Credentials::token("wrong"), Credentials::email_key(fake::EMAIL, "wrong")] {
+    for (wrong, scheme) in [
+        (Credentials::token("wrong"), "an API token (Authorization: Bearer)"),
+        (
+            Credentials::email_key(fake::EMAIL, "wrong"),
+            "an email and Global API key (X-Auth-Email, X-Auth-Key)",
+        ),
+    ] {
         let err = build(wrong).collect_all(fake.zone_id()).await.unwrap_err();
-        assert_eq!(err.to_string(), "cloudflare api error (http 403): code 10000: Authentication error");
+        assert!(err.is_auth());
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cloudflare api error (http 403): code 10000: Authentication error; the request used {scheme}: \
+                 check that it is valid, not expired, and allowed \"SSL and Certificates\" on this zone (Read to \
+                 list and get, Edit to upload and delete)"
+            )
+        );
+        assert!(!err.to_string().contains("wrong"), "never the value");
     }
     // No credentials, or both schemes at once, over raw HTTP.
     let (status, body) = raw_get(&fake, "", &[]).await;
@@ -136,7 +151,7 @@ async fn another_zone_is_a_404_with_code_7003() {
 
     let err = fake.client().unwrap().collect_all("ffffffffffffffffffffffffffffffff").await.unwrap_err();
 
-    let Error::Api { status, errors } = &err else { panic!("{err:?}") };
+    let ErrorKind::Api { status, errors } = err.kind() else { panic!("{err:?}") };
     assert_eq!((*status, errors[0].code), (404, 7003));
 }
 

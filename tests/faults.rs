@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, Fault};
 use cloudflare_origin_trust_store::{
-    Client, Credentials, CustomTrustStore, Error, Jitter, Pagination, RetryPolicy,
+    Client, Credentials, CustomTrustStore, Error, ErrorKind, Jitter, Pagination, RetryPolicy,
 };
 use futures_util::TryStreamExt;
 use serde_json::json;
@@ -73,13 +73,13 @@ async fn a_long_retry_after_holds_every_later_call_of_the_client_until_it_is_ove
     let id = fake.certificates()[0].id.clone();
 
     let err = client.get(fake.zone_id(), &id).await.unwrap_err();
-    assert!(matches!(err, Error::RateLimited { status: Some(429), .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::RateLimited { status: Some(429), .. }), "{err:?}");
 
     // The next calls, of this client and its clones, send nothing and say how long is left.
     tokio::time::advance(Duration::from_secs(100)).await;
     for caller in [client.clone(), client.clone()] {
         let err = caller.collect_all(fake.zone_id()).await.unwrap_err();
-        assert!(matches!(err, Error::RateLimited { status: None, .. }), "{err:?}");
+        assert!(matches!(err.kind(), ErrorKind::RateLimited { status: None, .. }), "{err:?}");
         assert_eq!(err.retry_after(), Some(Duration::from_secs(200)));
     }
     assert_eq!(fake.request_count(), 1);
@@ -104,7 +104,7 @@ async fn a_huge_retry_after_under_an_unbounded_ceiling_neither_panics_nor_overfl
     }
     let fake = fake_with(|r| (r.index == 1).then(|| Fault::rate_limited_ms(u64::MAX))).await;
     let err = client(&fake).get(fake.zone_id(), &fake.certificates()[0].id).await.unwrap_err();
-    assert!(matches!(err, Error::RateLimited { status: Some(429), .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::RateLimited { status: Some(429), .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -113,11 +113,13 @@ async fn a_429_on_every_attempt_gives_up_after_three_attempts() {
 
     let err = walk(&fake).await.unwrap_err();
 
-    assert_eq!(err.to_string(), "gave up after 3 attempts");
-    let last = err.final_error();
+    // The kind stays what a caller matches on, whatever the number of attempts; the line names
+    // the final cause.
+    assert!(matches!(err.kind(), ErrorKind::Api { status: 429, .. }), "{err:?}");
+    assert!(err.is_rate_limited() && err.is_retryable());
     assert_eq!(
-        last.to_string(),
-        "cloudflare api error (http 429): code 971: Please wait and consider throttling your request speed"
+        err.to_string(),
+        "gave up after 3 attempts: cloudflare api error (http 429): code 971: Please wait and consider throttling your request speed"
     );
     assert_eq!((err.status(), err.api_errors()[0].code), (Some(429), 971));
     assert_eq!(fake.request_count(), 3);
@@ -160,8 +162,12 @@ async fn a_connection_reset_without_retries_is_a_network_error_after_the_first_p
     let (got, err) = common::count_until_error(certificates).await;
 
     assert_eq!(got, 50, "the first page arrived before the error");
-    assert!(matches!(err, Error::Network(_)), "{err:?}");
-    assert_eq!(err.to_string(), "network error");
+    assert!(matches!(err.kind(), ErrorKind::Network { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("network error: connection closed before message completed ({})", fake.addr())
+    );
+    assert!(err.is_retryable() && std::error::Error::source(&err).is_some());
     assert_eq!(fake.request_count(), 2);
 }
 
@@ -182,7 +188,7 @@ async fn a_connection_cut_mid_body_on_every_attempt_is_a_network_error() {
     let err = walk(&fake).await.unwrap_err();
 
     assert_eq!(err.attempts(), 3);
-    assert!(matches!(err.final_error(), Error::Network(_)), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Network { .. }), "{err:?}");
     assert_eq!(fake.request_count(), 3);
 }
 
@@ -205,9 +211,10 @@ async fn an_html_502_on_every_attempt_is_an_unexpected_response_after_three_atte
 
     assert_eq!(err.attempts(), 3);
     assert_eq!(err.status(), Some(502));
+    assert!(matches!(err.kind(), ErrorKind::UnexpectedResponse { status: 502, .. }), "{err:?}");
     assert!(
-        err.final_error().to_string().starts_with(
-            "unexpected http 502 response: <!DOCTYPE html> <html> <head><title>502 Bad Gateway</title>"
+        err.to_string().starts_with(
+            "gave up after 3 attempts: unexpected http 502 response: <!DOCTYPE html> <html> <head><title>502 Bad Gateway</title>"
         ),
         "{err}"
     );
@@ -223,7 +230,9 @@ async fn a_response_slower_than_the_timeout_is_a_timeout_error_not_a_hang() {
     let err = client.collect_all(fake.zone_id()).await.unwrap_err();
 
     assert!(err.is_timeout(), "{err:?}");
-    assert_eq!(err.final_error().to_string(), "request timed out");
+    let text = err.to_string();
+    assert!(text.starts_with("gave up after 3 attempts: request timed out ("), "{text}");
+    assert!(text.ends_with(&format!("{})", fake.addr())), "{text}");
     assert_eq!(err.attempts(), 3);
     assert_eq!(fake.request_count(), 3);
 }
@@ -322,7 +331,7 @@ async fn truncated_json_is_a_decode_error_naming_the_place() {
 
     let err = walk(&fake).await.unwrap_err();
 
-    let Error::Decode { status, path, .. } = &err else { panic!("{err:?}") };
+    let ErrorKind::Decode { status, path, .. } = err.kind() else { panic!("{err:?}") };
     assert_eq!(*status, 200);
     assert!(path.starts_with("result["), "{path}");
     assert!(std::error::Error::source(&err).unwrap().to_string().contains("EOF while parsing"));
@@ -335,7 +344,10 @@ async fn an_empty_body_is_a_decode_error_at_the_root() {
 
     let err = walk(&fake).await.unwrap_err();
 
-    assert_eq!(err.to_string(), "cannot decode the http 200 response body at `.`");
+    assert_eq!(
+        err.to_string(),
+        "cannot decode the http 200 response body at `.`: EOF while parsing a value at line 1 column 0"
+    );
     assert_eq!(
         std::error::Error::source(&err).unwrap().to_string(),
         "EOF while parsing a value at line 1 column 0"
@@ -360,7 +372,7 @@ async fn an_html_error_of_several_megabytes_keeps_a_short_snippet() {
 
     let err = client.collect_all(fake.zone_id()).await.unwrap_err();
 
-    let Error::UnexpectedResponse { status, snippet } = &err else { panic!("{err:?}") };
+    let ErrorKind::UnexpectedResponse { status, snippet } = err.kind() else { panic!("{err:?}") };
     assert_eq!(*status, 502);
     assert_eq!(snippet.chars().count(), 201);
     assert!(err.to_string().len() < 300);
@@ -386,7 +398,7 @@ async fn retries_disabled_means_one_attempt() {
     let err = client.collect_all(fake.zone_id()).await.unwrap_err();
 
     assert_eq!(err.attempts(), 1);
-    assert!(matches!(err, Error::UnexpectedResponse { status: 503, .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::UnexpectedResponse { status: 503, .. }), "{err:?}");
     assert_eq!(fake.request_count(), 1);
 }
 

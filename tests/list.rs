@@ -2,7 +2,9 @@
 
 mod common;
 
-use cloudflare_origin_trust_store::{CertificateStatus, Client, Credentials, Error, ListParams, Pagination};
+use cloudflare_origin_trust_store::{
+    CertificateStatus, Client, Credentials, Error, ErrorKind, ListParams, Pagination,
+};
 use common::*;
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
@@ -179,9 +181,9 @@ async fn a_4xx_keeps_cloudflare_errors_whole() {
 
     assert_eq!(
         err.to_string(),
-        "cloudflare api error (http 403): code 10000: Authentication error; code 9109: Invalid access token"
+        "cloudflare api error (http 403): code 10000: Authentication error; code 9109: Invalid access token; the request used an API token (Authorization: Bearer): check that it is valid, not expired, and allowed \"SSL and Certificates\" on this zone (Read to list and get, Edit to upload and delete)"
     );
-    let Error::Api { status, errors } = &err else { panic!("{err:?}") };
+    let ErrorKind::Api { status, errors } = err.kind() else { panic!("{err:?}") };
     assert_eq!(*status, 403);
     assert_eq!(
         errors[0].documentation_url.as_deref(),
@@ -209,7 +211,7 @@ async fn a_non_json_4xx_keeps_its_status_and_a_truncated_snippet() {
 
     let err = list_error(ResponseTemplate::new(429).set_body_raw(long_page, "text/html")).await;
 
-    let Error::UnexpectedResponse { status, snippet } = &err else { panic!("{err:?}") };
+    let ErrorKind::UnexpectedResponse { status, snippet } = err.kind() else { panic!("{err:?}") };
     assert_eq!(*status, 429);
     assert_eq!(snippet.chars().count(), 201, "200 characters and an ellipsis");
     assert!(snippet.starts_with("<html><body>Too many requests. Too many"));
@@ -232,7 +234,10 @@ async fn a_body_that_does_not_match_the_schema_names_the_field() {
 
     let err = list_error(respond_json(200, body)).await;
 
-    assert_eq!(err.to_string(), "cannot decode the http 200 response body at `result[2].expires_on`");
+    assert_eq!(
+        err.to_string(),
+        "cannot decode the http 200 response body at `result[2].expires_on`: input contains invalid characters at line 1 column 750"
+    );
     let cause = std::error::Error::source(&err).expect("the JSON error is the source").to_string();
     assert!(cause.contains("input contains invalid characters"), "{cause}");
 }
@@ -408,7 +413,7 @@ async fn server_text_in_an_error_cannot_steer_a_terminal_and_stays_on_one_bounde
     let err = list_error(respond_json(403, body)).await;
     assert_eq!(
         err.to_string(),
-        "cloudflare api error (http 403): code 10000: Authentication error\\u{1b}[2J\\u{1b}[H forged: line\\u{7}\\u{202e}"
+        "cloudflare api error (http 403): code 10000: Authentication error\\u{1b}[2J\\u{1b}[H forged: line\\u{7}\\u{202e}; the request used an API token (Authorization: Bearer): check that it is valid, not expired, and allowed \"SSL and Certificates\" on this zone (Read to list and get, Edit to upload and delete)"
     );
     let err = list_error(ResponseTemplate::new(502).set_body_string(format!("<html>{hostile}</html>"))).await;
     assert!(!err.to_string().chars().any(|c| c.is_control() || c == '\u{202e}'), "{err}");
@@ -425,12 +430,12 @@ async fn server_text_in_an_error_cannot_steer_a_terminal_and_stays_on_one_bounde
 #[tokio::test]
 async fn an_error_envelope_with_100000_errors_prints_a_bounded_line() {
     let errors: Vec<_> = (0..100_000)
-        .map(|i| json!({"code": 1000 + i, "message": format!("problem {i} {}", "x".repeat(210))}))
+        .map(|i| json!({"code": 20_000 + i, "message": format!("problem {i} {}", "x".repeat(210))}))
         .collect();
     let err =
         list_error(respond_json(400, json!({"success": false, "errors": errors, "messages": []}))).await;
     let text = err.to_string();
-    assert!(text.starts_with("cloudflare api error (http 400): code 1000: problem 0 x"), "{}", &text[..80]);
+    assert!(text.starts_with("cloudflare api error (http 400): code 20000: problem 0 x"), "{}", &text[..80]);
     assert!(text.ends_with("…; and 99997 more"), "{}", &text[text.len() - 80..]);
     assert!(text.chars().count() < 800, "{}", text.chars().count());
     assert_eq!(err.api_errors().len(), 100_000, "every error is kept for the caller");

@@ -8,8 +8,8 @@ use chrono::{TimeZone, Utc};
 use cloudflare_origin_trust_store::check_root_ca;
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, Fault};
 use cloudflare_origin_trust_store::{
-    CertificateDetails, CertificateProblem, CertificateStatus, Error, Jitter, ListParams, RetryPolicy,
-    SelfSignature,
+    CertificateDetails, CertificateProblem, CertificateStatus, Error, ErrorKind, Jitter, ListParams,
+    RetryPolicy, SelfSignature,
 };
 use common::certs;
 use rcgen::KeyUsagePurpose;
@@ -25,8 +25,8 @@ async fn refused(pem: &str) -> CertificateProblem {
     let err = fake.client().unwrap().upload(fake.zone_id(), pem).await.unwrap_err();
     assert!(err.is_invalid_input(), "{err:?}");
     assert_eq!(fake.request_count(), 0, "nothing is sent for a refused certificate");
-    match err {
-        Error::InvalidCertificate(problem) => problem,
+    match err.into_kind() {
+        ErrorKind::InvalidCertificate(problem) => problem,
         other => panic!("{other:?}"),
     }
 }
@@ -469,7 +469,7 @@ async fn a_delete_answer_naming_another_id_is_an_error() {
         .await;
     let err = common::token_client(&server).delete(common::ZONE, asked).await.unwrap_err();
     assert!(
-        matches!(&err, Error::IdMismatch { requested, returned }
+        matches!(&err.kind(), ErrorKind::IdMismatch { requested, returned }
         if requested == asked && returned == "ca000000000000000000000000000002"),
         "{err:?}"
     );
@@ -586,7 +586,10 @@ async fn every_delete_answer_the_official_definition_allows_is_a_success() {
     let server =
         answering("DELETE", ResponseTemplate::new(200).set_body_json(envelope(Some(json!({"id": 7}))))).await;
     let err = common::token_client(&server).delete(common::ZONE, ID).await.unwrap_err();
-    assert!(matches!(err, Error::Decode { .. }), "an id that is not a string is not an id: {err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::Decode { .. }),
+        "an id that is not a string is not an id: {err:?}"
+    );
 }
 
 #[tokio::test]
@@ -637,7 +640,9 @@ async fn null_or_malformed_messages_never_fail_a_page_and_malformed_errors_keep_
     let err = common::token_client(&server).list_page(common::ZONE, &ListParams::new()).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "cloudflare api error (http 403): code 0: {\"code\":\"9109\",\"message\":[\"Unauthorized\"]}"
+        "cloudflare api error (http 403): code 0: {\"code\":\"9109\",\"message\":[\"Unauthorized\"]}; the request \
+         used an API token (Authorization: Bearer): check that it is valid, not expired, and allowed \"SSL and \
+         Certificates\" on this zone (Read to list and get, Edit to upload and delete)"
     );
     let server =
         answering("GET", ResponseTemplate::new(400).set_body_json(json!({"success": false, "errors": null})))

@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use cloudflare_origin_trust_store::{Client, Credentials, Error, ListParams, RetryPolicy};
+use cloudflare_origin_trust_store::{Client, Credentials, ErrorKind, ListParams, RetryPolicy};
 
 #[tokio::test]
 async fn a_self_signed_server_certificate_is_rejected() {
@@ -39,7 +39,7 @@ async fn a_self_signed_server_certificate_is_rejected() {
         .unwrap();
     let err = client.list_page("023e105f4ecef8ad9ca31a8372d0c353", &ListParams::new()).await.unwrap_err();
 
-    assert!(matches!(err, Error::Network(_)), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Network { .. }), "{err:?}");
     let mut chain = err.to_string();
     let mut source = std::error::Error::source(&err);
     while let Some(cause) = source {

@@ -72,6 +72,7 @@ use tokio::task::JoinHandle;
 
 pub use faults::{Fault, RequestInfo};
 pub use samples::sample_certificates;
+pub use server::ray_id;
 pub use store::{FakeZone, Transition};
 
 use crate::lock::lock;

@@ -193,7 +193,9 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fa
             faults::apply(state, &recorded, info.page, fault)
         }
     };
+    // Every answer carries a Ray ID, as Cloudflare's do, and the budget's headers when there is one.
     let with_window = |mut reply: Reply| {
+        reply.headers.push(("cf-ray".into(), ray_id(info.index)));
         if let Some(window) = &state.window {
             reply.headers.extend(lock(window).headers(Instant::now()));
         }
@@ -232,6 +234,12 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fa
             Ok(response)
         }
     }
+}
+
+/// The `CF-Ray` of request `index`: 16 hex digits and a data center, as Cloudflare's
+/// (`8f2c0a1b3d4e5f60-AMS`); the fake's end in `-FAKE`.
+pub fn ray_id(index: usize) -> String {
+    format!("{:016x}-FAKE", 0x7a1e_0000_0000_0000u64 + index as u64)
 }
 
 fn response(reply: &Reply, body: FakeBody) -> Response<FakeBody> {

@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use cloudflare_origin_trust_store::Error;
+use cloudflare_origin_trust_store::{Error, terminal_safe};
 
 use args::{Cli, Command};
 
@@ -30,7 +30,7 @@ async fn main() -> ExitCode {
     let status = result.unwrap_or_else(|failure| {
         if let Some(message) = &failure.message {
             // A closed stderr is no reason to panic: the exit status still says what happened.
-            let _ = writeln!(io::stderr(), "error: {message}");
+            let _ = writeln!(io::stderr(), "error: {}", terminal_safe(message));
         }
         failure.status
     });
@@ -65,8 +65,14 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        let status = if error.is_invalid_input() { ExitStatus::Usage } else { ExitStatus::Failure };
-        Self { status, message: Some(chain(&error)) }
+        let usage = error.is_invalid_input() || error.is_config();
+        let status = if usage { ExitStatus::Usage } else { ExitStatus::Failure };
+        // The error's line names its final cause; the Ray ID is what Cloudflare support asks for.
+        let mut message = error.to_string();
+        if let Some(ray_id) = error.ray_id() {
+            message.push_str(&format!(" [cf-ray {ray_id}]"));
+        }
+        Self { status, message: Some(message) }
     }
 }
 
@@ -76,16 +82,4 @@ impl From<io::Error> for Failure {
         // decides (see Printer::closed).
         Self { status: ExitStatus::Failure, message: Some(format!("cannot write the output: {error}")) }
     }
-}
-
-/// The error and its causes on one line.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut line = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        line.push_str(": ");
-        line.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    line
 }

@@ -1,176 +1,119 @@
-//! Running one generated operation: what its envelope carries, or the crate's [`Error`] built
-//! from the generated client's error and what the seam recorded of the call.
-
-use std::sync::Arc;
+//! The crate's [`Error`] from the generated client's error and what the seam recorded of the
+//! call: the kind, the attempts, the Ray ID, and a hint where Cloudflare's answer is a common
+//! stumble.
 
 use reqwest::header::LOCATION;
 
-use crate::client::Client;
-use crate::error::{Error, Result};
-use crate::generated;
+use crate::error::{Error, ErrorKind};
 use crate::generated::types::ApiFailure;
-use crate::generated::types::{CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle};
 use crate::model::ResponseMessage;
-use crate::model::{CustomTrustStore, Page};
 use crate::text::one_line;
 use crate::transport::{Call, MAX_BODY_BYTES, Record};
-
-impl Client {
-    /// The generated client for one call to `path` (the operation's path template with its checked
-    /// ids, below the base URL), and the call's record. The seam refuses to send a request to any
-    /// other path.
-    pub(crate) fn call(&self, path: &str) -> (generated::Client, Call) {
-        let expected_path = format!("{}{path}", self.inner.base_path);
-        let call = Call::new(Arc::clone(&self.inner.shared), expected_path);
-        let client =
-            generated::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), call.clone());
-        (client, call)
-    }
-
-    /// Runs one generated operation through [`Client::call`]: what its envelope carries, or the
-    /// crate's error (`success: false` included).
-    pub(crate) async fn run<T, F, Fut>(&self, path: String, operation: F) -> Result<T::Item>
-    where
-        T: Envelope + serde::de::DeserializeOwned,
-        F: FnOnce(generated::Client) -> Fut,
-        Fut: Future<
-            Output = std::result::Result<
-                progenitor_client::ResponseValue<T>,
-                progenitor_client::Error<generated::types::ApiFailure>,
-            >,
-        >,
-    {
-        let (client, call) = self.call(&path);
-        let error = match operation(client).await {
-            Ok(value) => return into_result(value, call.record().body_bytes),
-            Err(error) => error,
-        };
-        // A success with no body at all (a 204 after a delete) carries nothing to decode.
-        let success = call.record().status.is_some_and(|status| (200..300).contains(&status));
-        if let progenitor_client::Error::InvalidResponsePayload(body, _) = &error
-            && body.is_empty()
-            && success
-            && let Some(item) = T::no_content()
-        {
-            return Ok(item);
-        }
-        Err(into_error::<T>(&call, error).await)
-    }
-}
-
-/// A success envelope: `success`, `errors`, and what it carries (which may want to know the size
-/// of the body it came in).
-pub(crate) trait Envelope {
-    type Item;
-    fn split(self, body_bytes: u64) -> (bool, Vec<ResponseMessage>, Self::Item);
-    /// What a success without a body (a 204) carries, when the operation allows one.
-    fn no_content() -> Option<Self::Item> {
-        None
-    }
-}
-
-/// What the envelope carries, or [`Error::Api`] when it says `success: false`.
-pub(crate) fn into_result<E: Envelope>(
-    response: progenitor_client::ResponseValue<E>,
-    body_bytes: u64,
-) -> Result<E::Item> {
-    let status = response.status().as_u16();
-    match response.into_inner().split(body_bytes) {
-        (true, _, item) => Ok(item),
-        (false, errors, _) => Err(Error::Api { status, errors }),
-    }
-}
-
-impl Envelope for CustomTrustStoreSingle {
-    type Item = CustomTrustStore;
-    fn split(self, _: u64) -> (bool, Vec<ResponseMessage>, CustomTrustStore) {
-        (self.success, self.errors.unwrap_or_default().0, self.result)
-    }
-}
-
-/// The deleted id, when the answer names one (Cloudflare's definition makes it optional).
-impl Envelope for CustomTrustStoreIdOnly {
-    type Item = Option<String>;
-    fn split(self, _: u64) -> (bool, Vec<ResponseMessage>, Option<String>) {
-        (self.success, self.errors.unwrap_or_default().0, self.result.and_then(|result| result.id))
-    }
-    fn no_content() -> Option<Option<String>> {
-        Some(None)
-    }
-}
-
-impl Envelope for CustomTrustStoreList {
-    type Item = Page<CustomTrustStore>;
-    fn split(self, body_bytes: u64) -> (bool, Vec<ResponseMessage>, Page<CustomTrustStore>) {
-        let mut page = Page::new(self.result);
-        page.body_bytes = body_bytes;
-        page.messages = self.messages.unwrap_or_default().0;
-        page.result_info = self.result_info;
-        (self.success, self.errors.unwrap_or_default().0, page)
-    }
-}
 
 /// The longest body excerpt an error carries.
 const SNIPPET_CHARS: usize = 200;
 
 /// Turns the generated client's error for one call into the crate's error.
 /// `T` is the success body the call expected, so a decode error can name where it failed.
-pub(crate) async fn into_error<T: serde::de::DeserializeOwned>(
+pub(super) async fn into_error<T: serde::de::DeserializeOwned>(
     call: &Call,
     error: progenitor_client::Error<ApiFailure>,
 ) -> Error {
-    let record = *call.record();
-    let last = match (record.rate_limited, record.status) {
-        (Some(held), status) => Error::RateLimited {
+    let record = call.record().clone();
+    let error = match (record.rate_limited, record.status) {
+        (Some(held), status) => ErrorKind::RateLimited {
             status: if held.before_sending { None } else { status },
             retry_after: held.wait,
-        },
-        (None, Some(status)) if record.body_too_large => {
-            Error::BodyTooLarge { status, limit: MAX_BODY_BYTES }
         }
-        _ => last_error::<T>(record, error).await,
+        .into(),
+        (None, Some(status)) if record.body_too_large => {
+            ErrorKind::BodyTooLarge { status, limit: MAX_BODY_BYTES }.into()
+        }
+        _ => last_error::<T>(&record, error).await,
     };
-    if record.attempts > 1 {
-        Error::Retried { attempts: record.attempts, last: Box::new(last) }
-    } else {
-        last
+    let hint = hint(&error, call);
+    let sent = record.rate_limited.is_none_or(|held| !held.before_sending);
+    let ray_id = if sent { record.ray_id } else { None };
+    error.with_context(record.attempts, ray_id, hint)
+}
+
+/// A hint where Cloudflare's answer is a common stumble: which credential scheme was refused
+/// (never its value), or why a list of a zone can be not found.
+fn hint(error: &Error, call: &Call) -> Option<String> {
+    if error.status().is_some() && error.is_auth() {
+        return Some(format!(
+            "the request used {}: check that it is valid, not expired, and allowed \"SSL and \
+             Certificates\" on this zone (Read to list and get, Edit to upload and delete)",
+            call.scheme()
+        ));
     }
+    if error.is_not_found() && call.operation() == "list_custom_trust_store" {
+        return Some(
+            "the zone id may be wrong, or the zone's plan may not include the Custom Origin Trust Store"
+                .into(),
+        );
+    }
+    None
 }
 
 async fn last_error<T: serde::de::DeserializeOwned>(
-    record: Record,
+    record: &Record,
     error: progenitor_client::Error<ApiFailure>,
 ) -> Error {
     use progenitor_client::Error as E;
     match error {
         E::ErrorResponse(value) => {
             let status = value.status().as_u16();
-            Error::Api { status, errors: value.into_inner().errors.0 }
+            ErrorKind::Api { status, errors: value.into_inner().errors.0 }.into()
         }
         E::InvalidResponsePayload(body, source) => {
             let status = record.status.unwrap_or(0);
             if let Some(errors) = failure_errors(&body) {
                 // `success: false` with a body the success schema cannot hold (`"result": null`).
-                Error::Api { status, errors }
+                ErrorKind::Api { status, errors }.into()
             } else if (200..300).contains(&status) {
-                Error::Decode { status, path: json_path::<T>(&body), source }
+                let reason = one_line(&source.to_string(), SNIPPET_CHARS);
+                Error::from(ErrorKind::Decode { status, path: json_path::<T>(&body), reason })
+                    .with_source(source)
             } else {
                 // A 4xx whose body is not Cloudflare's envelope (an HTML page, say).
-                Error::UnexpectedResponse { status, snippet: snippet(&body) }
+                ErrorKind::UnexpectedResponse { status, snippet: snippet(&body) }.into()
             }
         }
         E::UnexpectedResponse(response) => unexpected(response).await,
         E::CommunicationError(source) | E::ResponseBodyError(source) => from_reqwest(source),
         E::InvalidRequest(reason) => Error::invalid("request", reason),
-        E::Custom(reason) => Error::Config(reason),
         // `progenitor_client::Error` is not exhaustive across versions.
         #[allow(unreachable_patterns)]
-        other => Error::Config(other.to_string()),
+        other => ErrorKind::Unexpected(one_line(&other.to_string(), SNIPPET_CHARS)).into(),
     }
 }
 
+/// A network error or a timeout, naming the innermost cause and the address, such as
+/// `network error: connection refused (127.0.0.1:8443)`, `request timed out (127.0.0.1:8443)`.
 fn from_reqwest(error: reqwest::Error) -> Error {
-    if error.is_timeout() { Error::Timeout(Box::new(error)) } else { Error::Network(Box::new(error)) }
+    let address =
+        error.url().and_then(|url| Some(format!("{}:{}", url.host_str()?, url.port_or_known_default()?)));
+    let address = address.map(|address| one_line(&address, 100));
+    let kind = if error.is_timeout() {
+        ErrorKind::Timeout { reason: address.unwrap_or_else(|| "no address".into()) }
+    } else {
+        let mut cause: &dyn std::error::Error = &error;
+        while let Some(inner) = cause.source() {
+            cause = inner;
+        }
+        let innermost = cause.to_string();
+        let innermost = innermost.split(" (os error").next().unwrap_or(&innermost);
+        let mut reason = one_line(innermost, SNIPPET_CHARS);
+        if let Some(first) = reason.chars().next() {
+            reason = first.to_lowercase().chain(reason.chars().skip(1)).collect();
+        }
+        if let Some(address) = address {
+            reason = format!("{reason} ({address})");
+        }
+        ErrorKind::Network { reason }
+    };
+    Error::from(kind).with_source(error)
 }
 
 /// A response with a status the spec does not declare: a redirect, a 5xx, or anything else.
@@ -181,12 +124,12 @@ async fn unexpected(response: reqwest::Response) -> Error {
             .headers()
             .get(LOCATION)
             .map(|value| one_line(&String::from_utf8_lossy(value.as_bytes()), SNIPPET_CHARS));
-        return Error::Redirect { status, location };
+        return ErrorKind::Redirect { status, location }.into();
     }
     match response.bytes().await {
         Ok(body) => match failure_errors(&body) {
-            Some(errors) => Error::Api { status, errors },
-            None => Error::UnexpectedResponse { status, snippet: snippet(&body) },
+            Some(errors) => ErrorKind::Api { status, errors }.into(),
+            None => ErrorKind::UnexpectedResponse { status, snippet: snippet(&body) }.into(),
         },
         Err(source) => from_reqwest(source),
     }
@@ -194,7 +137,7 @@ async fn unexpected(response: reqwest::Response) -> Error {
 
 /// Cloudflare's `errors`, when `body` is its failure envelope: `success: false`, or no `success`
 /// but a non-empty `errors` array.
-fn failure_errors(body: &[u8]) -> Option<Vec<crate::model::ResponseMessage>> {
+fn failure_errors(body: &[u8]) -> Option<Vec<ResponseMessage>> {
     let failure: ApiFailure = serde_json::from_slice(body).ok()?;
     match failure.success {
         Some(false) => Some(failure.errors.0),
@@ -204,7 +147,7 @@ fn failure_errors(body: &[u8]) -> Option<Vec<crate::model::ResponseMessage>> {
 }
 
 /// The start of a body on one line, for error messages.
-pub(crate) fn snippet(body: &[u8]) -> String {
+fn snippet(body: &[u8]) -> String {
     if body.is_empty() {
         return "(empty body)".to_owned();
     }

@@ -1,22 +1,13 @@
-//! The one error type of the crate.
+//! What went wrong: [`ErrorKind`], one per failure a caller may handle apart.
 
 use crate::model::ResponseMessage;
 use crate::text::one_line;
 
-/// A boxed cause, kept behind [`std::error::Error::source`].
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
-/// Shorthand for `Result<T, Error>`.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Everything that can go wrong.
-///
-/// `Display` is one lowercase line; underlying causes (a network error, a JSON error) are reached
-/// through [`std::error::Error::source`]. No variant ever holds a credential.
-// No variant holds a credential, so a derived Debug is safe (tests/redaction.rs pins it).
+/// What went wrong, whatever the number of attempts. `Display` is one lowercase line; text from a
+/// server in it is escaped ([`terminal_safe`](crate::terminal_safe)) and bounded.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ErrorKind {
     /// A parameter was refused before any request was sent.
     #[error("invalid {parameter}: {reason}")]
     InvalidInput {
@@ -27,8 +18,8 @@ pub enum Error {
     },
 
     /// A certificate given for upload was refused by the local checks; nothing was sent.
-    #[error(transparent)]
-    InvalidCertificate(#[from] crate::certificate::CertificateProblem),
+    #[error("{0}")]
+    InvalidCertificate(crate::certificate::CertificateProblem),
 
     /// The client could not be configured (credentials, base URL, environment).
     #[error("configuration error: {0}")]
@@ -71,25 +62,33 @@ pub enum Error {
         limit: usize,
     },
 
-    /// A successful response whose body does not match the schema.
-    #[error("cannot decode the http {status} response body at `{path}`")]
+    /// A successful response whose body does not match the schema ([`ErrorKind::source`] is the
+    /// JSON error).
+    #[error("cannot decode the http {status} response body at `{path}`: {reason}")]
     Decode {
         /// The HTTP status.
         status: u16,
         /// Where in the body decoding failed, such as `result[3].expires_on` (`.` for the root).
         path: String,
-        /// The JSON error.
-        #[source]
-        source: serde_json::Error,
+        /// What was wrong there, on one line.
+        reason: String,
     },
 
-    /// The request timed out (connect or whole request).
-    #[error("request timed out")]
-    Timeout(#[source] BoxError),
+    /// The request timed out (connect or whole request; [`ErrorKind::source`] is the HTTP client's
+    /// error).
+    #[error("request timed out ({reason})")]
+    Timeout {
+        /// The address that did not answer in time, such as `api.cloudflare.com:443`.
+        reason: String,
+    },
 
-    /// The request could not be sent or its response could not be read.
-    #[error("network error")]
-    Network(#[source] BoxError),
+    /// The request could not be sent or its response could not be read ([`ErrorKind::source`] is the
+    /// HTTP client's error).
+    #[error("network error: {reason}")]
+    Network {
+        /// The innermost cause and the address, such as `connection refused (127.0.0.1:8443)`.
+        reason: String,
+    },
 
     /// The server asked to wait longer than the retry policy's ceiling, so the client stopped
     /// instead of sleeping through it: a 429 (or 503) whose `Retry-After` is over the ceiling, or
@@ -103,17 +102,6 @@ pub enum Error {
         status: Option<u16>,
         /// The wait asked for (what is left of it, for a request held back).
         retry_after: std::time::Duration,
-    },
-
-    /// The request was retried and the last attempt failed too; [`Error::final_error`] (and
-    /// `source()`) is that last failure.
-    #[error("gave up after {attempts} attempts")]
-    Retried {
-        /// Attempts made, the first included.
-        attempts: u32,
-        /// The last attempt's error.
-        #[source]
-        last: Box<Error>,
     },
 
     /// Cloudflare's answer to a delete names another certificate than the one asked for.
@@ -179,70 +167,13 @@ pub enum Error {
         /// The cap.
         max_pages: u64,
     },
+
+    /// The generated client failed in a way this crate does not expect (a bug to report).
+    #[error("unexpected client error: {0}")]
+    Unexpected(String),
 }
 
-impl Error {
-    /// The HTTP status of the (last) response this error came from, if there was one.
-    pub fn status(&self) -> Option<u16> {
-        match self.final_error() {
-            Self::Api { status, .. }
-            | Self::UnexpectedResponse { status, .. }
-            | Self::Redirect { status, .. }
-            | Self::Decode { status, .. }
-            | Self::BodyTooLarge { status, .. }
-            | Self::RateLimited { status: Some(status), .. } => Some(*status),
-            _ => None,
-        }
-    }
-
-    /// Cloudflare's `errors`, for [`Error::Api`] (after retries too); empty otherwise.
-    pub fn api_errors(&self) -> &[ResponseMessage] {
-        match self.final_error() {
-            Self::Api { errors, .. } => errors,
-            _ => &[],
-        }
-    }
-
-    /// The error of the last attempt: the inner error of [`Error::Retried`], else `self`.
-    pub fn final_error(&self) -> &Error {
-        match self {
-            Self::Retried { last, .. } => last.final_error(),
-            other => other,
-        }
-    }
-
-    /// How many attempts were made: more than 1 only for [`Error::Retried`].
-    pub fn attempts(&self) -> u32 {
-        match self {
-            Self::Retried { attempts, .. } => *attempts,
-            _ => 1,
-        }
-    }
-
-    /// The wait the server asked for, for [`Error::RateLimited`].
-    pub fn retry_after(&self) -> Option<std::time::Duration> {
-        match self.final_error() {
-            Self::RateLimited { retry_after, .. } => Some(*retry_after),
-            _ => None,
-        }
-    }
-
-    /// Whether the request timed out (after retries too).
-    pub fn is_timeout(&self) -> bool {
-        matches!(self.final_error(), Self::Timeout(_))
-    }
-
-    /// Whether the input was refused before anything was sent.
-    pub fn is_invalid_input(&self) -> bool {
-        matches!(self, Self::InvalidInput { .. } | Self::Config(_) | Self::InvalidCertificate(_))
-    }
-
-    pub(crate) fn invalid(parameter: &'static str, reason: impl Into<String>) -> Self {
-        Self::InvalidInput { parameter, reason: reason.into() }
-    }
-}
-
-/// The line of [`Error::RateLimited`].
+/// The line of [`ErrorKind::RateLimited`].
 fn rate_limited(status: Option<u16>, wait: std::time::Duration) -> String {
     let secs = wait.as_secs_f64().ceil() as u64;
     match status {
@@ -256,7 +187,7 @@ fn rate_limited(status: Option<u16>, wait: std::time::Duration) -> String {
     }
 }
 
-/// What a server announced of a list, for [`Error::IncompleteList`].
+/// What a server announced of a list, for [`ErrorKind::IncompleteList`].
 fn announced(pages: Option<u64>, count: Option<u64>) -> String {
     match (pages, count) {
         (Some(pages), Some(count)) => format!("the server announced {pages} pages and {count} items"),

@@ -126,7 +126,7 @@ pub enum CertificateProblem {
 }
 
 /// What a certificate says about itself, read from its PEM.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CertificateDetails {
     /// The subject, such as `CN=Example Root CA, O=Example`.
@@ -155,7 +155,8 @@ pub struct CertificateDetails {
 }
 
 /// Whether a certificate's self-signature was verified locally.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SelfSignature {
     /// Not checked (details read with [`CertificateDetails::from_pem`]).

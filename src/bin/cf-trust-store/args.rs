@@ -1,52 +1,72 @@
-//! The command line, as clap reads it.
+//! The command line, as clap reads it. Names here are a contract: scripts rely on them.
 
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cloudflare_origin_trust_store::{Pagination, RetryPolicy};
+
+const AFTER_HELP: &str = "\
+Credentials: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the token wins when both
+are set). CLOUDFLARE_BASE_URL overrides the API's address; CLOUDFLARE_ZONE_ID gives --zone-id.
+
+Exit codes: 0 success; 1 API, network or output error (sync: applying failed; audit: a zone failed);
+2 usage or invalid input (nothing was sent); 3 expiring certificates found (list --expiring-within,
+audit); 4 changes pending (sync --dry-run).";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "cf-trust-store",
     version,
-    about = "Read and manage a Cloudflare zone's Custom Origin Trust Store",
-    after_help = "Credentials: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the token wins \
-                  when both are set).\nExit codes: 0 success, 1 API or network error, 2 usage or invalid input \
-                  (nothing sent), 3 expiring certificates found."
+    about = "Read and manage the Custom Origin Trust Store of Cloudflare zones",
+    after_help = AFTER_HELP
 )]
 pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// Options every command takes, before or after its name.
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// A zone's id (32 hex characters).
+    #[arg(long, global = true, env = "CLOUDFLARE_ZONE_ID", value_name = "ID")]
+    pub(crate) zone_id: Vec<String>,
+    /// Output format.
+    #[arg(short, long, global = true, value_enum, default_value_t = Output::Table)]
+    pub(crate) output: Output,
+    /// The API's base URL (overrides CLOUDFLARE_BASE_URL); must be https except on loopback.
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// Timeout of each request, in seconds (fractions allowed).
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
+    pub(crate) timeout: Option<Duration>,
+    /// Retries of a failed request (connection errors, timeouts, 408, 429, 5xx); 0 disables them.
+    #[arg(long, global = true, value_name = "N", default_value_t = RetryPolicy::DEFAULT_MAX_RETRIES)]
+    pub(crate) retries: u32,
+    /// Show each request on stderr (-v), and debug events too (-vv); RUST_LOG overrides both.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub(crate) verbose: u8,
+    /// Print nothing on stderr but errors.
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// List the certificates of a zone's trust store (one page, or every page with --all).
     List(ListArgs),
-    /// Show one certificate.
+    /// Show one certificate, with what its PEM says (subject, issuer, fingerprint, validity).
     Get(ItemArgs),
     /// Upload a root CA certificate (PEM), after checking it locally.
     Upload(UploadArgs),
-    /// Delete one certificate; prints the deleted id.
-    Delete(ItemArgs),
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct Common {
-    /// The zone's id (32 characters).
-    #[arg(long, env = "CLOUDFLARE_ZONE_ID", value_name = "ZONE")]
-    pub(crate) zone_id: String,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Output::Table)]
-    pub(crate) output: Output,
-    /// The API's base URL (overrides CLOUDFLARE_BASE_URL); must be https except on loopback.
-    #[arg(long, value_name = "URL")]
-    pub(crate) base_url: Option<String>,
-    /// Timeout of each request, in seconds (fractions allowed).
-    #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
-    pub(crate) timeout: Option<Duration>,
-    /// Retries of a failed request (connection errors, timeouts, 408, 429, 5xx); 0 disables them.
-    #[arg(long, value_name = "N", default_value_t = cloudflare_origin_trust_store::RetryPolicy::DEFAULT_MAX_RETRIES)]
-    pub(crate) retries: u32,
+    /// Delete one certificate (asks first on a terminal; needs --yes otherwise).
+    Delete(DeleteArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -60,32 +80,62 @@ pub(crate) struct ListArgs {
     /// Walk every page.
     #[arg(long)]
     pub(crate) all: bool,
+    #[command(flatten)]
+    pub(crate) walk: WalkArgs,
+    #[command(flatten)]
+    pub(crate) expiry: ExpiryArgs,
+}
+
+/// How a walk over pages goes.
+#[derive(Debug, Args)]
+pub(crate) struct WalkArgs {
     /// Pages fetched at once when walking every page (1 to 32; 1 fetches one at a time).
-    #[arg(long, value_name = "N", default_value_t = cloudflare_origin_trust_store::Pagination::DEFAULT_CONCURRENCY)]
+    #[arg(long, value_name = "N", default_value_t = Pagination::DEFAULT_CONCURRENCY)]
     pub(crate) concurrency: usize,
     /// The most pages a walk fetches before it stops with an error (a server that never ends).
-    #[arg(long, value_name = "N", default_value_t = cloudflare_origin_trust_store::Pagination::DEFAULT_MAX_PAGES)]
+    #[arg(long, value_name = "N", default_value_t = Pagination::DEFAULT_MAX_PAGES)]
     pub(crate) max_pages: u64,
+}
+
+/// The expiry gate and the status filter.
+#[derive(Debug, Args)]
+pub(crate) struct ExpiryArgs {
     /// Only certificates whose expires_on is within DAYS from now (0 to 36500; expired ones
-    /// included); walks every page unless --page is given, and exits 3 when any are found. Counts
-    /// only the statuses of --status: by default every status but deleted and pending_deletion.
+    /// included); walks every page unless --page is given, and exits 3 when any are found.
+    /// Counts only the statuses of --status: by default every status but deleted and
+    /// pending_deletion.
     #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=36500))]
     pub(crate) expiring_within: Option<u32>,
     /// Only certificates with this status (repeatable): initializing, pending_deployment,
     /// active, pending_deletion, deleted, expired, or any other Cloudflare sends.
     #[arg(long, value_name = "STATUS")]
     pub(crate) status: Vec<String>,
-    #[command(flatten)]
-    pub(crate) common: Common,
 }
 
+/// A certificate id, given as an argument or with --id.
 #[derive(Debug, Args)]
 pub(crate) struct ItemArgs {
     /// The certificate's id.
+    #[arg(value_name = "ID", required_unless_present = "id", conflicts_with = "id")]
+    pub(crate) id_arg: Option<String>,
+    /// The certificate's id (the same as the argument).
     #[arg(long, value_name = "ID")]
-    pub(crate) id: String,
+    pub(crate) id: Option<String>,
+}
+
+impl ItemArgs {
+    pub(crate) fn id(&self) -> &str {
+        self.id.as_deref().or(self.id_arg.as_deref()).expect("clap requires one of them")
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DeleteArgs {
     #[command(flatten)]
-    pub(crate) common: Common,
+    pub(crate) item: ItemArgs,
+    /// Delete without asking (required when standard input is not a terminal).
+    #[arg(short, long)]
+    pub(crate) yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -93,24 +143,30 @@ pub(crate) struct UploadArgs {
     /// The PEM file holding one root CA certificate; `-` reads standard input.
     #[arg(long, value_name = "PATH")]
     pub(crate) certificate_file: String,
-    /// Send the file as it is, without the local root-CA checks (Cloudflare still checks it).
+    /// Send the certificate without the local root-CA checks (Cloudflare still checks it); the
+    /// file must still hold exactly one certificate and nothing else.
     #[arg(long)]
     pub(crate) skip_local_checks: bool,
-    #[command(flatten)]
-    pub(crate) common: Common,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Output {
     /// A readable table.
     Table,
-    /// JSON with the API's field names: an array for list, an object otherwise.
+    /// JSON with the API's field names: an array for lists, an object otherwise.
     Json,
-    /// One JSON object per line, written as pages arrive.
+    /// One JSON object per line, written as they come.
     Jsonl,
 }
 
-pub(crate) fn parse_timeout(raw: &str) -> Result<Duration, String> {
+pub(crate) fn parse_seconds(raw: &str) -> Result<Duration, String> {
     let secs: f64 = raw.parse().map_err(|_| format!("{raw:?} is not a number of seconds"))?;
     if secs.is_nan() || secs <= 0.0 {
         return Err(format!("must be greater than 0, got {raw}"));

@@ -8,6 +8,7 @@
 mod args;
 mod commands;
 mod input;
+mod logging;
 mod output;
 
 use std::io::{self, Write};
@@ -16,16 +17,14 @@ use std::process::ExitCode;
 use clap::Parser;
 use cloudflare_origin_trust_store::{Error, terminal_safe};
 
-use args::{Cli, Command};
+use args::Cli;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::List(args) => commands::list(args).await,
-        Command::Get(args) => commands::get(args).await,
-        Command::Upload(args) => commands::upload(args).await,
-        Command::Delete(args) => commands::delete(args).await,
+    let result = match logging::init(cli.global.verbose, cli.global.quiet) {
+        Ok(()) => commands::run(cli).await,
+        Err(failure) => Err(failure),
     };
     let status = result.unwrap_or_else(|failure| {
         if let Some(message) = &failure.message {

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use chrono::Utc;
-use cloudflare_origin_trust_store::{CustomTrustStore, terminal_safe};
+use cloudflare_origin_trust_store::{CertificateDetails, CustomTrustStore, terminal_safe};
 use serde::Serialize;
 
 use crate::args::Output;
@@ -21,7 +21,8 @@ pub(crate) trait Record: Serialize {
     const COLUMNS: &'static [Column];
     /// The cells of this record's table row, one per column (raw: the printer escapes and cuts).
     fn cells(&self) -> Vec<String>;
-    /// A sentence that stands for this record in table output instead of a row (`deleted …`).
+    /// Text that stands for this record in table output instead of a row (`deleted …`, or a
+    /// field a line); escaped by whoever makes it.
     fn sentence(&self) -> Option<String> {
         None
     }
@@ -46,6 +47,61 @@ impl Record for CustomTrustStore {
             self.signature.clone(),
             self.issuer.clone(),
         ]
+    }
+}
+
+/// A certificate with what its PEM says, as `get` shows it: the API's fields and `details`
+/// (`null` when the PEM does not parse); in table output, a field a line.
+#[derive(Serialize)]
+pub(crate) struct Detailed {
+    #[serde(flatten)]
+    pub(crate) certificate: CustomTrustStore,
+    pub(crate) details: Option<CertificateDetails>,
+}
+
+impl Detailed {
+    pub(crate) fn of(certificate: CustomTrustStore) -> Self {
+        let details = certificate.details().ok();
+        Self { certificate, details }
+    }
+}
+
+impl Record for Detailed {
+    const COLUMNS: &'static [Column] = CustomTrustStore::COLUMNS;
+
+    fn cells(&self) -> Vec<String> {
+        self.certificate.cells()
+    }
+
+    fn sentence(&self) -> Option<String> {
+        let c = &self.certificate;
+        let time = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let mut fields = vec![
+            ("ID", c.id.clone()),
+            ("STATUS", c.status.to_string()),
+            ("ISSUER", c.issuer.clone()),
+            ("SIGNATURE", c.signature.clone()),
+            ("EXPIRES_ON", time(c.expires_on)),
+            ("DAYS_LEFT", c.days_until_expiry(Utc::now()).to_string()),
+            ("UPLOADED_ON", time(c.uploaded_on)),
+            ("UPDATED_AT", time(c.updated_at)),
+        ];
+        match &self.details {
+            Some(d) => fields.extend([
+                ("SUBJECT", d.subject.clone()),
+                ("ISSUER_DN", d.issuer.clone()),
+                ("SERIAL", d.serial.clone()),
+                ("SHA256", d.sha256_fingerprint.clone()),
+                ("NOT_BEFORE", time(d.not_before)),
+                ("NOT_AFTER", time(d.not_after)),
+            ]),
+            None => fields.push(("DETAILS", "the certificate's PEM does not parse".into())),
+        }
+        let lines: Vec<String> = fields
+            .into_iter()
+            .map(|(name, value)| format!("{name:<12} {}", fit(&terminal_safe(&value), 200)))
+            .collect();
+        Some(lines.join("\n"))
     }
 }
 

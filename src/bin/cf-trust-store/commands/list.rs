@@ -1,37 +1,23 @@
-//! What each subcommand does.
+//! `list`: one page, or every page, of a zone's trust store; with `--expiring-within`, a gate.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use cloudflare_origin_trust_store::CertificateStatus;
-use cloudflare_origin_trust_store::{
-    Client, ClientBuilder, CustomTrustStore, Error, ListParams, Pagination, RetryPolicy,
-};
+use cloudflare_origin_trust_store::{CertificateStatus, CustomTrustStore, ListParams, Pagination};
 use futures_util::TryStreamExt;
 
-use crate::args::{Common, ItemArgs, ListArgs, UploadArgs};
-use crate::input::certificate_text;
-use crate::output::{Deleted, Printer};
+use super::{client, zone};
+use crate::args::{ExpiryArgs, Global, ListArgs};
+use crate::output::Printer;
 use crate::{ExitStatus, Failure};
 
-pub(crate) fn client(common: &Common) -> Result<Client, Error> {
-    let mut builder = ClientBuilder::from_env()?;
-    if let Some(url) = &common.base_url {
-        builder = builder.base_url(url);
-    }
-    if let Some(timeout) = common.timeout {
-        builder = builder.timeout(timeout);
-    }
-    builder.retry(RetryPolicy::new().max_retries(common.retries)).build()
-}
-
 /// Which listed certificates a `list` keeps: by status, and by expiry for the gate.
-struct Filter {
+pub(crate) struct Filter {
     /// Kept statuses (`Ok`), or left-out ones (`Err`).
     statuses: Result<Vec<CertificateStatus>, Vec<CertificateStatus>>,
-    deadline: Option<DateTime<Utc>>,
+    pub(crate) deadline: Option<DateTime<Utc>>,
 }
 
 impl Filter {
-    fn new(args: &ListArgs) -> Result<Self, Failure> {
+    pub(crate) fn new(args: &ExpiryArgs) -> Result<Self, Failure> {
         let deadline = match args.expiring_within {
             None => None,
             Some(days) => {
@@ -51,7 +37,7 @@ impl Filter {
         Ok(Self { statuses, deadline })
     }
 
-    fn keeps(&self, certificate: &CustomTrustStore) -> bool {
+    pub(crate) fn keeps(&self, certificate: &CustomTrustStore) -> bool {
         let status = match &self.statuses {
             Ok(kept) => kept.contains(&certificate.status),
             Err(left_out) => !left_out.contains(&certificate.status),
@@ -60,18 +46,20 @@ impl Filter {
     }
 }
 
-pub(crate) async fn list(args: ListArgs) -> Result<ExitStatus, Failure> {
-    let filter = Filter::new(&args)?;
+pub(crate) async fn list(global: &Global, args: ListArgs) -> Result<ExitStatus, Failure> {
+    let filter = Filter::new(&args.expiry)?;
     let gate = filter.deadline.is_some();
-    let client = client(&args.common)?;
-    let mut printer = Printer::new(args.common.output);
+    let zone = zone(global, "list")?;
+    let client = client(global)?;
+    let mut printer = Printer::new(global.output);
     let mut found = 0;
     if args.all || (gate && args.page.is_none()) {
-        let mut pagination = Pagination::new().concurrency(args.concurrency).max_pages(args.max_pages);
+        let mut pagination =
+            Pagination::new().concurrency(args.walk.concurrency).max_pages(args.walk.max_pages);
         if let Some(per_page) = args.per_page {
             pagination = pagination.per_page(per_page);
         }
-        let mut pages = client.pages(&args.common.zone_id, pagination)?;
+        let mut pages = client.pages(&zone, pagination)?;
         while let Some(page) = pages.try_next().await? {
             let kept: Vec<CustomTrustStore> = page.items.into_iter().filter(|c| filter.keeps(c)).collect();
             found += kept.len();
@@ -89,38 +77,11 @@ pub(crate) async fn list(args: ListArgs) -> Result<ExitStatus, Failure> {
         if let Some(per_page) = args.per_page {
             params = params.per_page(per_page);
         }
-        let page = client.list_page(&args.common.zone_id, &params).await?;
+        let page = client.list_page(&zone, &params).await?;
         let kept: Vec<CustomTrustStore> = page.items.into_iter().filter(|c| filter.keeps(c)).collect();
         found = kept.len();
         printer.add(kept)?;
     }
     printer.finish::<CustomTrustStore>()?;
     Ok(if gate && found > 0 { ExitStatus::Expiring } else { ExitStatus::Success })
-}
-
-pub(crate) async fn get(args: ItemArgs) -> Result<ExitStatus, Failure> {
-    let client = client(&args.common)?;
-    let certificate = client.get(&args.common.zone_id, &args.id).await?;
-    Printer::new(args.common.output).one(certificate)?;
-    Ok(ExitStatus::Success)
-}
-
-pub(crate) async fn upload(args: UploadArgs) -> Result<ExitStatus, Failure> {
-    let pem = certificate_text(&args.certificate_file)?;
-    let client = client(&args.common)?;
-    let zone = &args.common.zone_id;
-    let certificate = if args.skip_local_checks {
-        client.upload_unchecked(zone, &pem).await?
-    } else {
-        client.upload(zone, &pem).await?
-    };
-    Printer::new(args.common.output).one(certificate)?;
-    Ok(ExitStatus::Success)
-}
-
-pub(crate) async fn delete(args: ItemArgs) -> Result<ExitStatus, Failure> {
-    let client = client(&args.common)?;
-    let id = client.delete(&args.common.zone_id, &args.id).await?;
-    Printer::new(args.common.output).one(Deleted { id })?;
-    Ok(ExitStatus::Success)
 }

@@ -1,0 +1,87 @@
+//! One certificate: `get`, `upload`, `delete`.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+
+use chrono::Utc;
+use cloudflare_origin_trust_store::{Client, Error, SelfSignature, terminal_safe};
+
+use super::{client, zone};
+use crate::args::{DeleteArgs, Global, ItemArgs, UploadArgs};
+use crate::input::certificate_text;
+use crate::output::{Deleted, Detailed, Printer};
+use crate::{ExitStatus, Failure};
+
+pub(crate) async fn get(global: &Global, args: ItemArgs) -> Result<ExitStatus, Failure> {
+    let zone = zone(global, "get")?;
+    let certificate = client(global)?.get(&zone, args.id()).await?;
+    Printer::new(global.output).one(Detailed::of(certificate))?;
+    Ok(ExitStatus::Success)
+}
+
+pub(crate) async fn upload(global: &Global, args: UploadArgs) -> Result<ExitStatus, Failure> {
+    let pem = certificate_text(&args.certificate_file)?;
+    let zone = zone(global, "upload")?;
+    let client = client(global)?;
+    let certificate = if args.skip_local_checks {
+        client.upload_unchecked(&zone, &pem).await?
+    } else {
+        let details = cloudflare_origin_trust_store::check_root_ca(&pem, Utc::now())
+            .map_err(|problem| Failure::from(Error::from(problem)))?;
+        if details.self_signature == SelfSignature::Unverifiable && !global.quiet {
+            let _ = writeln!(
+                io::stderr(),
+                "note: the self-signature ({}) cannot be verified locally; Cloudflare checks it",
+                terminal_safe(&details.signature_algorithm)
+            );
+        }
+        client.upload(&zone, &pem).await?
+    };
+    Printer::new(global.output).one(certificate)?;
+    Ok(ExitStatus::Success)
+}
+
+/// Deletes one certificate. Origins chaining to it stop being trusted, so on a terminal it asks
+/// first (showing the certificate's subject and expiry); off a terminal it needs `--yes`.
+pub(crate) async fn delete(global: &Global, args: DeleteArgs) -> Result<ExitStatus, Failure> {
+    let zone = zone(global, "delete")?;
+    let id = args.item.id();
+    let interactive = io::stdin().is_terminal();
+    if !args.yes && !interactive {
+        return Err(Failure::usage(format!(
+            "delete is destructive (origins chaining to the root stop being trusted) and standard input \
+             is not a terminal to confirm it: add --yes to delete {}",
+            terminal_safe(id)
+        )));
+    }
+    let client = client(global)?;
+    if !args.yes && !confirmed(&client, &zone, id).await? {
+        return Err(Failure {
+            status: ExitStatus::Failure,
+            message: Some(format!("{} not deleted", terminal_safe(id))),
+        });
+    }
+    let id = client.delete(&zone, id).await?;
+    Printer::new(global.output).one(Deleted { id })?;
+    Ok(ExitStatus::Success)
+}
+
+/// Shows the certificate and asks on the terminal; whether the answer is yes.
+async fn confirmed(client: &Client, zone: &str, id: &str) -> Result<bool, Failure> {
+    let certificate = client.get(zone, id).await?;
+    let subject = certificate.details().map(|d| d.subject).unwrap_or_else(|_| certificate.issuer.clone());
+    let expires = certificate.expires_on.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let days = certificate.days_until_expiry(Utc::now());
+    let mut stderr = io::stderr();
+    let _ = write!(
+        stderr,
+        "Delete {} ({}, {}, expires {expires}, in {days} days) from zone {zone}?\n\
+         Origins whose certificates chain to it will no longer be trusted. [y/N] ",
+        terminal_safe(&certificate.id),
+        terminal_safe(&subject),
+        certificate.status,
+    );
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    let _ = io::Read::take(io::stdin().lock(), 1024).read_line(&mut answer);
+    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+}

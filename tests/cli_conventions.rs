@@ -1,0 +1,244 @@
+//! The `cf-trust-store` binary's manners: `-v`, `-q`, `RUST_LOG`, notices on a terminal, global
+//! flags, positional ids, confirmation before a delete, completions and the manual page.
+
+#[path = "cli_support/mod.rs"]
+mod cli_support;
+mod common;
+
+use std::process::{Command, Stdio};
+
+use cli_support::*;
+use cloudflare_origin_trust_store::fake::{self, FakeCloudflare, Fault};
+
+/// Runs `args` on a pseudo-terminal (util-linux `script`), with `input` typed on it; returns
+/// everything the terminal showed.
+async fn run_on_terminal(args: &[&str], env: &[(&str, &str)], input: &str) -> (Option<i32>, String) {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_cf-trust-store"))
+        .chain(args.iter().copied())
+        .map(|word| format!("'{}'", word.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut command = Command::new("script");
+    command.env_clear().args(["-qec", &line, "/dev/null"]).stdin(Stdio::piped()).stdout(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let input = input.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = command.spawn().expect("script runs");
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+        let output = child.wait_with_output().unwrap();
+        (output.status.code(), String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"))
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_prints_one_line_per_request_and_retry_and_nothing_without_it() {
+    let fake = FakeCloudflare::builder().sample_certificates(120).start().await.unwrap();
+    fake.set_faults(|r| (r.page == 2 && r.attempt == 1).then(|| Fault::rate_limited_ms(5)));
+    let base = fake.base_url();
+    let zone = fake.zone_id();
+    let output =
+        run(&["list", "--all", "-v", "--zone-id", zone, "--base-url", &base, "-o", "jsonl"], &token_env())
+            .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines: Vec<String> = stderr(&output).lines().map(str::to_owned).collect();
+    let request = |page: u64, status: u16| {
+        format!("GET /client/v4/zones/{zone}/acm/custom_trust_store?page={page}&per_page=50 → {status} in ")
+    };
+    assert_eq!(lines.len(), 5, "{lines:#?}");
+    assert!(lines[0].starts_with(&request(1, 200)) && lines[0].ends_with(" ms"), "{}", lines[0]);
+    let second = lines.iter().position(|l| l.starts_with(&request(2, 429))).expect("the 429");
+    assert_eq!(
+        lines[second + 1],
+        format!(
+            "retrying GET /client/v4/zones/{zone}/acm/custom_trust_store?page=2&per_page=50 in 5 ms after http 429 (attempt 1 of 3)"
+        )
+    );
+    assert!(lines.iter().any(|l| l.starts_with(&request(2, 200))), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.starts_with(&request(3, 200))), "{lines:#?}");
+
+    // Without -v (and off a terminal), or with -q: nothing on stderr.
+    for quiet in [&[][..], &["-q"][..]] {
+        let mut args = vec!["list", "--all", "--zone-id", zone, "--base-url", &base];
+        args.extend(quiet);
+        let output = run(&args, &token_env()).await;
+        assert!(output.status.success());
+        assert_eq!(stderr(&output), "", "{quiet:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn very_verbose_and_rust_log_show_debug_events_and_a_bad_rust_log_is_exit_2() {
+    let fake = FakeCloudflare::builder().sample_certificates(3).start().await.unwrap();
+    let base = fake.base_url();
+    let zone = fake.zone_id();
+    let output = run(&["list", "-vv", "--zone-id", zone, "--base-url", &base], &token_env()).await;
+    let text = stderr(&output);
+    assert!(text.contains("DEBUG"), "{text}");
+    assert!(text.contains("cloudflare_origin_trust_store::request"), "{text}");
+    assert!(text.contains("cloudflare{operation=\"list_custom_trust_store\" zone_id="), "the span: {text}");
+    assert!(!text.contains(fake::TOKEN));
+
+    let env =
+        [("CLOUDFLARE_API_TOKEN", fake::TOKEN), ("RUST_LOG", "cloudflare_origin_trust_store::request=debug")];
+    let output = run(&["list", "--zone-id", zone, "--base-url", &base], &env).await;
+    let text = stderr(&output);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains(" DEBUG ") && text.contains("→ 200 in "), "{text}");
+
+    let env = [("CLOUDFLARE_API_TOKEN", fake::TOKEN), ("RUST_LOG", "cloudflare=loud")];
+    let output = run(&["list", "--zone-id", zone, "--base-url", &base], &env).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with("error: RUST_LOG=\"cloudflare=loud\" is not a filter"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fake.request_count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wait_over_two_seconds_prints_one_notice_on_a_terminal_and_none_with_q() {
+    let fake = FakeCloudflare::builder().sample_certificates(3).start().await.unwrap();
+    fake.set_faults(|r| (r.attempt == 1).then(|| Fault::rate_limited("3")));
+    let base = fake.base_url();
+    let zone = fake.zone_id().to_owned();
+    let args = ["list", "--zone-id", &zone, "--base-url", &base, "-o", "jsonl"];
+    let env = [("CLOUDFLARE_API_TOKEN", fake::TOKEN)];
+    let (code, shown) = run_on_terminal(&args, &env, "").await;
+    assert_eq!(code, Some(0), "{shown}");
+    let notices: Vec<&str> = shown.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert_eq!(
+        notices,
+        [format!(
+            "note: retrying GET /client/v4/zones/{zone}/acm/custom_trust_store in 3.0 s after http 429 (attempt 1 of 3)"
+        )]
+    );
+    let (code, shown) = run_on_terminal(&[&args[..], &["-q"]].concat(), &env, "").await;
+    assert_eq!(code, Some(0));
+    assert!(!shown.contains("note:"), "{shown}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global_flags_go_before_or_after_the_subcommand_and_ids_can_be_positional() {
+    let fake = FakeCloudflare::builder().sample_certificates(3).start().await.unwrap();
+    let base = fake.base_url();
+    let zone = fake.zone_id();
+    let id = fake.certificates()[1].id.clone();
+    let before = run(
+        &[
+            "-o",
+            "json",
+            "--zone-id",
+            zone,
+            "--base-url",
+            &base,
+            "--retries",
+            "0",
+            "--timeout",
+            "5",
+            "-q",
+            "get",
+            &id,
+        ],
+        &token_env(),
+    )
+    .await;
+    let after = run(
+        &[
+            "get",
+            "--id",
+            &id,
+            "-o",
+            "json",
+            "--zone-id",
+            zone,
+            "--base-url",
+            &base,
+            "--retries",
+            "0",
+            "--timeout",
+            "5",
+            "-q",
+        ],
+        &token_env(),
+    )
+    .await;
+    assert!(before.status.success(), "{}", stderr(&before));
+    assert_eq!(before.stdout, after.stdout);
+    let printed: serde_json::Value = serde_json::from_slice(&before.stdout).unwrap();
+    assert_eq!(printed["id"], id.as_str());
+    let both = run(&["get", &id, "--id", &id, "--zone-id", zone, "--base-url", &base], &token_env()).await;
+    assert_eq!(both.status.code(), Some(2), "an id as an argument or with --id, not both");
+    let neither = run(&["get", "--zone-id", zone, "--base-url", &base], &token_env()).await;
+    assert_eq!(neither.status.code(), Some(2));
+    assert_eq!(fake.request_count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_off_a_terminal_needs_yes_and_on_one_asks_showing_what_goes() {
+    let fake = FakeCloudflare::builder().sample_certificates(3).start().await.unwrap();
+    let base = fake.base_url();
+    let zone = fake.zone_id().to_owned();
+    let id = fake.certificates()[0].id.clone();
+    let output = run(&["delete", &id, "--zone-id", &zone, "--base-url", &base], &token_env()).await;
+    assert_failed(
+        &output,
+        2,
+        &format!(
+            "error: delete is destructive (origins chaining to the root stop being trusted) and standard input is not \
+             a terminal to confirm it: add --yes to delete {id}\n"
+        ),
+    );
+    assert_eq!(fake.request_count(), 0);
+
+    let env = [("CLOUDFLARE_API_TOKEN", fake::TOKEN)];
+    let (code, shown) =
+        run_on_terminal(&["delete", &id, "--zone-id", &zone, "--base-url", &base], &env, "n\n").await;
+    assert_eq!(code, Some(1), "{shown}");
+    assert!(shown.contains(&format!("Delete {id} (CN=Example Root CA #0, active, expires ")), "{shown}");
+    assert!(
+        shown.contains("Origins whose certificates chain to it will no longer be trusted. [y/N]"),
+        "{shown}"
+    );
+    assert!(shown.contains(&format!("error: {id} not deleted")), "{shown}");
+    assert_eq!(fake.requests().iter().filter(|r| r.method == "DELETE").count(), 0);
+
+    let (code, shown) =
+        run_on_terminal(&["delete", &id, "--zone-id", &zone, "--base-url", &base], &env, "yes\n").await;
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(shown.contains(&format!("deleted {id}")), "{shown}");
+    assert_eq!(fake.requests().iter().filter(|r| r.method == "DELETE").count(), 1);
+}
+
+#[tokio::test]
+async fn completions_for_every_shell_and_a_manual_page_naming_every_subcommand() {
+    let subcommands = ["list", "get", "upload", "delete", "completions", "man"];
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = run(&["completions", shell], &[]).await;
+        assert!(output.status.success(), "{shell}: {}", stderr(&output));
+        let script = String::from_utf8(output.stdout).unwrap();
+        for name in subcommands.iter().chain(&["--zone-id", "--expiring-within"]) {
+            assert!(script.contains(name.trim_start_matches('-')), "{shell} lacks {name}");
+        }
+    }
+    let output = run(&["completions", "tcsh"], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+
+    let output = run(&["man"], &[]).await;
+    assert!(output.status.success());
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq \\(aq") || page.contains(".TH cf-trust-store"),
+        "{}",
+        &page[..200]
+    );
+    for name in subcommands {
+        assert!(page.contains(&format!("cf\\-trust\\-store\\-{name}")), "the page lacks {name}");
+    }
+    assert!(page.contains("expiring\\-within"), "options are documented");
+}

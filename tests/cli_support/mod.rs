@@ -1,0 +1,87 @@
+//! What the CLI tests share: running the binary with a clean environment, files, assertions.
+#![allow(dead_code, unused_imports)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use cloudflare_origin_trust_store::fake;
+
+/// Runs the CLI with only the given environment (so no real credential from the caller's
+/// environment can ever be used), off the runtime thread that serves the fake.
+pub async fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cf-trust-store"));
+    command.env_clear().args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    tokio::task::spawn_blocking(move || command.output().expect("the CLI runs")).await.unwrap()
+}
+
+/// Runs the CLI with `input` on its standard input.
+pub async fn run_with_stdin(args: &[&str], env: &[(&str, &str)], input: String) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cf-trust-store"));
+    command.env_clear().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().expect("the CLI runs");
+        // The CLI may stop reading early (input over its limit): a closed pipe is fine here.
+        let written = child.stdin.take().unwrap().write_all(input.as_bytes());
+        assert!(written.is_ok() || written.as_ref().unwrap_err().kind() == std::io::ErrorKind::BrokenPipe);
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// Writes `content` to a file of its own under cargo's temporary directory for tests.
+pub fn temp_file(name: &str, content: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}-{name}", std::process::id()));
+    std::fs::write(&path, content).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+pub fn token_env() -> [(&'static str, &'static str); 1] {
+    [("CLOUDFLARE_API_TOKEN", fake::TOKEN)]
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The CLI exited with `code` and printed exactly `message` on stderr.
+#[track_caller]
+pub fn assert_failed(output: &Output, code: i32, message: &str) {
+    assert_eq!(output.status.code(), Some(code), "{}", stderr(output));
+    assert_eq!(stderr(output), message);
+}
+
+/// The CLI with `args`, its standard output (or error) closed by the reader before it writes.
+pub async fn run_with_closed(
+    args: &[&str],
+    env: &[(&str, &str)],
+    close_stdout: bool,
+) -> std::process::ExitStatus {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cf-trust-store"));
+    // The stream left open goes nowhere, so that a full pipe never blocks the CLI.
+    let (stdout, stderr) =
+        if close_stdout { (Stdio::piped(), Stdio::null()) } else { (Stdio::null(), Stdio::piped()) };
+    command.env_clear().args(args).stdout(stdout).stderr(stderr);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().unwrap();
+        if close_stdout {
+            drop(child.stdout.take());
+        } else {
+            drop(child.stderr.take());
+        }
+        child.wait().unwrap()
+    })
+    .await
+    .unwrap()
+}

@@ -56,6 +56,11 @@ fn main() {
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("PartialEq")
         .with_derive("Eq");
+    // Feature `schemars`: every model gets a JSON Schema (the replacements implement it by hand).
+    println!("cargo:rerun-if-env-changed=CARGO_FEATURE_SCHEMARS");
+    if env::var_os("CARGO_FEATURE_SCHEMARS").is_some() {
+        settings.with_derive("schemars::JsonSchema");
+    }
     for (name, path, impls) in REPLACEMENTS {
         settings.with_replacement(name, path, impls.iter().cloned());
     }

@@ -134,6 +134,22 @@ impl Serialize for CertificateStatus {
     }
 }
 
+/// A string: one of the known statuses, or any other Cloudflare adds later.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CertificateStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CertificateStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Status of the certificate: initializing, pending_deployment, active, pending_deletion, deleted, expired, or a status Cloudflare adds later.",
+            "type": "string",
+            "examples": ["initializing", "pending_deployment", "active", "pending_deletion", "deleted", "expired"],
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for CertificateStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
@@ -146,6 +162,7 @@ impl<'de> Deserialize<'de> for CertificateStatus {
 /// (bounded and escaped), so a malformed informational message never fails a page and a malformed
 /// error never hides the failure it reports.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub(crate) struct Messages(pub(crate) Vec<ResponseMessage>);
 
@@ -169,6 +186,7 @@ impl<'de> Deserialize<'de> for Messages {
 /// non-negative whole number that fits in a `u64` (a negative, fractional, non-numeric or absurdly
 /// large value). Decoding never fails because of `result_info`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResultInfo {
     /// Number of results on this page.
     #[serde(default, deserialize_with = "lenient_count", skip_serializing_if = "Option::is_none")]

@@ -4,6 +4,8 @@
 #[path = "cli_support/mod.rs"]
 mod cli_support;
 mod common;
+#[path = "support/schema_check.rs"]
+mod schema_check;
 
 use std::process::{Command, Stdio};
 
@@ -241,4 +243,77 @@ async fn completions_for_every_shell_and_a_manual_page_naming_every_subcommand()
         assert!(page.contains(&format!("cf\\-trust\\-store\\-{name}")), "the page lacks {name}");
     }
     assert!(page.contains("expiring\\-within"), "options are documented");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_schema_describes_what_the_cli_prints() {
+    let schema_of = |of: &'static str| async move {
+        let output = run(&["schema", of], &[]).await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+    let (list, get) = (schema_of("list").await, schema_of("get").await);
+    let fake = FakeCloudflare::builder().sample_certificates(12).start().await.unwrap();
+    let base = fake.base_url();
+    let zone = fake.zone_id();
+
+    let output =
+        run(&["list", "--all", "-o", "json", "--zone-id", zone, "--base-url", &base], &token_env()).await;
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed.as_array().unwrap().len(), 12);
+    for item in printed.as_array().unwrap() {
+        assert_eq!(schema_check::violations(item, &list, &list), Vec::<String>::new());
+    }
+    let output = run(&["list", "-o", "jsonl", "--zone-id", zone, "--base-url", &base], &token_env()).await;
+    for line in String::from_utf8(output.stdout).unwrap().lines() {
+        let item: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(schema_check::violations(&item, &list, &list), Vec::<String>::new());
+    }
+    let id = fake.certificates()[3].id.clone();
+    let output = run(&["get", &id, "-o", "json", "--zone-id", zone, "--base-url", &base], &token_env()).await;
+    let mut printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(printed["details"].is_object());
+    assert_eq!(schema_check::violations(&printed, &get, &get), Vec::<String>::new());
+    // The check does check: what breaks the schema is named.
+    printed.as_object_mut().unwrap().remove("id");
+    printed["details"]["not_after"] = "yesterday".into();
+    assert_eq!(
+        schema_check::violations(&printed, &get, &get),
+        ["$: `id` is required", "$.details: 0 of the anyOf options match"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fake_server_prints_its_environment_then_serves_until_interrupted() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cf-trust-store"))
+        .env_clear()
+        .args(["fake-server", "--certificates", "7", "-q"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let environment: Vec<(String, String)> = (0..3)
+        .map(|_| {
+            let line = lines.next().unwrap().unwrap();
+            let (name, value) = line.split_once('=').unwrap();
+            (name.to_owned(), value.to_owned())
+        })
+        .collect();
+    let names: Vec<&str> = environment.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["CLOUDFLARE_BASE_URL", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ZONE_ID"]);
+    assert!(environment[0].1.starts_with("http://127.0.0.1:") && environment[0].1.ends_with("/client/v4"));
+    assert_eq!(environment[1].1, fake::TOKEN);
+    assert_eq!(environment[2].1, fake::ZONE_ID);
+
+    let env: Vec<(&str, &str)> = environment.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let output = run(&["list", "--all", "-o", "json"], &env).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let listed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 7);
+
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
+    assert_eq!(status.code(), Some(0), "Ctrl-C ends it cleanly");
 }

@@ -127,6 +127,7 @@ pub enum CertificateProblem {
 
 /// What a certificate says about itself, read from its PEM.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CertificateDetails {
     /// The subject, such as `CN=Example Root CA, O=Example`.
@@ -156,6 +157,7 @@ pub struct CertificateDetails {
 
 /// Whether a certificate's self-signature was verified locally.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SelfSignature {

@@ -63,6 +63,10 @@ pub(crate) enum Command {
     Upload(UploadArgs),
     /// Delete one certificate (asks first on a terminal; needs --yes otherwise).
     Delete(DeleteArgs),
+    /// Run the crate's fake Cloudflare API on 127.0.0.1, to try the CLI without an account.
+    FakeServer(FakeServerArgs),
+    /// Print the JSON Schema of what `--output json|jsonl` prints.
+    Schema(SchemaArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the manual page (roff).
@@ -147,6 +151,31 @@ pub(crate) struct UploadArgs {
     /// file must still hold exactly one certificate and nothing else.
     #[arg(long)]
     pub(crate) skip_local_checks: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FakeServerArgs {
+    /// Sample certificates in the zone's trust store.
+    #[arg(long, value_name = "N", default_value_t = 25, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub(crate) certificates: u32,
+    /// The port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, value_name = "P", default_value_t = 0)]
+    pub(crate) port: u16,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SchemaArgs {
+    /// Which command's output.
+    #[arg(value_enum, default_value_t = SchemaOf::List)]
+    pub(crate) of: SchemaOf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SchemaOf {
+    /// A certificate, as list prints each (an array of them with `-o json`), and upload prints one.
+    List,
+    /// A certificate with its `details`, as get prints it.
+    Get,
 }
 
 #[derive(Debug, Args)]

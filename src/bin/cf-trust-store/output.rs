@@ -50,12 +50,13 @@ impl Record for CustomTrustStore {
     }
 }
 
-/// A certificate with what its PEM says, as `get` shows it: the API's fields and `details`
-/// (`null` when the PEM does not parse); in table output, a field a line.
-#[derive(Serialize)]
+/// A certificate as `get` prints it: the API's fields, and `details`, what its PEM says.
+// In table output, a field a line (`Record::sentence`).
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct Detailed {
     #[serde(flatten)]
     pub(crate) certificate: CustomTrustStore,
+    /// What the certificate's PEM says; null when it does not parse.
     pub(crate) details: Option<CertificateDetails>,
 }
 

@@ -1,11 +1,24 @@
-//! About the CLI itself: shell completions and the manual page.
+//! About the CLI itself: the JSON Schema of its output, shell completions and the manual page.
 
 use std::io::{self, Write};
 
 use clap::CommandFactory;
 
-use crate::args::{Cli, CompletionsArgs};
+use crate::args::{Cli, CompletionsArgs, SchemaArgs, SchemaOf};
+use crate::output::Detailed;
 use crate::{ExitStatus, Failure};
+
+/// The JSON Schema (2020-12) of one object `--output json|jsonl` prints: `-o json` prints an array
+/// of them for a list, one object otherwise; `-o jsonl` one a line.
+pub(crate) fn schema(args: SchemaArgs) -> Result<ExitStatus, Failure> {
+    let schema = match args.of {
+        SchemaOf::List => schemars::schema_for!(cloudflare_origin_trust_store::CustomTrustStore),
+        SchemaOf::Get => schemars::schema_for!(Detailed),
+    };
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
+    text.push('\n');
+    write_out(text.as_bytes())
+}
 
 pub(crate) fn completions(args: CompletionsArgs) -> Result<ExitStatus, Failure> {
     let mut script = Vec::new();

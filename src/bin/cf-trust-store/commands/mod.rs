@@ -1,5 +1,6 @@
 //! What each subcommand does, one file each; here, what they share: the client and the zone.
 
+mod fake_server;
 mod item;
 mod list;
 mod meta;
@@ -17,6 +18,8 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Get(args) => item::get(global, args).await,
         Command::Upload(args) => item::upload(global, args).await,
         Command::Delete(args) => item::delete(global, args).await,
+        Command::FakeServer(args) => fake_server::serve(global, args).await,
+        Command::Schema(args) => meta::schema(args),
         Command::Completions(args) => meta::completions(args),
         Command::Man => meta::man(),
     }

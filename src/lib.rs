@@ -9,12 +9,14 @@ mod certificate;
 mod client;
 mod error;
 mod generated;
+mod lifecycle;
 mod lock;
 mod model;
 mod operations;
 mod pagination;
 mod rate_limit;
 mod retry;
+mod sync;
 mod text;
 mod transport;
 
@@ -27,10 +29,12 @@ pub use certificate::{
 };
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, ErrorKind, Result};
+pub use lifecycle::{Polling, Rotation};
 pub use model::{
     CertificateStatus, CustomTrustStore, Page, ResponseMessage, ResponseMessageSource, ResultInfo,
 };
 pub use operations::ListParams;
 pub use pagination::{ApiStream, CertificateStream, PageStream, Pagination};
 pub use retry::{Jitter, RetryPolicy};
+pub use sync::{Action, DesiredRoot, Plan, Step};
 pub use text::terminal_safe;

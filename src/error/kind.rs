@@ -168,6 +168,36 @@ pub enum ErrorKind {
         max_pages: u64,
     },
 
+    /// A listed certificate's PEM does not parse, so a plan cannot tell whether it is desired.
+    #[error("certificate {id} in the store cannot be matched to a file: {problem}")]
+    Unmatchable {
+        /// The certificate's id.
+        id: String,
+        /// What is wrong with its PEM.
+        problem: crate::certificate::CertificateProblem,
+    },
+
+    /// A certificate waited for ended in a status other than `active` (`expired`, `deleted`,
+    /// `pending_deletion`).
+    #[error("certificate {id} is {status}, not active")]
+    NotActive {
+        /// The certificate's id.
+        id: String,
+        /// The status it ended in.
+        status: crate::model::CertificateStatus,
+    },
+
+    /// A certificate waited for was still not `active` when the wait's timeout passed.
+    #[error("certificate {id} is still {status} after {}s; it is not active yet", waited.as_secs())]
+    WaitTimedOut {
+        /// The certificate's id.
+        id: String,
+        /// Its last status.
+        status: crate::model::CertificateStatus,
+        /// How long the wait lasted.
+        waited: std::time::Duration,
+    },
+
     /// The generated client failed in a way this crate does not expect (a bug to report).
     #[error("unexpected client error: {0}")]
     Unexpected(String),

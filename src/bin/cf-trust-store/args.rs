@@ -1,5 +1,6 @@
 //! The command line, as clap reads it. Names here are a contract: scripts rely on them.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -30,7 +31,7 @@ pub(crate) struct Cli {
 /// Options every command takes, before or after its name.
 #[derive(Debug, Args)]
 pub(crate) struct Global {
-    /// A zone's id (32 hex characters).
+    /// A zone's id (32 hex characters); sync takes it repeated.
     #[arg(long, global = true, env = "CLOUDFLARE_ZONE_ID", value_name = "ID")]
     pub(crate) zone_id: Vec<String>,
     /// Output format.
@@ -63,6 +64,10 @@ pub(crate) enum Command {
     Upload(UploadArgs),
     /// Delete one certificate (asks first on a terminal; needs --yes otherwise).
     Delete(DeleteArgs),
+    /// Make zones' trust stores match a directory of root CAs (*.pem, *.crt).
+    Sync(SyncArgs),
+    /// Replace a root: upload the new one, wait until it is active, then delete the old one.
+    Rotate(RotateArgs),
     /// Run the crate's fake Cloudflare API on 127.0.0.1, to try the CLI without an account.
     FakeServer(FakeServerArgs),
     /// Print the JSON Schema of what `--output json|jsonl` prints.
@@ -142,6 +147,14 @@ pub(crate) struct DeleteArgs {
     pub(crate) yes: bool,
 }
 
+/// Waiting until an upload is active.
+#[derive(Debug, Args)]
+pub(crate) struct WaitArgs {
+    /// How long to wait for `active`, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "300", value_parser = parse_seconds)]
+    pub(crate) wait_timeout: Duration,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct UploadArgs {
     /// The PEM file holding one root CA certificate; `-` reads standard input.
@@ -151,6 +164,47 @@ pub(crate) struct UploadArgs {
     /// file must still hold exactly one certificate and nothing else.
     #[arg(long)]
     pub(crate) skip_local_checks: bool,
+    /// Return only once the certificate is active (exit 1 if it ends otherwise or times out).
+    #[arg(long)]
+    pub(crate) wait: bool,
+    #[command(flatten)]
+    pub(crate) wait_args: WaitArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SyncArgs {
+    /// The directory of root CAs: every *.pem and *.crt file in it, one certificate each.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+    /// Delete the certificates that are not in the directory (without it, nothing is deleted).
+    #[arg(long)]
+    pub(crate) prune: bool,
+    /// Allow --prune with an empty directory (which deletes every root of the zone).
+    #[arg(long)]
+    pub(crate) allow_empty: bool,
+    /// Print the plan and change nothing; exit 4 when changes are pending.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Wait until each uploaded certificate is active before deleting anything.
+    #[arg(long)]
+    pub(crate) wait: bool,
+    #[command(flatten)]
+    pub(crate) wait_args: WaitArgs,
+    /// Zones synced at once (1 to 32).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=32))]
+    pub(crate) concurrency: u8,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RotateArgs {
+    /// The id of the root to replace.
+    #[arg(long, value_name = "ID")]
+    pub(crate) old: String,
+    /// The PEM file of the new root; `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) new: String,
+    #[command(flatten)]
+    pub(crate) wait_args: WaitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +230,8 @@ pub(crate) enum SchemaOf {
     List,
     /// A certificate with its `details`, as get prints it.
     Get,
+    /// A step of a plan, as sync prints each (an array of them with `-o json`).
+    Sync,
 }
 
 #[derive(Debug, Args)]

@@ -45,8 +45,10 @@ pub(crate) enum ExitStatus {
     Failure = 1,
     /// Usage or invalid input: nothing was sent.
     Usage = 2,
-    /// `--expiring-within` found certificates.
+    /// `--expiring-within` (or audit) found certificates.
     Expiring = 3,
+    /// `sync --dry-run` found changes pending.
+    ChangesPending = 4,
 }
 
 /// Why a command stopped: the exit status, and the one line for stderr (none when there is nothing

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use chrono::Utc;
-use cloudflare_origin_trust_store::{CertificateDetails, CustomTrustStore, terminal_safe};
+use cloudflare_origin_trust_store::{Action, CertificateDetails, CustomTrustStore, Step, terminal_safe};
 use serde::Serialize;
 
 use crate::args::Output;
@@ -26,6 +26,8 @@ pub(crate) trait Record: Serialize {
     fn sentence(&self) -> Option<String> {
         None
     }
+    /// Whether JSON output shows this record (a table's summary line is for people only).
+    const IN_JSON: bool = true;
 }
 
 impl Record for CustomTrustStore {
@@ -106,6 +108,59 @@ impl Record for Detailed {
     }
 }
 
+/// A step of a sync's plan, for one zone: `+` upload, `-` delete, `=` unchanged, in a table.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct PlanRow {
+    /// The zone.
+    pub(crate) zone_id: String,
+    #[serde(flatten)]
+    pub(crate) step: Step,
+}
+
+impl Record for PlanRow {
+    const COLUMNS: &'static [Column] = &[];
+
+    fn cells(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn sentence(&self) -> Option<String> {
+        let step = &self.step;
+        let sign = match step.action {
+            Action::Upload => '+',
+            Action::Delete => '-',
+            _ => '=',
+        };
+        let mut line = format!(
+            "{sign} {}  {}  expires {}",
+            fit(&terminal_safe(&step.subject), 64),
+            step.fingerprint,
+            step.expires_on.format("%Y-%m-%d")
+        );
+        for extra in [&step.file, &step.id, &step.result].into_iter().flatten() {
+            line.push_str(&format!("  {}", fit(&terminal_safe(extra), 200)));
+        }
+        Some(line)
+    }
+}
+
+/// A line for people before a zone's plan (table output only).
+#[derive(Serialize)]
+pub(crate) struct Heading(pub(crate) String);
+
+impl Record for Heading {
+    const COLUMNS: &'static [Column] = &[];
+    const IN_JSON: bool = false;
+
+    fn cells(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn sentence(&self) -> Option<String> {
+        Some(terminal_safe(&self.0).into_owned())
+    }
+}
+
 /// A deleted certificate's id.
 #[derive(Serialize)]
 pub(crate) struct Deleted {
@@ -150,6 +205,9 @@ impl Printer {
     pub(crate) fn add<R: Record>(&mut self, records: impl IntoIterator<Item = R>) -> io::Result<()> {
         let mut text = String::new();
         for record in records {
+            if self.output != Output::Table && !R::IN_JSON {
+                continue;
+            }
             match self.output {
                 Output::Jsonl => text.push_str(&format!("{}\n", json(&record, false))),
                 Output::Json => {
@@ -159,12 +217,15 @@ impl Printer {
                     }
                     text.pop();
                 }
-                Output::Table => {
-                    if !self.started {
-                        text.push_str(&row(R::COLUMNS, R::COLUMNS.iter().map(|c| c.0.to_owned())));
+                Output::Table => match record.sentence() {
+                    Some(sentence) => text.push_str(&format!("{sentence}\n")),
+                    None => {
+                        if !self.started {
+                            text.push_str(&row(R::COLUMNS, R::COLUMNS.iter().map(|c| c.0.to_owned())));
+                        }
+                        text.push_str(&row(R::COLUMNS, record.cells()));
                     }
-                    text.push_str(&row(R::COLUMNS, record.cells()));
-                }
+                },
             }
             self.started = true;
         }
@@ -176,7 +237,9 @@ impl Printer {
         let text = match (self.output, self.started) {
             (Output::Json, true) => "\n]\n".to_owned(),
             (Output::Json, false) => "[]\n".to_owned(),
-            (Output::Table, false) => row(R::COLUMNS, R::COLUMNS.iter().map(|c| c.0.to_owned())),
+            (Output::Table, false) if !R::COLUMNS.is_empty() => {
+                row(R::COLUMNS, R::COLUMNS.iter().map(|c| c.0.to_owned()))
+            }
             _ => String::new(),
         };
         self.write(&text)

@@ -36,6 +36,11 @@ pub(crate) async fn upload(global: &Global, args: UploadArgs) -> Result<ExitStat
         }
         client.upload(&zone, &pem).await?
     };
+    let certificate = if args.wait {
+        client.wait_until_active(&zone, &certificate.id, args.wait_args.wait_timeout).await?
+    } else {
+        certificate
+    };
     Printer::new(global.output).one(certificate)?;
     Ok(ExitStatus::Success)
 }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use clap::CommandFactory;
 
 use crate::args::{Cli, CompletionsArgs, SchemaArgs, SchemaOf};
-use crate::output::Detailed;
+use crate::output::{Detailed, PlanRow};
 use crate::{ExitStatus, Failure};
 
 /// The JSON Schema (2020-12) of one object `--output json|jsonl` prints: `-o json` prints an array
@@ -14,6 +14,7 @@ pub(crate) fn schema(args: SchemaArgs) -> Result<ExitStatus, Failure> {
     let schema = match args.of {
         SchemaOf::List => schemars::schema_for!(cloudflare_origin_trust_store::CustomTrustStore),
         SchemaOf::Get => schemars::schema_for!(Detailed),
+        SchemaOf::Sync => schemars::schema_for!(PlanRow),
     };
     let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
     text.push('\n');

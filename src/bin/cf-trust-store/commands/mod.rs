@@ -4,6 +4,7 @@ mod fake_server;
 mod item;
 mod list;
 mod meta;
+mod sync;
 
 use cloudflare_origin_trust_store::{Client, ClientBuilder, RetryPolicy};
 
@@ -18,6 +19,8 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Get(args) => item::get(global, args).await,
         Command::Upload(args) => item::upload(global, args).await,
         Command::Delete(args) => item::delete(global, args).await,
+        Command::Sync(args) => sync::sync(global, args).await,
+        Command::Rotate(args) => sync::rotate(global, args).await,
         Command::FakeServer(args) => fake_server::serve(global, args).await,
         Command::Schema(args) => meta::schema(args),
         Command::Completions(args) => meta::completions(args),

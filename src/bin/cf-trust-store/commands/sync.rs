@@ -1,0 +1,169 @@
+//! Trust store as code: `sync` (a directory of roots to one or more zones) and `rotate`.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use chrono::Utc;
+use cloudflare_origin_trust_store::{DesiredRoot, Plan, Polling, terminal_safe};
+use futures_util::StreamExt;
+
+use super::{client, zone};
+use crate::args::{Global, RotateArgs, SyncArgs};
+use crate::input::certificate_text;
+use crate::output::{Heading, PlanRow, Printer};
+use crate::{ExitStatus, Failure};
+
+/// Makes each zone's trust store hold exactly the roots of `--dir`: prints the plan, then applies
+/// it unless `--dry-run`. Exit 0 in sync or applied; 4 with `--dry-run` when changes are pending;
+/// 2 for invalid input (nothing sent); 1 when applying (or planning a zone) failed.
+pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, Failure> {
+    if global.zone_id.is_empty() {
+        return Err(Failure::usage(
+            "sync needs a zone: give --zone-id ID (repeatable), or set CLOUDFLARE_ZONE_ID".into(),
+        ));
+    }
+    let desired = desired_roots(&args.dir)?;
+    if desired.is_empty() && args.prune && !args.allow_empty {
+        return Err(Failure::usage(format!(
+            "{} holds no *.pem or *.crt file, and --prune would delete every root of the zone; add --allow-empty if that is what you want",
+            terminal_safe(&args.dir.display().to_string())
+        )));
+    }
+    let client = client(global)?;
+    let polling = args.wait.then(|| Polling::new(args.wait_args.wait_timeout));
+    let (prune, dry_run) = (args.prune, args.dry_run);
+    let mut outcomes = futures_util::stream::iter(global.zone_id.iter().cloned())
+        .map(|zone| {
+            let (client, desired) = (client.clone(), &desired);
+            async move {
+                let plan = client.plan(&zone, desired, prune).await;
+                match plan {
+                    Ok(plan) if !dry_run && plan.changes() > 0 => {
+                        (zone, Ok(client.apply(plan, polling).await))
+                    }
+                    other => (zone, other),
+                }
+            }
+        })
+        .buffered(usize::from(args.concurrency));
+    let mut printer = Printer::new(global.output);
+    let (mut pending, mut failed) = (0, false);
+    while let Some((zone, outcome)) = outcomes.next().await {
+        match outcome {
+            Ok(plan) => {
+                pending += plan.changes();
+                failed |= plan.failures() > 0;
+                printer.add([Heading(heading(&plan, dry_run))])?;
+                printer.add(plan.steps.into_iter().map(|step| PlanRow { zone_id: zone.clone(), step }))?;
+            }
+            Err(error) => {
+                failed = true;
+                let ray = error.ray_id().map(|ray| format!(" [cf-ray {ray}]")).unwrap_or_default();
+                let _ = writeln!(
+                    io::stderr(),
+                    "error: zone {}: {}{ray}",
+                    terminal_safe(&zone),
+                    terminal_safe(&error.to_string())
+                );
+            }
+        }
+    }
+    printer.finish::<PlanRow>()?;
+    Ok(match (failed, dry_run && pending > 0) {
+        (true, _) => ExitStatus::Failure,
+        (false, true) => ExitStatus::ChangesPending,
+        (false, false) => ExitStatus::Success,
+    })
+}
+
+fn heading(plan: &Plan, dry_run: bool) -> String {
+    let count = |action| plan.steps.iter().filter(|step| step.action == action).count();
+    use cloudflare_origin_trust_store::Action::{Delete, Unchanged, Upload};
+    let state = match (plan.changes(), dry_run, plan.failures()) {
+        (0, _, _) => "in sync".to_owned(),
+        (_, true, _) => "changes pending (dry run)".to_owned(),
+        (_, false, 0) => "applied".to_owned(),
+        (_, false, failures) => format!("{failures} step(s) failed or skipped"),
+    };
+    format!(
+        "zone {}: {} to upload, {} to delete, {} unchanged: {state}",
+        plan.zone_id,
+        count(Upload),
+        count(Delete),
+        count(Unchanged)
+    )
+}
+
+/// Every `*.pem` and `*.crt` file of `dir` (not its subdirectories), in name order, each one root
+/// CA checked locally. Any problem is a usage failure naming the file: nothing is sent.
+fn desired_roots(dir: &Path) -> Result<Vec<DesiredRoot>, Failure> {
+    let shown = |path: &Path| terminal_safe(&path.display().to_string()).into_owned();
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Failure::usage(format!("cannot read the directory {}: {e}", shown(dir))))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| Failure::usage(format!("cannot read the directory {}: {e}", shown(dir))))?
+            .path();
+        let wanted = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("pem") || e.eq_ignore_ascii_case("crt"));
+        if wanted {
+            files.push(path);
+        }
+    }
+    files.sort();
+    let now = Utc::now();
+    let mut roots: Vec<DesiredRoot> = Vec::new();
+    for path in files {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let text = certificate_text(&path.to_string_lossy())?;
+        let root = DesiredRoot::from_pem(&text, now)
+            .map_err(|problem| Failure::usage(format!("{}: {problem}", shown(&path))))?
+            .with_file(name.clone());
+        if let Some(twin) =
+            roots.iter().find(|r| r.details.sha256_fingerprint == root.details.sha256_fingerprint)
+        {
+            return Err(Failure::usage(format!(
+                "{} and {} hold the same certificate; keep one",
+                terminal_safe(twin.file.as_deref().unwrap_or_default()),
+                terminal_safe(&name)
+            )));
+        }
+        roots.push(root);
+    }
+    Ok(roots)
+}
+
+/// Replaces a root: uploads the new one, waits until it is active, deletes the old one. If the
+/// new one never becomes active, the old one stays, and the exit is 1.
+pub(crate) async fn rotate(global: &Global, args: RotateArgs) -> Result<ExitStatus, Failure> {
+    let zone = zone(global, "rotate")?;
+    let pem = certificate_text(&args.new)?;
+    DesiredRoot::from_pem(&pem, Utc::now())
+        .map_err(|problem| Failure::usage(format!("{}: {problem}", crate::input::shown(&args.new))))?;
+    let client = client(global)?;
+    match client.rotate(&zone, &args.old, &pem, Polling::new(args.wait_args.wait_timeout)).await {
+        Ok(rotation) => {
+            if !global.quiet {
+                let _ = writeln!(
+                    io::stderr(),
+                    "{} is active; deleted {}",
+                    terminal_safe(&rotation.new.id),
+                    terminal_safe(&rotation.old_id)
+                );
+            }
+            Printer::new(global.output).one(rotation.new)?;
+            Ok(ExitStatus::Success)
+        }
+        Err(error) => {
+            let mut failure = Failure::from(error);
+            if failure.status == ExitStatus::Failure {
+                let message = failure.message.take().unwrap_or_default();
+                failure.message = Some(format!("{message}; {} was not deleted", terminal_safe(&args.old)));
+            }
+            Err(failure)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! A certificate's life after an upload: waiting until Cloudflare deploys it (`pending_deployment`
+//! → `active`), and rotating a root (the new one active before the old one goes).
+
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::time::Instant;
+
+use crate::certificate::checked_root_ca;
+use crate::client::Client;
+use crate::error::{ErrorKind, Result};
+use crate::model::{CertificateStatus, CustomTrustStore};
+
+/// How [`Client::wait_until_active_with`] polls: the first poll at once, then after `initial`,
+/// doubling up to `max`, until `timeout` has passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Polling {
+    timeout: Duration,
+    initial: Duration,
+    max: Duration,
+}
+
+impl Polling {
+    /// Polls for at most `timeout`: at once, then after 1 s, doubling up to 15 s.
+    pub fn new(timeout: Duration) -> Self {
+        Self { timeout, initial: Duration::from_secs(1), max: Duration::from_secs(15) }
+    }
+
+    /// The wait before the second poll, doubled for each one after it, at most `max`.
+    pub fn interval(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial = initial;
+        self.max = max.max(initial);
+        self
+    }
+}
+
+/// What a rotation did: the new root, active, and the id of the old one, deleted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Rotation {
+    /// The new root, as it was once active.
+    pub new: CustomTrustStore,
+    /// The old root's id (deleted).
+    pub old_id: String,
+}
+
+impl Client {
+    /// Polls [`Client::get`] until certificate `certificate_id` is `active` (at once, then after
+    /// 1 s, doubling up to 15 s), for at most `timeout`; returns it active. Ends with
+    /// [`ErrorKind::NotActive`] when it turns `expired`, `deleted` or `pending_deletion`, and with
+    /// [`ErrorKind::WaitTimedOut`] when `timeout` passes first. Each poll is a request like any
+    /// other: retried as the policy says, and held by the client's rate-limit gate.
+    pub async fn wait_until_active(
+        &self,
+        zone_id: &str,
+        certificate_id: &str,
+        timeout: Duration,
+    ) -> Result<CustomTrustStore> {
+        self.wait_until_active_with(zone_id, certificate_id, Polling::new(timeout)).await
+    }
+
+    /// [`Client::wait_until_active`] with a chosen [`Polling`].
+    pub async fn wait_until_active_with(
+        &self,
+        zone_id: &str,
+        certificate_id: &str,
+        polling: Polling,
+    ) -> Result<CustomTrustStore> {
+        let started = Instant::now();
+        let mut interval = polling.initial;
+        loop {
+            let certificate = self.get(zone_id, certificate_id).await?;
+            match &certificate.status {
+                CertificateStatus::Active => return Ok(certificate),
+                CertificateStatus::Expired
+                | CertificateStatus::Deleted
+                | CertificateStatus::PendingDeletion => {
+                    let status = certificate.status.clone();
+                    return Err(ErrorKind::NotActive { id: certificate.id, status }.into());
+                }
+                _ => {}
+            }
+            let left = polling.timeout.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                let (id, status) = (certificate.id, certificate.status);
+                return Err(ErrorKind::WaitTimedOut { id, status, waited: polling.timeout }.into());
+            }
+            tracing::debug!(
+                target: "cloudflare_origin_trust_store::wait",
+                certificate_id, status = %certificate.status, wait_ms = interval.min(left).as_millis() as u64,
+                "certificate {certificate_id} is {}: polling again in {}", certificate.status, crate::transport::seconds(interval.min(left))
+            );
+            tokio::time::sleep(interval.min(left)).await;
+            interval = (interval * 2).min(polling.max);
+        }
+    }
+
+    /// Replaces root `old_id` with the root CA in `new_pem`: checks the new one locally (nothing
+    /// is sent if it fails) and that the old one exists, uploads the new one, waits until it is
+    /// `active` (see [`Client::wait_until_active`]), and only then deletes the old one. If the new
+    /// one never becomes active, the old one stays (and the new one too, pending: the error says
+    /// its id).
+    pub async fn rotate(
+        &self,
+        zone_id: &str,
+        old_id: &str,
+        new_pem: &str,
+        polling: Polling,
+    ) -> Result<Rotation> {
+        checked_root_ca(new_pem, Utc::now())?;
+        let old = self.get(zone_id, old_id).await?;
+        let uploaded = self.upload(zone_id, new_pem).await?;
+        let new = self.wait_until_active_with(zone_id, &uploaded.id, polling).await?;
+        let old_id = self.delete(zone_id, &old.id).await?;
+        Ok(Rotation { new, old_id })
+    }
+}

@@ -1,0 +1,220 @@
+//! A trust store as code: the roots a zone should trust ([`DesiredRoot`]), the [`Plan`] that makes
+//! its store match them (certificates matched by the SHA-256 fingerprint of their DER), and
+//! applying it: uploads first, optionally waiting until they are active, then deletes.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::certificate::{CertificateDetails, CertificateProblem, checked_root_ca};
+use crate::client::Client;
+use crate::error::{ErrorKind, Result};
+use crate::lifecycle::Polling;
+use crate::model::CertificateStatus;
+
+/// A root CA a trust store should hold, checked locally ([`check_root_ca`](crate::check_root_ca))
+/// when it is made, so that nothing is sent for a wrong file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DesiredRoot {
+    /// What the certificate says (subject, fingerprint, validity...).
+    pub details: CertificateDetails,
+    /// Where it came from, when it came from a file.
+    pub file: Option<String>,
+    /// The clean PEM block, as it is uploaded.
+    pem: String,
+}
+
+impl DesiredRoot {
+    /// The root CA in `pem`, checked at `now`.
+    pub fn from_pem(pem: &str, now: DateTime<Utc>) -> std::result::Result<Self, CertificateProblem> {
+        let (details, pem) = checked_root_ca(pem, now)?;
+        Ok(Self { details, file: None, pem })
+    }
+
+    /// The same, saying which file it came from.
+    pub fn with_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+}
+
+/// What a step of a plan does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Action {
+    /// Upload a desired root the store lacks.
+    Upload,
+    /// Delete a root the store holds that is not desired (only when pruning).
+    Delete,
+    /// A desired root the store already holds.
+    Unchanged,
+}
+
+/// One certificate in a plan: what is done with it, and (after [`Client::apply`]) how it went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct Step {
+    /// `upload`, `delete` or `unchanged`.
+    pub action: Action,
+    /// The SHA-256 fingerprint of the certificate's DER, hex pairs separated by `:`.
+    pub fingerprint: String,
+    /// The certificate's subject.
+    pub subject: String,
+    /// When the certificate expires.
+    pub expires_on: DateTime<Utc>,
+    /// Its id in the store, when known (always for `delete` and `unchanged`; for `upload`, once
+    /// uploaded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The file it came from, for a desired root.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// After applying: `done`, `skipped: <why>`, or the error on one line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    #[serde(skip)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pem: Option<String>,
+}
+
+impl Step {
+    /// Whether applying this step failed (or it was skipped because another did).
+    pub fn failed(&self) -> bool {
+        self.result.as_ref().is_some_and(|result| result != "done")
+    }
+}
+
+/// What it takes to make a zone's trust store hold exactly the desired roots.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Plan {
+    /// The zone.
+    pub zone_id: String,
+    /// Uploads, then deletes, then unchanged ones.
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    /// How many steps change the store (uploads and deletes).
+    pub fn changes(&self) -> usize {
+        self.steps.iter().filter(|step| step.action != Action::Unchanged).count()
+    }
+
+    /// How many steps failed or were skipped when the plan was applied.
+    pub fn failures(&self) -> usize {
+        self.steps.iter().filter(|step| step.failed()).count()
+    }
+}
+
+impl Client {
+    /// The plan that makes zone `zone_id`'s trust store hold `desired`: lists the store and
+    /// matches certificates by the SHA-256 fingerprint of their DER (from the PEM each listed
+    /// certificate carries). Desired roots the store lacks are uploaded; roots it holds that are
+    /// not desired are deleted only when `prune`; certificates already `pending_deletion` or
+    /// `deleted` are ignored. Sends only the list requests.
+    ///
+    /// A listed certificate whose PEM does not parse cannot be matched, so the plan is refused
+    /// ([`ErrorKind::Unmatchable`]) rather than risk deleting or doubling a root.
+    pub async fn plan(&self, zone_id: &str, desired: &[DesiredRoot], prune: bool) -> Result<Plan> {
+        let listed = self.collect_all(zone_id).await?;
+        let mut steps = Vec::new();
+        let mut held = Vec::new();
+        for certificate in listed {
+            if matches!(certificate.status, CertificateStatus::PendingDeletion | CertificateStatus::Deleted) {
+                continue;
+            }
+            let details = certificate
+                .details()
+                .map_err(|problem| ErrorKind::Unmatchable { id: certificate.id.clone(), problem })?;
+            held.push((certificate.id, details));
+        }
+        for root in desired {
+            let found = held
+                .iter()
+                .find(|(_, details)| details.sha256_fingerprint == root.details.sha256_fingerprint);
+            let action = if found.is_some() { Action::Unchanged } else { Action::Upload };
+            steps.push(step(
+                action,
+                &root.details,
+                found.map(|(id, _)| id.clone()),
+                root.file.clone(),
+                Some(root.pem.clone()),
+            ));
+        }
+        if prune {
+            for (id, details) in &held {
+                if !desired.iter().any(|root| root.details.sha256_fingerprint == details.sha256_fingerprint) {
+                    steps.push(step(Action::Delete, details, Some(id.clone()), None, None));
+                }
+            }
+        }
+        steps.sort_by_key(|step| match step.action {
+            Action::Upload => 0,
+            Action::Delete => 1,
+            Action::Unchanged => 2,
+        });
+        Ok(Plan { zone_id: zone_id.to_owned(), steps })
+    }
+
+    /// Applies `plan`: every upload, then (with `wait`) waits until each uploaded root is
+    /// `active`, then every delete. Each step gets its result; a failure does not stop the other
+    /// uploads, but it skips every delete (a root is never taken away while its replacement is
+    /// not in place), and nothing already applied is undone. Returns the plan with its results:
+    /// see [`Plan::failures`].
+    pub async fn apply(&self, mut plan: Plan, wait: Option<Polling>) -> Plan {
+        let zone = plan.zone_id.clone();
+        for step in plan.steps.iter_mut().filter(|step| step.action == Action::Upload) {
+            let pem = step.pem.take().unwrap_or_default();
+            step.result = Some(match self.upload(&zone, &pem).await {
+                Ok(uploaded) => {
+                    step.id = Some(uploaded.id);
+                    "done".to_owned()
+                }
+                Err(error) => error.to_string(),
+            });
+        }
+        if let Some(polling) = wait {
+            for step in plan.steps.iter_mut().filter(|step| step.action == Action::Upload && !step.failed()) {
+                let id = step.id.clone().unwrap_or_default();
+                if let Err(error) = self.wait_until_active_with(&zone, &id, polling).await {
+                    step.result = Some(format!("uploaded, but {error}"));
+                }
+            }
+        }
+        let failed = plan.failures();
+        for step in plan.steps.iter_mut().filter(|step| step.action == Action::Delete) {
+            if failed > 0 {
+                step.result = Some(format!("skipped: {failed} upload(s) did not complete"));
+                continue;
+            }
+            let id = step.id.clone().unwrap_or_default();
+            step.result = Some(match self.delete(&zone, &id).await {
+                Ok(_) => "done".to_owned(),
+                Err(error) => error.to_string(),
+            });
+        }
+        plan
+    }
+}
+
+fn step(
+    action: Action,
+    details: &CertificateDetails,
+    id: Option<String>,
+    file: Option<String>,
+    pem: Option<String>,
+) -> Step {
+    Step {
+        action,
+        fingerprint: details.sha256_fingerprint.clone(),
+        subject: details.subject.clone(),
+        expires_on: details.not_after,
+        id,
+        file,
+        result: None,
+        pem,
+    }
+}

@@ -1,0 +1,320 @@
+//! Trust store as code from the command line: `upload --wait`, `sync`, `rotate`, against the fake.
+
+#[path = "cli_support/mod.rs"]
+mod cli_support;
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use cli_support::*;
+use cloudflare_origin_trust_store::fake::{FakeCloudflare, Transition};
+use common::certs;
+use serde_json::Value;
+
+/// A fresh directory of its own holding `files` (name, content).
+fn dir_with(name: &str, files: &[(&str, String)]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sync-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, content) in files {
+        std::fs::write(dir.join(file), content).unwrap();
+    }
+    dir
+}
+
+fn methods(fake: &FakeCloudflare) -> Vec<String> {
+    fake.requests().iter().map(|r| r.method.clone()).collect()
+}
+
+fn printed(output: &std::process::Output) -> Vec<Value> {
+    serde_json::from_slice::<Value>(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", stderr(output)))
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_uploads_then_changes_nothing_then_prunes_exactly_what_left_the_directory() {
+    let fake = FakeCloudflare::builder()
+        .activation(Transition::Immediately)
+        .deletion(Transition::Immediately)
+        .start()
+        .await
+        .unwrap();
+    let base = fake.base_url();
+    let zone = fake.zone_id();
+    let files = [
+        ("a.pem", certs::root("Dir Root A")),
+        ("b.crt", certs::root("Dir Root B")),
+        ("c.pem", certs::root("Dir Root C")),
+        ("notes.txt", "not a root".into()),
+    ];
+    let dir = dir_with("three", &files);
+    let dir = dir.to_str().unwrap();
+    let sync = |extra: &'static [&'static str]| {
+        let (base, zone, dir) = (base.clone(), zone.to_owned(), dir.to_owned());
+        async move {
+            let mut args = vec!["sync", "--zone-id", &zone, "--dir", &dir, "--base-url", &base, "-o", "json"];
+            args.extend(extra);
+            run(&args, &token_env()).await
+        }
+    };
+
+    // --dry-run: the plan, exit 4, nothing sent but the list.
+    let output = sync(&["--dry-run"]).await;
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    let plan = printed(&output);
+    assert_eq!(plan.iter().map(|s| s["action"].as_str().unwrap()).collect::<Vec<_>>(), ["upload"; 3]);
+    assert_eq!(plan[0]["file"], "a.pem");
+    assert_eq!(plan[1]["file"], "b.crt");
+    assert_eq!(plan[0]["subject"], "CN=Dir Root A");
+    assert_eq!(plan[0]["zone_id"], zone);
+    assert_eq!(plan[0]["fingerprint"].as_str().unwrap().len(), 95);
+    assert_eq!(plan[0]["expires_on"], "2060-01-01T00:00:00Z");
+    assert!(plan[0].get("result").is_none() && plan[0].get("id").is_none());
+    assert_eq!(methods(&fake), ["GET"]);
+
+    // The first sync uploads the three.
+    let output = sync(&["--wait"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let applied = printed(&output);
+    assert!(applied.iter().all(|s| s["result"] == "done" && s["id"].is_string()), "{applied:?}");
+    assert_eq!(fake.certificates().len(), 3);
+
+    // The second sends only list requests.
+    let before = fake.request_count();
+    let output = sync(&["--prune"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(printed(&output).iter().all(|s| s["action"] == "unchanged"));
+    assert!(fake.requests()[before..].iter().all(|r| r.method == "GET"));
+    let output = sync(&["--dry-run"]).await;
+    assert_eq!(output.status.code(), Some(0), "in sync: nothing pending");
+
+    // A file leaves the directory: without --prune nothing goes; with it, exactly that one.
+    std::fs::remove_file(Path::new(dir).join("b.crt")).unwrap();
+    assert_eq!(sync(&[]).await.status.code(), Some(0));
+    assert_eq!(fake.certificates().len(), 3);
+    let output = sync(&["--prune"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let plan = printed(&output);
+    let deletes: Vec<&Value> = plan.iter().filter(|s| s["action"] == "delete").collect();
+    assert_eq!(deletes.len(), 1);
+    assert_eq!(deletes[0]["subject"], "CN=Dir Root B");
+    assert_eq!(methods(&fake).iter().filter(|m| *m == "DELETE").count(), 1);
+    let left: Vec<String> = fake.certificates().iter().map(|c| c.details().unwrap().subject).collect();
+    assert_eq!(left, ["CN=Dir Root A", "CN=Dir Root C"]);
+
+    // Table output: a heading and + - = lines.
+    let output =
+        run(&["sync", "--zone-id", zone, "--dir", dir, "--base-url", &base, "--dry-run"], &token_env()).await;
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], format!("zone {zone}: 0 to upload, 0 to delete, 2 unchanged: in sync"));
+    assert!(
+        lines[1].starts_with("= CN=Dir Root A  ") && lines[1].contains("  expires 2060-01-01  a.pem  "),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_file_or_an_empty_directory_with_prune_is_exit_2_and_nothing_is_sent() {
+    let fake = FakeCloudflare::builder().sample_certificates(2).start().await.unwrap();
+    let base = fake.base_url();
+    let leaf = certs::signed_by_root(&certs::params("Leaf In Dir", false, 2020, 2050), "Some Root");
+    let (cert, key) = certs::self_signed(&certs::params("Keyed Dir Root", true, 2020, 2060));
+    let good = certs::root("Good Dir Root");
+    /// A case: its name, the directory's files, and the end of the message.
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, String);
+    let cases: Vec<Case> = vec![
+        ("leaf", vec![("good.pem", good.clone()), ("leaf.pem", leaf)], "leaf.pem: certificate is not a CA: CN=Leaf In Dir lacks basicConstraints CA=true".into()),
+        ("key", vec![("keyed.pem", format!("{}{}", cert.pem(), key.serialize_pem()))], "keyed.pem: the input holds a PRIVATE KEY block besides the certificate; give only the certificate".into()),
+        ("twice", vec![("one.pem", good.clone()), ("two.crt", good.clone())], "one.pem and two.crt hold the same certificate; keep one".into()),
+        ("empty", vec![("readme.txt", "nothing".into())], "holds no *.pem or *.crt file, and --prune would delete every root of the zone; add --allow-empty if that is what you want".into()),
+    ];
+    for (name, files, message) in cases {
+        let dir = dir_with(name, &files);
+        let output = run(
+            &[
+                "sync",
+                "--prune",
+                "--zone-id",
+                fake.zone_id(),
+                "--dir",
+                dir.to_str().unwrap(),
+                "--base-url",
+                &base,
+            ],
+            &token_env(),
+        )
+        .await;
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+        assert!(stderr(&output).trim_end().ends_with(&message), "{name}: {}", stderr(&output));
+    }
+    let output = run(
+        &["sync", "--zone-id", fake.zone_id(), "--dir", "/nonexistent/roots", "--base-url", &base],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(fake.request_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_takes_several_zones_and_a_failing_zone_is_exit_1() {
+    use cloudflare_origin_trust_store::fake::FakeZone;
+    let other = "b".repeat(32);
+    let missing = "c".repeat(32);
+    let fake = FakeCloudflare::builder()
+        .activation(Transition::Immediately)
+        .zone(FakeZone::new(other.clone(), "other.example"))
+        .start()
+        .await
+        .unwrap();
+    let base = fake.base_url();
+    let dir = dir_with("zones", &[("root.pem", certs::root("Many Zones Root"))]);
+    let dir = dir.to_str().unwrap();
+    let output = run(
+        &[
+            "sync",
+            "--zone-id",
+            fake.zone_id(),
+            "--zone-id",
+            &other,
+            "--dir",
+            dir,
+            "--base-url",
+            &base,
+            "-o",
+            "json",
+        ],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let zones: Vec<String> =
+        printed(&output).iter().map(|s| s["zone_id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(zones, [fake.zone_id(), other.as_str()]);
+    assert_eq!((fake.certificates_of(fake.zone_id()).len(), fake.certificates_of(&other).len()), (1, 1));
+
+    let output = run(
+        &["sync", "--zone-id", &missing, "--zone-id", &other, "--dir", dir, "--base-url", &base],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).starts_with(&format!("error: zone {missing}: cloudflare api error (http 404)")),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        String::from_utf8(output.stdout).unwrap().contains(&format!("zone {other}: 0 to upload")),
+        "the other zone is still synced"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_wait_returns_once_active_and_rotate_keeps_the_old_root_when_the_new_never_activates() {
+    let fake = FakeCloudflare::builder().activation(Transition::AfterReads(1)).start().await.unwrap();
+    let base = fake.base_url();
+    let file = temp_file("wait-root.pem", &certs::root("Wait For Me"));
+    let output = run(
+        &[
+            "upload",
+            "--wait",
+            "--certificate-file",
+            &file,
+            "--zone-id",
+            fake.zone_id(),
+            "--base-url",
+            &base,
+            "-o",
+            "json",
+        ],
+        &token_env(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let uploaded: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(uploaded["status"], "active");
+    assert_eq!(methods(&fake), ["POST", "GET", "GET"], "polled until active");
+
+    let old = uploaded["id"].as_str().unwrap().to_owned();
+    let new = temp_file("rotate-in.pem", &certs::root("Rotate In"));
+    let output = run(
+        &[
+            "rotate",
+            "--old",
+            &old,
+            "--new",
+            &new,
+            "--zone-id",
+            fake.zone_id(),
+            "--base-url",
+            &base,
+            "-o",
+            "json",
+        ],
+        &token_env(),
+    )
+    .await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rotated: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rotated["status"], "active");
+    assert_eq!(methods(&fake).iter().filter(|m| *m == "DELETE").count(), 1);
+
+    let stuck = FakeCloudflare::builder().activation(Transition::Never).start().await.unwrap();
+    let base = stuck.base_url();
+    let mut old = cloudflare_origin_trust_store::fake::sample_certificates(1).remove(0);
+    old.status = cloudflare_origin_trust_store::CertificateStatus::Active;
+    stuck.set_certificates(vec![old.clone()]);
+    let output = run(
+        &[
+            "rotate",
+            "--old",
+            &old.id,
+            "--new",
+            &new,
+            "--wait-timeout",
+            "1.5",
+            "--zone-id",
+            stuck.zone_id(),
+            "--base-url",
+            &base,
+        ],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is still pending_deployment after 1s; it is not active yet"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).trim_end().ends_with(&format!("; {} was not deleted", old.id)),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stuck.certificates().iter().any(|c| c.id == old.id));
+    assert!(!methods(&stuck).contains(&"DELETE".to_owned()));
+
+    let output = run(
+        &[
+            "upload",
+            "--wait",
+            "--wait-timeout",
+            "1",
+            "--certificate-file",
+            &file,
+            "--zone-id",
+            stuck.zone_id(),
+            "--base-url",
+            &base,
+        ],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+}

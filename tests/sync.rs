@@ -1,0 +1,172 @@
+//! Trust store as code in the library: waiting until active, plans, applying them, rotating.
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use cloudflare_origin_trust_store::fake::{FakeCloudflare, Transition};
+use cloudflare_origin_trust_store::{Action, CertificateStatus, DesiredRoot, ErrorKind, Polling};
+use common::certs;
+
+fn quick(timeout_ms: u64) -> Polling {
+    Polling::new(Duration::from_millis(timeout_ms))
+        .interval(Duration::from_millis(5), Duration::from_millis(20))
+}
+
+fn roots(names: &[&str]) -> Vec<DesiredRoot> {
+    names
+        .iter()
+        .map(|name| {
+            DesiredRoot::from_pem(&certs::root(name), Utc::now()).unwrap().with_file(format!("{name}.pem"))
+        })
+        .collect()
+}
+
+fn methods(fake: &FakeCloudflare) -> Vec<String> {
+    fake.requests().iter().map(|r| r.method.clone()).collect()
+}
+
+#[tokio::test]
+async fn waiting_returns_once_active_and_says_why_when_it_never_is() {
+    let fake = FakeCloudflare::builder().activation(Transition::AfterReads(3)).start().await.unwrap();
+    let client = fake.client().unwrap();
+    let uploaded = client.upload(fake.zone_id(), &certs::root("Waited Root")).await.unwrap();
+    let active = client.wait_until_active_with(fake.zone_id(), &uploaded.id, quick(5_000)).await.unwrap();
+    assert_eq!(active.status, CertificateStatus::Active);
+    assert_eq!(methods(&fake), ["POST", "GET", "GET", "GET", "GET"], "three pending reads, then active");
+
+    let fake = FakeCloudflare::builder().activation(Transition::Never).start().await.unwrap();
+    let client = fake.client().unwrap();
+    let uploaded = client.upload(fake.zone_id(), &certs::root("Stuck Root")).await.unwrap();
+    let err = client.wait_until_active_with(fake.zone_id(), &uploaded.id, quick(100)).await.unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::WaitTimedOut { status: CertificateStatus::PendingDeployment, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("certificate {} is still pending_deployment after 0s; it is not active yet", uploaded.id)
+    );
+
+    let mut expired = fake.certificates();
+    expired[0].status = CertificateStatus::Expired;
+    fake.set_certificates(expired);
+    let err = client.wait_until_active_with(fake.zone_id(), &uploaded.id, quick(5_000)).await.unwrap_err();
+    assert_eq!(err.to_string(), format!("certificate {} is expired, not active", uploaded.id));
+}
+
+#[tokio::test]
+async fn a_first_sync_uploads_a_second_changes_nothing_and_pruning_deletes_only_what_went() {
+    let fake = FakeCloudflare::builder()
+        .activation(Transition::Immediately)
+        .deletion(Transition::Immediately)
+        .start()
+        .await
+        .unwrap();
+    let client = fake.client().unwrap();
+    let desired = roots(&["Sync A", "Sync B", "Sync C"]);
+
+    let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+    assert_eq!(plan.steps.iter().map(|s| s.action).collect::<Vec<_>>(), [Action::Upload; 3]);
+    assert_eq!(methods(&fake), ["GET"], "a plan only lists");
+    let applied = client.apply(plan, Some(quick(5_000))).await;
+    assert_eq!(applied.failures(), 0, "{applied:?}");
+    assert!(applied.steps.iter().all(|s| s.result.as_deref() == Some("done") && s.id.is_some()));
+    assert_eq!(fake.certificates().len(), 3);
+
+    let before = fake.request_count();
+    let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+    assert_eq!((plan.changes(), plan.steps.len()), (0, 3));
+    assert!(plan.steps.iter().all(|s| s.action == Action::Unchanged && s.id.is_some()));
+    assert_eq!(fake.request_count() - before, 1, "only the list request");
+
+    let fewer = &desired[..2];
+    assert_eq!(
+        client.plan(fake.zone_id(), fewer, false).await.unwrap().changes(),
+        0,
+        "without pruning nothing goes"
+    );
+    let plan = client.plan(fake.zone_id(), fewer, true).await.unwrap();
+    let deletes: Vec<_> = plan.steps.iter().filter(|s| s.action == Action::Delete).collect();
+    assert_eq!(deletes.len(), 1);
+    assert_eq!(deletes[0].subject, "CN=Sync C");
+    let applied = client.apply(plan, None).await;
+    assert_eq!(applied.failures(), 0);
+    let left: Vec<String> = fake.certificates().iter().map(|c| c.details().unwrap().subject).collect();
+    assert_eq!(left, ["CN=Sync A", "CN=Sync B"]);
+}
+
+#[tokio::test]
+async fn certificates_on_their_way_out_are_ignored_and_a_failed_upload_skips_every_delete() {
+    use cloudflare_origin_trust_store::fake::Fault;
+    let fake = FakeCloudflare::builder().activation(Transition::Immediately).start().await.unwrap();
+    let client = fake.client().unwrap();
+    let desired = roots(&["Keep Root", "New Root"]);
+    client.upload(fake.zone_id(), &certs::root("Old Root")).await.unwrap();
+    let going = client.upload(fake.zone_id(), &certs::root("Going Root")).await.unwrap();
+    client.delete(fake.zone_id(), &going.id).await.unwrap();
+
+    fake.set_faults(|r| (r.method == "POST").then(|| Fault::html(500, 0)));
+    let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+    let actions: Vec<(Action, String)> = plan.steps.iter().map(|s| (s.action, s.subject.clone())).collect();
+    assert_eq!(
+        actions,
+        [
+            (Action::Upload, "CN=Keep Root".into()),
+            (Action::Upload, "CN=New Root".into()),
+            (Action::Delete, "CN=Old Root".into())
+        ],
+        "the pending_deletion one is not in the plan"
+    );
+    let applied = client.apply(plan, None).await;
+    assert_eq!(applied.failures(), 3);
+    assert!(applied.steps[0].result.as_deref().unwrap().starts_with("unexpected http 500 response"));
+    assert_eq!(applied.steps[2].result.as_deref(), Some("skipped: 2 upload(s) did not complete"));
+    assert!(
+        fake.certificates().iter().any(|c| c.details().unwrap().subject == "CN=Old Root"),
+        "nothing was deleted"
+    );
+}
+
+#[tokio::test]
+async fn a_rotation_deletes_the_old_root_only_once_the_new_one_is_active() {
+    let fake = FakeCloudflare::builder().activation(Transition::AfterReads(1)).start().await.unwrap();
+    let client = fake.client().unwrap();
+    let old = client.upload(fake.zone_id(), &certs::root("Rotated Out")).await.unwrap();
+    let rotation =
+        client.rotate(fake.zone_id(), &old.id, &certs::root("Rotated In"), quick(5_000)).await.unwrap();
+    assert_eq!(rotation.new.status, CertificateStatus::Active);
+    assert_eq!(rotation.old_id, old.id);
+    assert_eq!(methods(&fake), ["POST", "GET", "POST", "GET", "GET", "DELETE"]);
+
+    let fake = FakeCloudflare::builder().activation(Transition::Never).start().await.unwrap();
+    let client = fake.client().unwrap();
+    let mut old = fake::sample(1);
+    old.status = CertificateStatus::Active;
+    fake.set_certificates(vec![old.clone()]);
+    let err =
+        client.rotate(fake.zone_id(), &old.id, &certs::root("Never Active"), quick(100)).await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::WaitTimedOut { .. }), "{err:?}");
+    assert!(fake.certificates().iter().any(|c| c.id == old.id), "the old root stays");
+    assert!(!methods(&fake).contains(&"DELETE".to_owned()));
+
+    let err = client.rotate(fake.zone_id(), &old.id, "not a certificate", quick(100)).await.unwrap_err();
+    assert!(err.is_invalid_input());
+    let err = client
+        .rotate(fake.zone_id(), "ca00000000000000000000000000dead", &certs::root("Orphan"), quick(100))
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    assert_eq!(
+        methods(&fake).iter().filter(|m| *m == "POST").count(),
+        1,
+        "nothing uploaded for a wrong file or id"
+    );
+}
+
+mod fake {
+    pub fn sample(count: usize) -> cloudflare_origin_trust_store::CustomTrustStore {
+        cloudflare_origin_trust_store::fake::sample_certificates(count).remove(0)
+    }
+}

@@ -22,11 +22,13 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
         "crate::model::CertificateStatus",
         &[TypeImpl::Default, TypeImpl::Display, TypeImpl::FromStr],
     ),
+    ("ZoneStatus", "crate::model::ZoneStatus", &[TypeImpl::Default, TypeImpl::Display, TypeImpl::FromStr]),
 ];
 
 /// Public models: `#[non_exhaustive]` (no struct literal or exhaustive pattern outside the crate)
 /// and `Default` (so fixtures and the crate's own code build them with `..Default::default()`).
-const PUBLIC_MODELS: &[&str] = &["CustomTrustStore", "ResponseMessage", "ResponseMessageSource"];
+const PUBLIC_MODELS: &[&str] =
+    &["CustomTrustStore", "ResponseMessage", "ResponseMessageSource", "Zone", "ZoneAccount"];
 
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::auth::{Credentials, env_var};
 use crate::error::{Error, Result};
-use crate::rate_limit::Gate;
+use crate::rate_limit::{Budget, Gate};
 use crate::retry::RetryPolicy;
 use crate::transport::Shared;
 
@@ -54,11 +54,16 @@ impl Client {
         &self.inner.base_url
     }
 
-    /// How much longer this client (and its clones) holds requests back because the server said
-    /// it was rate limited (a 429, or a `Ratelimit` header with no request left); `None` when it
-    /// does not.
+    /// How much longer this client (and its clones) holds requests back: because the server said
+    /// it was rate limited (a 429, or a `Ratelimit` header with no request left), or because the
+    /// client's own [budget](ClientBuilder::rate_budget) is spent; `None` when it does not.
     pub fn rate_limit_pause(&self) -> Option<std::time::Duration> {
         self.inner.shared.gate.paused_for()
+    }
+
+    /// How many requests this client (and its clones) has sent, retries included.
+    pub fn requests_sent(&self) -> u64 {
+        self.inner.shared.sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -82,6 +87,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     retry: RetryPolicy,
+    budget: Budget,
 }
 
 impl Default for ClientBuilder {
@@ -92,6 +98,7 @@ impl Default for ClientBuilder {
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
             timeout: Self::DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
+            budget: Budget { requests: Self::DEFAULT_BUDGET.0, window: Self::DEFAULT_BUDGET.1 },
         }
     }
 }
@@ -104,11 +111,14 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("budget", &self.budget)
             .finish()
     }
 }
 
 impl ClientBuilder {
+    /// Default request budget: 1,100 requests per 5 minutes, under Cloudflare's 1,200.
+    pub const DEFAULT_BUDGET: (u32, Duration) = (1_100, Duration::from_secs(300));
     /// Cloudflare's API base URL.
     pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
     /// Environment variable that overrides the base URL.
@@ -175,6 +185,17 @@ impl ClientBuilder {
         self
     }
 
+    /// The request budget every request of the client (and its clones) shares: at most
+    /// `requests` in any `window`, kept on a sliding window (default
+    /// [`ClientBuilder::DEFAULT_BUDGET`], 1,100 per 5 minutes). Past it, requests wait for a slot
+    /// (a wait over the retry ceiling ends the call with
+    /// [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited)); so a long job (an audit of many
+    /// zones) never exceeds it and finishes as soon as it allows.
+    pub fn rate_budget(mut self, requests: u32, window: Duration) -> Self {
+        self.budget = Budget { requests, window };
+        self
+    }
+
     /// Checks the settings and builds the client.
     ///
     /// A plain `http` base URL (loopback only) never goes through a proxy: the token would travel
@@ -192,10 +213,17 @@ impl ClientBuilder {
         let credentials = self.credentials.ok_or_else(|| {
             Error::config("no credentials: call ClientBuilder::credentials or use from_env")
         })?;
-        for (name, value) in [("connect_timeout", self.connect_timeout), ("timeout", self.timeout)] {
+        for (name, value) in [
+            ("connect_timeout", self.connect_timeout),
+            ("timeout", self.timeout),
+            ("rate_budget window", self.budget.window),
+        ] {
             if value.is_zero() {
                 return Err(Error::config(format!("{name} must be greater than zero")));
             }
+        }
+        if self.budget.requests == 0 {
+            return Err(Error::config("rate_budget requests must be 1 or more, got 0"));
         }
         let mut http = tls(reqwest::Client::builder())?;
         if plain_http {
@@ -213,7 +241,8 @@ impl ClientBuilder {
             auth_headers: credentials.headers()?,
             scheme: credentials.scheme(),
             retry: self.retry,
-            gate: Gate::default(),
+            gate: Gate::new(self.budget),
+            sent: std::sync::atomic::AtomicU64::new(0),
         });
         let base_path = reqwest::Url::parse(&base_url)
             .map(|url| url.path().trim_end_matches('/').to_owned())

@@ -16,9 +16,11 @@ mod operations;
 mod pagination;
 mod rate_limit;
 mod retry;
+mod status;
 mod sync;
 mod text;
 mod transport;
+mod zones;
 
 #[cfg(feature = "test-util")]
 pub mod fake;
@@ -31,10 +33,12 @@ pub use client::{Client, ClientBuilder};
 pub use error::{Error, ErrorKind, Result};
 pub use lifecycle::{Polling, Rotation};
 pub use model::{
-    CertificateStatus, CustomTrustStore, Page, ResponseMessage, ResponseMessageSource, ResultInfo,
+    CertificateStatus, CustomTrustStore, Page, ResponseMessage, ResponseMessageSource, ResultInfo, Zone,
+    ZoneAccount, ZoneStatus,
 };
 pub use operations::ListParams;
 pub use pagination::{ApiStream, CertificateStream, PageStream, Pagination};
 pub use retry::{Jitter, RetryPolicy};
 pub use sync::{Action, DesiredRoot, Plan, Step};
 pub use text::terminal_safe;
+pub use zones::ZoneFilter;

@@ -9,12 +9,12 @@
 //! - [`ResultInfo`] reads its numbers leniently: a missing, negative, fractional, non-numeric or
 //!   absurdly large value becomes `None` instead of an error or a panic.
 
-use std::fmt;
-use std::str::FromStr;
+use serde::{Deserialize, Deserializer, Serialize};
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-pub use crate::generated::types::{CustomTrustStore, ResponseMessage, ResponseMessageSource};
+pub use crate::generated::types::{
+    CustomTrustStore, ResponseMessage, ResponseMessageSource, Zone, ZoneAccount,
+};
+pub use crate::status::{CertificateStatus, ZoneStatus};
 
 impl CustomTrustStore {
     /// A certificate with this id and PEM, and defaults for every other field (empty strings, the
@@ -58,102 +58,6 @@ impl ResponseMessage {
     /// for why.
     pub fn new(code: i64, message: impl Into<String>) -> Self {
         Self { code, message: message.into(), ..Default::default() }
-    }
-}
-
-/// Status of a certificate in the trust store.
-///
-/// Cloudflare adds status values over time; a value this version does not know decodes to
-/// [`CertificateStatus::Unknown`] with the string kept, and serializes back unchanged.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CertificateStatus {
-    /// `initializing`, the first status of an upload (and the default).
-    #[default]
-    Initializing,
-    /// `pending_deployment`
-    PendingDeployment,
-    /// `active`
-    Active,
-    /// `pending_deletion`
-    PendingDeletion,
-    /// `deleted`
-    Deleted,
-    /// `expired`
-    Expired,
-    /// A status this version of the crate does not know, as Cloudflare sent it.
-    Unknown(String),
-}
-
-impl CertificateStatus {
-    /// The status as Cloudflare spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Initializing => "initializing",
-            Self::PendingDeployment => "pending_deployment",
-            Self::Active => "active",
-            Self::PendingDeletion => "pending_deletion",
-            Self::Deleted => "deleted",
-            Self::Expired => "expired",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-
-impl From<&str> for CertificateStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "initializing" => Self::Initializing,
-            "pending_deployment" => Self::PendingDeployment,
-            "active" => Self::Active,
-            "pending_deletion" => Self::PendingDeletion,
-            "deleted" => Self::Deleted,
-            "expired" => Self::Expired,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl FromStr for CertificateStatus {
-    type Err = std::convert::Infallible;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(s))
-    }
-}
-
-impl fmt::Display for CertificateStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl Serialize for CertificateStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-/// A string: one of the known statuses, or any other Cloudflare adds later.
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for CertificateStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CertificateStatus".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "Status of the certificate: initializing, pending_deployment, active, pending_deletion, deleted, expired, or a status Cloudflare adds later.",
-            "type": "string",
-            "examples": ["initializing", "pending_deployment", "active", "pending_deletion", "deleted", "expired"],
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for CertificateStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(text.as_ref()))
     }
 }
 

@@ -1,12 +1,19 @@
-//! One rate-limit gate per client, shared by every request it sends (and so by every page of a
-//! concurrent walk).
+//! One rate-limit gate per client, shared by every request it sends (every page of a walk, every
+//! zone of an audit). A request leaves when all three allow it:
 //!
-//! - A 429 pauses every request of the client for the wait the server asked for (or the retry
-//!   backoff), instead of each in-flight request finding out for itself.
-//! - Cloudflare's `Ratelimit` header (`"default";r=50;t=30`: 50 requests left, the window resets
-//!   in 30 s) slows requests down before a 429 comes: with no request left, they wait for the
-//!   reset; with few left, they are spaced so the rest lasts until the reset.
+//! - **the client's budget**: at most N requests in any window (default 1,100 per 5 minutes,
+//!   under Cloudflare's 1,200), kept on a sliding window, so a long job never exceeds it and
+//!   finishes as soon as the budget allows;
+//! - **the server's word**: Cloudflare's `Ratelimit` header (`"default";r=50;t=30`: 50 requests
+//!   left, a slot frees in 30 s). The requests left are counted down as requests leave (those
+//!   already in flight when an answer came count against it), and at zero the next waits for
+//!   the reset, so concurrent requests never overrun what the server said;
+//! - **a pause**: a 429 holds every request for the wait the server asked for.
+//!
+//! A wait longer than the retry ceiling is not slept through: the request is not sent, and the
+//! call ends with [`crate::ErrorKind::RateLimited`].
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -15,9 +22,6 @@ use tokio::time::Instant;
 
 use crate::lock::lock;
 
-/// At or below this many requests left in the window, requests are spaced out.
-pub(crate) const LOW_WATER: u64 = 10;
-
 /// The longest wait a `Ratelimit` header may impose (a window is 5 minutes at Cloudflare).
 const MAX_RESET: Duration = Duration::from_secs(300);
 
@@ -25,43 +29,83 @@ const MAX_RESET: Duration = Duration::from_secs(300);
 /// not overflow the clock).
 const MAX_PAUSE: Duration = Duration::from_secs(24 * 60 * 60);
 
-#[derive(Debug, Default)]
+/// How long the others wait for the answer of the one request sent when a server's window reset.
+const PROBE: Duration = Duration::from_secs(1);
+
+/// A request budget: at most `requests` in any `window`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Budget {
+    pub(crate) requests: u32,
+    pub(crate) window: Duration,
+}
+
+#[derive(Debug)]
 pub(crate) struct Gate {
     state: Mutex<State>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct State {
-    /// No request leaves before this.
+    budget: Budget,
+    /// When each request of the budget's window left.
+    sent: VecDeque<Instant>,
+    /// No request leaves before this (a 429, or `Ratelimit` with nothing left).
     paused_until: Option<Instant>,
-    /// While pacing: the earliest time the next request may leave, and the spacing after it.
-    next_slot: Option<Instant>,
-    spacing: Duration,
-    pacing_until: Option<Instant>,
+    /// What the last `Ratelimit` header left, minus the requests sent since.
+    server: Option<ServerWindow>,
+    /// Requests sent and not answered yet.
+    in_flight: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ServerWindow {
+    left: u64,
+    reset: Instant,
+}
+
+/// A request let through; dropping it says it is answered (or failed).
+pub(crate) struct Permit<'a> {
+    gate: &'a Gate,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut state = lock(&self.gate.state);
+        state.in_flight = state.in_flight.saturating_sub(1);
+    }
 }
 
 impl Gate {
-    /// Waits until a request may leave, reserving its slot when requests are being spaced. A wait
-    /// longer than `ceiling` is not slept through (nor reserved): it is returned as the error.
-    pub(crate) async fn wait(&self, ceiling: Duration) -> Result<(), Duration> {
-        let wake = {
-            let mut state = lock(&self.state);
-            let now = Instant::now();
-            let mut at = state.paused_until.filter(|until| *until > now).unwrap_or(now);
-            let pacing = state.pacing_until.is_some_and(|until| until > now);
-            if pacing {
-                at = at.max(state.next_slot.unwrap_or(now));
-            }
-            if at - now > ceiling {
-                return Err(at - now);
-            }
-            if pacing {
-                state.next_slot = Some(at + state.spacing);
-            }
-            at
-        };
-        let wait = wake.saturating_duration_since(Instant::now());
-        if !wait.is_zero() {
+    pub(crate) fn new(budget: Budget) -> Self {
+        Self {
+            state: Mutex::new(State {
+                budget,
+                sent: VecDeque::new(),
+                paused_until: None,
+                server: None,
+                in_flight: 0,
+            }),
+        }
+    }
+
+    /// Waits until a request may leave, and counts it. A wait longer than `ceiling` is not slept
+    /// through: it is returned as the error, and nothing is counted.
+    pub(crate) async fn wait(&self, ceiling: Duration) -> Result<Permit<'_>, Duration> {
+        loop {
+            let wake = {
+                let mut state = lock(&self.state);
+                let now = Instant::now();
+                let at = state.earliest(now);
+                if at <= now {
+                    state.take(now);
+                    return Ok(Permit { gate: self });
+                }
+                if at - now > ceiling {
+                    return Err(at - now);
+                }
+                at
+            };
+            let wait = wake - Instant::now();
             if wait >= Duration::from_secs(1) {
                 tracing::info!(
                     target: "cloudflare_origin_trust_store::rate_limit",
@@ -70,9 +114,9 @@ impl Gate {
                     crate::transport::seconds(wait)
                 );
             }
+            // Slept, then looked at again: another request may have taken the slot meanwhile.
             tokio::time::sleep_until(wake).await;
         }
-        Ok(())
     }
 
     /// Holds every request for `wait` from now (or longer, if already held longer), at most a day.
@@ -82,27 +126,68 @@ impl Gate {
         state.paused_until = Some(state.paused_until.map_or(until, |current| current.max(until)));
     }
 
-    /// Takes in a response's `Ratelimit` header, if any.
-    pub(crate) fn observe(&self, headers: &HeaderMap) {
-        let Some((remaining, reset)) = parse(headers) else { return };
-        let reset = reset.min(MAX_RESET);
-        if remaining == 0 {
-            self.pause(reset);
-        } else if remaining <= LOW_WATER {
-            let now = Instant::now();
-            let mut state = lock(&self.state);
-            state.spacing = reset / u32::try_from(remaining).unwrap_or(u32::MAX);
-            state.pacing_until = Some(now + reset);
-            state.next_slot.get_or_insert(now);
-        }
+    /// Takes in an answer's `Ratelimit` header, if any, for the request of `permit`.
+    pub(crate) fn observe(&self, headers: &HeaderMap, permit: Permit<'_>) {
+        drop(permit);
+        let Some((left, reset)) = parse(headers) else { return };
+        let reset = Instant::now() + reset.min(MAX_RESET);
+        let mut state = lock(&self.state);
+        // Requests still in flight left before this answer was counted: they spend from it.
+        let left = left.saturating_sub(state.in_flight);
+        state.server = Some(ServerWindow { left, reset });
     }
 
-    /// How long requests are still held by a pause, if they are.
+    /// How much longer the next request would be held (a pause, the server's word, or the
+    /// budget), if it would.
     pub(crate) fn paused_for(&self) -> Option<Duration> {
-        let state = lock(&self.state);
+        let mut state = lock(&self.state);
         let now = Instant::now();
-        state.paused_until.filter(|until| *until > now).map(|until| until - now)
+        Some(state.earliest(now)).filter(|at| *at > now).map(|at| at - now)
     }
+}
+
+impl State {
+    /// The earliest moment the next request may leave.
+    fn earliest(&mut self, now: Instant) -> Instant {
+        let window = self.budget.window;
+        while self.sent.front().is_some_and(|at| now.saturating_duration_since(*at) >= window) {
+            self.sent.pop_front();
+        }
+        let mut at = self.paused_until.filter(|until| *until > now).unwrap_or(now);
+        if self.sent.len() >= self.budget.requests as usize {
+            // The slot of the oldest request of the window, and a little slack, so that a request
+            // sent quickly after it never lands in the server's same window.
+            let oldest = self.sent[self.sent.len() - self.budget.requests as usize];
+            at = at.max(oldest + window + slack(window));
+        }
+        if let Some(server) = self.server
+            && server.left == 0
+            && server.reset > now
+        {
+            at = at.max(server.reset);
+        }
+        at
+    }
+
+    /// Counts a request that leaves now.
+    fn take(&mut self, now: Instant) {
+        self.sent.push_back(now);
+        self.in_flight += 1;
+        if let Some(server) = &mut self.server {
+            if server.left == 0 {
+                // The reset has come: this one request finds out what is left now, and the others
+                // wait for its answer (or a second, if it brings no `Ratelimit`).
+                server.reset = now + PROBE;
+            } else {
+                server.left -= 1;
+            }
+        }
+    }
+}
+
+/// The margin past a budget's window: 1% of it, at least 50 ms.
+fn slack(window: Duration) -> Duration {
+    (window / 100).max(Duration::from_millis(50))
 }
 
 /// The fewest requests left, and the reset of that item, from `Ratelimit` items such as
@@ -141,6 +226,10 @@ mod tests {
         map
     }
 
+    fn gate(requests: u32, window_secs: u64) -> Gate {
+        Gate::new(Budget { requests, window: Duration::from_secs(window_secs) })
+    }
+
     #[test]
     fn ratelimit_items_give_the_fewest_remaining_and_their_reset() {
         assert_eq!(parse(&headers(r#""default";r=50;t=30"#)), Some((50, Duration::from_secs(30))));
@@ -156,7 +245,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_pause_holds_every_waiter_until_it_ends() {
-        let gate = std::sync::Arc::new(Gate::default());
+        let gate = std::sync::Arc::new(gate(100, 300));
         let start = Instant::now();
         gate.pause(Duration::from_secs(5));
         gate.pause(Duration::from_secs(2)); // a shorter pause does not shorten it
@@ -164,7 +253,7 @@ mod tests {
             .map(|_| {
                 let gate = std::sync::Arc::clone(&gate);
                 tokio::spawn(async move {
-                    gate.wait(CEILING).await.unwrap();
+                    drop(gate.wait(CEILING).await.unwrap());
                     Instant::now()
                 })
             })
@@ -173,44 +262,58 @@ mod tests {
             assert_eq!(waiter.await.unwrap() - start, Duration::from_secs(5));
         }
         assert_eq!(gate.paused_for(), None);
-        gate.wait(CEILING).await.unwrap();
+        drop(gate.wait(CEILING).await.unwrap());
         assert_eq!(Instant::now() - start, Duration::from_secs(5), "no wait once the pause is over");
     }
 
     #[tokio::test(start_paused = true)]
-    async fn no_request_left_waits_for_the_reset_and_few_left_are_spaced() {
-        let gate = Gate::default();
+    async fn the_budget_is_a_sliding_window_and_a_wait_over_the_ceiling_is_refused() {
+        let gate = gate(3, 10);
         let start = Instant::now();
-        gate.observe(&headers(r#""default";r=0;t=30"#));
-        assert_eq!(gate.paused_for(), Some(Duration::from_secs(30)));
-        assert_eq!(
-            gate.wait(Duration::from_secs(10)).await,
-            Err(Duration::from_secs(30)),
-            "over the ceiling"
-        );
-        gate.wait(CEILING).await.unwrap();
-        assert_eq!(Instant::now() - start, Duration::from_secs(30));
-
-        let gate = Gate::default();
-        let start = Instant::now();
-        gate.observe(&headers(r#""default";r=4;t=20"#)); // 4 left for 20 s: one every 5 s
         let mut times = Vec::new();
-        for _ in 0..4 {
-            gate.wait(CEILING).await.unwrap();
-            times.push((Instant::now() - start).as_secs());
+        for _ in 0..7 {
+            drop(gate.wait(CEILING).await.unwrap());
+            times.push((Instant::now() - start).as_millis());
+            tokio::time::advance(Duration::from_secs(1)).await;
         }
-        assert_eq!(times, [0, 5, 10, 15]);
-        let start = Instant::now();
-        gate.observe(&headers(r#""default";r=1;t=100"#)); // one left for 100 s: over a 60 s ceiling
-        assert_eq!(gate.wait(CEILING).await, Ok(()), "the next slot (5 s) is within the ceiling");
-        assert_eq!(gate.wait(CEILING).await, Err(Duration::from_secs(100)));
-        assert_eq!(Instant::now() - start, Duration::from_secs(5), "the refused wait was not slept");
+        // Three at once (a second apart here), then each as the one ten seconds before it leaves
+        // the window, plus 100 ms of slack.
+        assert_eq!(times, [0, 1000, 2000, 10100, 11100, 12100, 20200]);
+        let gate = self::gate(3, 10);
+        for _ in 0..3 {
+            drop(gate.wait(CEILING).await.unwrap());
+        }
+        assert_eq!(gate.wait(Duration::from_secs(5)).await.err(), Some(Duration::from_millis(10_100)));
+    }
 
-        let gate = Gate::default();
-        gate.observe(&headers(r#""default";r=500;t=20"#)); // plenty left: no spacing
+    #[tokio::test(start_paused = true)]
+    async fn the_servers_requests_left_are_spent_by_requests_in_flight_and_zero_waits_for_the_reset() {
+        let gate = gate(1000, 300);
+        let start = Instant::now();
+        let first = gate.wait(CEILING).await.unwrap();
+        let second = gate.wait(CEILING).await.unwrap();
+        let third = gate.wait(CEILING).await.unwrap();
+        // The first answer says 3 left; two requests are still in flight: one is left to send.
+        gate.observe(&headers(r#""default";r=3;t=20"#), first);
+        drop(gate.wait(CEILING).await.unwrap());
+        assert_eq!(Instant::now(), start, "the one left leaves at once");
+        drop((second, third));
+        drop(gate.wait(CEILING).await.unwrap());
+        assert_eq!(Instant::now() - start, Duration::from_secs(20), "then the next waits for the reset");
+
+        let gate = self::gate(1000, 300);
+        let permit = gate.wait(CEILING).await.unwrap();
+        gate.observe(&headers(r#""default";r=0;t=120"#), permit);
+        assert_eq!(gate.wait(CEILING).await.err(), Some(Duration::from_secs(120)), "over the ceiling");
+        let permit = gate.wait(Duration::from_secs(200)).await.unwrap();
+        gate.observe(&HeaderMap::new(), permit);
+
+        let gate = self::gate(1000, 300);
+        let permit = gate.wait(CEILING).await.unwrap();
+        gate.observe(&headers(r#""default";r=500;t=20"#), permit); // plenty left: no wait
         let start = Instant::now();
         for _ in 0..4 {
-            gate.wait(CEILING).await.unwrap();
+            drop(gate.wait(CEILING).await.unwrap());
         }
         assert_eq!(Instant::now() - start, Duration::ZERO);
     }

@@ -30,8 +30,10 @@ pub(crate) struct Shared {
     /// The credentials' scheme, for messages: never a value.
     pub(crate) scheme: &'static str,
     pub(crate) retry: RetryPolicy,
-    /// Holds requests back after a 429, or when `Ratelimit` says few are left.
+    /// Holds requests back: the client's budget, the server's `Ratelimit`, a 429's pause.
     pub(crate) gate: Gate,
+    /// Requests sent (attempts), for progress reports.
+    pub(crate) sent: std::sync::atomic::AtomicU64,
 }
 
 /// The generated client's inner value: the shared settings and what this one call observed.
@@ -146,15 +148,19 @@ impl ClientHooks<Call> for crate::generated::Client {
         loop {
             // A copy for the next attempt, made before this one consumes the request.
             let next = if retries < policy.max_retries { current.try_clone() } else { None };
-            if let Err(wait) = gate.wait(policy.max_retry_after).await {
-                tracing::warn!(
-                    target: "cloudflare_origin_trust_store::rate_limit",
-                    wait_ms = wait.as_millis() as u64,
-                    "{method} {target} not sent: held back {} more, longer than the retry ceiling",
-                    seconds(wait)
-                );
-                return Ok(self.held_back(wait));
-            }
+            let permit = match gate.wait(policy.max_retry_after).await {
+                Ok(permit) => permit,
+                Err(wait) => {
+                    tracing::warn!(
+                        target: "cloudflare_origin_trust_store::rate_limit",
+                        wait_ms = wait.as_millis() as u64,
+                        "{method} {target} not sent: held back {} more, longer than the retry ceiling",
+                        seconds(wait)
+                    );
+                    return Ok(self.held_back(wait));
+                }
+            };
+            self.inner.shared.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let attempt = {
                 let mut record = self.inner.record();
                 record.attempts += 1;
@@ -187,10 +193,11 @@ impl ClientHooks<Call> for crate::generated::Client {
                         duration_ms = millis, attempt, ray_id = ray.as_deref(),
                         "{method} {target} → {} in {millis} ms", response.status().as_u16()
                     );
-                    gate.observe(response.headers());
+                    gate.observe(response.headers(), permit);
                     wait_for(policy, response.status(), response.headers(), idempotent)
                 }
                 Err(error) => {
+                    drop(permit);
                     let cause = one_line(&error.to_string(), 200);
                     tracing::debug!(
                         target: "cloudflare_origin_trust_store::request",

@@ -57,3 +57,26 @@ async fn every_success_of_the_trust_store_conforms_to_the_official_definition() 
         );
     }
 }
+
+#[tokio::test]
+async fn list_zones_conforms_to_the_official_definition() {
+    use cloudflare_origin_trust_store::fake::FakeZone;
+    let document = official("zones-list.yaml");
+    let mut builder = FakeCloudflare::builder();
+    for i in 0..60 {
+        builder = builder.zone(FakeZone::new(format!("{i:032x}"), format!("zone{i}.example.org")));
+    }
+    let fake = builder.start().await.unwrap();
+    for query in [
+        "",
+        "?per_page=50",
+        "?page=2&per_page=50",
+        "?name=zone7.example.org",
+        "?status=active&account.id=01a7362d577a6c3019a474fd6f485823",
+    ] {
+        let (status, answer) = answer("GET", format!("{}/zones{query}", fake.base_url()), None).await;
+        assert_eq!(status, 200, "{query}: {answer}");
+        let schema = success_schema(&document, "/zones", "get");
+        assert_eq!(schema_check::violations(&answer, &schema, &document), Vec::<String>::new(), "{query}");
+    }
+}

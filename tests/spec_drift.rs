@@ -44,7 +44,9 @@ fn official() -> Value {
     merged
 }
 
-/// A deviation the project chose: where, what each side says, and why.
+/// A deviation the project chose: where, what each side says, and why. A `location` ending in
+/// `*` with `official: "*"` and `ours: absent` covers every location below it that ours lacks
+/// (fields a model keeps without naming them).
 #[derive(serde::Deserialize)]
 struct Deviation {
     location: String,
@@ -67,22 +69,36 @@ fn drift(official: &Value, ours: &Value, deviations: &[Deviation]) -> Vec<String
             differences.insert(location, (a, b));
         }
     }
+    let covers = |d: &Deviation, location: &str, a: &str, b: &str| match d.location.strip_suffix('*') {
+        Some(prefix) => {
+            d.official == "*" && d.ours == "absent" && b == "absent" && location.starts_with(prefix)
+        }
+        None => d.location == location && d.official == a && d.ours == b,
+    };
     let mut lines = Vec::new();
     for (location, (a, b)) in &differences {
-        let listed =
-            deviations.iter().any(|d| &&d.location == location && &&d.official == a && &&d.ours == b);
-        if !listed {
+        if !deviations.iter().any(|d| covers(d, location, a, b)) {
             lines.push(format!("{location}: official {a}, ours {b}"));
         }
     }
     for deviation in deviations {
-        let current = differences.get(&deviation.location);
-        if current != Some(&(&deviation.official, &deviation.ours)) {
-            let now = current.map_or("no difference".to_owned(), |(a, b)| format!("official {a}, ours {b}"));
-            lines.push(format!(
-                "{DEVIATIONS} entry no longer matches: {}: listed official {}, ours {}; now {now}",
-                deviation.location, deviation.official, deviation.ours
-            ));
+        if deviation.location.ends_with('*') {
+            if !differences.iter().any(|(location, (a, b))| covers(deviation, location, a, b)) {
+                lines.push(format!(
+                    "{DEVIATIONS} entry no longer matches: {}: nothing below it differs",
+                    deviation.location
+                ));
+            }
+        } else {
+            let current = differences.get(&deviation.location);
+            if current != Some(&(&deviation.official, &deviation.ours)) {
+                let now =
+                    current.map_or("no difference".to_owned(), |(a, b)| format!("official {a}, ours {b}"));
+                lines.push(format!(
+                    "{DEVIATIONS} entry no longer matches: {}: listed official {}, ours {}; now {now}",
+                    deviation.location, deviation.official, deviation.ours
+                ));
+            }
         }
         assert!(!deviation.why.trim().is_empty(), "{}: every deviation says why", deviation.location);
     }

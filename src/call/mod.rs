@@ -11,9 +11,9 @@ use crate::client::Client;
 use crate::error::{ErrorKind, Result};
 use crate::generated;
 use crate::generated::types::{
-    CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle, Identifier,
+    CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle, Identifier, ZoneList,
 };
-use crate::model::{CustomTrustStore, Page, ResponseMessage};
+use crate::model::{CustomTrustStore, Page, ResponseMessage, Zone};
 use crate::transport::Call;
 
 /// Where one operation goes: its name, the only path it may take (the template with its checked
@@ -36,6 +36,13 @@ impl Route {
     pub(crate) fn item(operation: &'static str, zone: &Identifier, id: &Identifier) -> Self {
         let path = format!("/zones/{}/acm/custom_trust_store/{}", &**zone, &**id);
         Self { operation, path, zone_id: Some(zone.to_string()), certificate_id: Some(id.to_string()) }
+    }
+}
+
+impl Route {
+    /// `/zones`
+    pub(crate) fn zones() -> Self {
+        Self { operation: "list_zones", path: "/zones".into(), zone_id: None, certificate_id: None }
     }
 }
 
@@ -137,6 +144,17 @@ impl Envelope for CustomTrustStoreIdOnly {
 impl Envelope for CustomTrustStoreList {
     type Item = Page<CustomTrustStore>;
     fn split(self, body_bytes: u64) -> (bool, Vec<ResponseMessage>, Page<CustomTrustStore>) {
+        let mut page = Page::new(self.result);
+        page.body_bytes = body_bytes;
+        page.messages = self.messages.unwrap_or_default().0;
+        page.result_info = self.result_info;
+        (self.success, self.errors.unwrap_or_default().0, page)
+    }
+}
+
+impl Envelope for ZoneList {
+    type Item = Page<Zone>;
+    fn split(self, body_bytes: u64) -> (bool, Vec<ResponseMessage>, Page<Zone>) {
         let mut page = Page::new(self.result);
         page.body_bytes = body_bytes;
         page.messages = self.messages.unwrap_or_default().0;

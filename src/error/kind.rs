@@ -168,6 +168,24 @@ pub enum ErrorKind {
         max_pages: u64,
     },
 
+    /// No zone of this name is visible to these credentials.
+    #[error(
+        "no zone named {name:?} is visible to these credentials (check the name, and that the token may read zones: \"Zone Read\")"
+    )]
+    ZoneNotFound {
+        /// The name asked for.
+        name: String,
+    },
+
+    /// Several zones have this name (in different accounts): give the zone's id instead.
+    #[error("{} zones are named {name:?}: {}; give the zone's id instead", ids.len(), ids.join(", "))]
+    AmbiguousZone {
+        /// The name asked for.
+        name: String,
+        /// Their ids.
+        ids: Vec<String>,
+    },
+
     /// A listed certificate's PEM does not parse, so a plan cannot tell whether it is desired.
     #[error("certificate {id} in the store cannot be matched to a file: {problem}")]
     Unmatchable {

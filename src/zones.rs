@@ -1,0 +1,145 @@
+//! Zones: List Zones as a lazy stream ([`Client::zones`]) and a zone's id from its name
+//! ([`Client::zone_id`]).
+
+use std::sync::Arc;
+
+use crate::call::Route;
+use crate::client::Client;
+use crate::error::{Error, ErrorKind, Result};
+use crate::generated::types::{ListZonesName, ListZonesStatus};
+use crate::model::{Page, Zone, ZoneStatus};
+use crate::operations::{check_per_page, checked_id};
+use crate::pagination::{Listed, PageStream, Pagination, walk};
+
+/// Which zones [`Client::zones`] lists: every one the credentials can see, or those matching all
+/// the filters given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ZoneFilter {
+    name: Option<String>,
+    status: Option<ZoneStatus>,
+    account_id: Option<String>,
+}
+
+impl ZoneFilter {
+    /// Every zone.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only the zone with this exact name (letters, digits, `-` and `.`; case does not matter).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Only zones with this status (one of [`ZoneStatus::KNOWN`]).
+    pub fn status(mut self, status: ZoneStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Only the zones of this account.
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+
+    /// The filters as List Zones takes them, each checked.
+    fn checked(&self) -> Result<(Option<ListZonesName>, Option<ListZonesStatus>, Option<String>)> {
+        let name = self.name.as_deref().map(checked_zone_name).transpose()?;
+        let status = match &self.status {
+            None => None,
+            Some(status) => Some(status.as_str().parse::<ListZonesStatus>().map_err(|_| {
+                Error::invalid(
+                    "status",
+                    format!("must be one of {}, got {status:?}", ZoneStatus::KNOWN.join(", ")),
+                )
+            })?),
+        };
+        let account = self
+            .account_id
+            .as_deref()
+            .map(|id| checked_id("account_id", id).map(|id| id.to_string()))
+            .transpose()?;
+        Ok((name, status, account))
+    }
+}
+
+impl Listed for Zone {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Client {
+    /// The zones `filter` selects, as a lazy stream of pages (50 zones a page by default), with
+    /// the [termination guarantees](crate::ApiStream#termination-guarantees) of every walk;
+    /// [`ApiStream::items`](crate::ApiStream::items) turns it into a stream of zones. The filters
+    /// are checked before anything is sent.
+    pub fn zones(&self, filter: &ZoneFilter, pagination: Pagination) -> Result<PageStream<Zone>> {
+        let (name, status, account) = filter.checked()?;
+        pagination.check()?;
+        let client = self.clone();
+        Ok(walk(
+            pagination,
+            Arc::new(move |page, per_page| {
+                let (client, name, status, account) = (client.clone(), name.clone(), status, account.clone());
+                Box::pin(async move { client.zones_page(name, status, account, page, per_page).await })
+            }),
+        ))
+    }
+
+    /// The id of the zone named `name`, with one List Zones request. An error when no zone of that
+    /// name is visible to these credentials ([`ErrorKind::ZoneNotFound`]), or when several are
+    /// ([`ErrorKind::AmbiguousZone`], naming their ids).
+    pub async fn zone_id(&self, name: &str) -> Result<String> {
+        let checked = checked_zone_name(name.strip_suffix('.').unwrap_or(name))?;
+        let page = self.zones_page(Some(checked), None, None, 1, Pagination::MAX_PER_PAGE).await?;
+        let wanted = name.trim_end_matches('.');
+        let found: Vec<&Zone> = page
+            .items
+            .iter()
+            .filter(|zone| zone.name.trim_end_matches('.').eq_ignore_ascii_case(wanted))
+            .collect();
+        match found.as_slice() {
+            [zone] => Ok(zone.id.clone()),
+            [] => Err(ErrorKind::ZoneNotFound { name: name.to_owned() }.into()),
+            several => {
+                let ids = several.iter().map(|zone| zone.id.clone()).collect();
+                Err(ErrorKind::AmbiguousZone { name: name.to_owned(), ids }.into())
+            }
+        }
+    }
+
+    async fn zones_page(
+        &self,
+        name: Option<ListZonesName>,
+        status: Option<ListZonesStatus>,
+        account: Option<String>,
+        page: u64,
+        per_page: u64,
+    ) -> Result<Page<Zone>> {
+        check_per_page(per_page)?;
+        let page = std::num::NonZeroU64::new(page)
+            .ok_or_else(|| Error::invalid("page", "must be 1 or more, got 0"))?;
+        let route = Route::zones();
+        self.run(route, |client| async move {
+            client.list_zones(account.as_deref(), name.as_ref(), Some(page), Some(per_page), status).await
+        })
+        .await
+    }
+}
+
+/// A zone name as List Zones' exact filter takes it: 1 to 253 ASCII letters, digits, `-` and `.`
+/// (a name with `:` would be read as a filter operator, such as `contains:`).
+fn checked_zone_name(name: &str) -> Result<ListZonesName> {
+    let valid = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.';
+    if name.is_empty() || name.len() > 253 || !name.chars().all(valid) || name.starts_with('.') {
+        let shown: String = name.chars().take(60).collect();
+        return Err(Error::invalid(
+            "zone name",
+            format!("must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.', got {shown:?}"),
+        ));
+    }
+    ListZonesName::try_from(name).map_err(|e| Error::invalid("zone name", e.to_string()))
+}

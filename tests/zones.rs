@@ -1,0 +1,143 @@
+//! Zones: the lazy List Zones walk, a zone's id from its name, and the client's request budget.
+
+use std::time::Duration;
+
+use cloudflare_origin_trust_store::fake::{FakeCloudflare, FakeZone};
+use cloudflare_origin_trust_store::{ErrorKind, Pagination, ZoneFilter, ZoneStatus};
+use futures_util::TryStreamExt;
+
+fn zone(i: usize) -> FakeZone {
+    FakeZone::new(format!("{i:032x}"), format!("site{i}.example.org"))
+}
+
+async fn fake_with_zones(count: usize) -> FakeCloudflare {
+    let mut builder = FakeCloudflare::builder();
+    for i in 1..=count {
+        builder = builder.zone(zone(i));
+    }
+    builder.start().await.unwrap()
+}
+
+#[tokio::test]
+async fn zones_are_walked_lazily_with_the_walks_guarantees_and_filters() {
+    let fake = fake_with_zones(120).await;
+    let client = fake.client().unwrap();
+    let zones: Vec<_> =
+        client.zones(&ZoneFilter::new(), Pagination::new()).unwrap().items().try_collect().await.unwrap();
+    assert_eq!(zones.len(), 121);
+    assert_eq!(fake.request_count(), 3, "50 + 50 + 21, no request for an empty page");
+    assert_eq!(zones[1].name, "site1.example.org");
+    assert_eq!(zones[1].status, Some(ZoneStatus::Active));
+    assert_eq!(zones[1].account.as_ref().unwrap().name.as_deref(), Some("Example Account"));
+    assert!(zones[1].extra.contains_key("plan"), "fields not modelled are kept");
+    let queries: Vec<Option<String>> = fake.requests().iter().map(|r| r.query.clone()).collect();
+    assert_eq!(queries[0].as_deref(), Some("page=1&per_page=50"));
+
+    let filter = ZoneFilter::new().name("SITE7.example.org").status(ZoneStatus::Active);
+    let found: Vec<_> =
+        client.zones(&filter, Pagination::new()).unwrap().items().try_collect().await.unwrap();
+    assert_eq!(found.iter().map(|z| z.name.as_str()).collect::<Vec<_>>(), ["site7.example.org"]);
+    let last = fake.requests().last().unwrap().query_pairs();
+    assert!(
+        last.contains(&("name".into(), "SITE7.example.org".into()))
+            && last.contains(&("status".into(), "active".into())),
+        "{last:?}"
+    );
+
+    let before = fake.request_count();
+    for (filter, message) in [
+        (
+            ZoneFilter::new().name("contains:site"),
+            "invalid zone name: must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.', got \"contains:site\"",
+        ),
+        (
+            ZoneFilter::new().name(""),
+            "invalid zone name: must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.', got \"\"",
+        ),
+        (
+            ZoneFilter::new().name("a b.org"),
+            "invalid zone name: must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.', got \"a b.org\"",
+        ),
+        (
+            ZoneFilter::new().status(ZoneStatus::from("paused")),
+            "invalid status: must be one of initializing, pending, active, moved, got Unknown(\"paused\")",
+        ),
+        (
+            ZoneFilter::new().account_id("../x"),
+            "invalid account_id: must be 1 to 32 ASCII letters, digits, '-' or '_' (a Cloudflare id is 32 hex characters), got \"../x\"",
+        ),
+    ] {
+        let err = client.zones(&filter, Pagination::new()).map(drop).unwrap_err();
+        assert_eq!(err.to_string(), message);
+    }
+    assert_eq!(fake.request_count(), before, "nothing sent for a bad filter");
+}
+
+#[tokio::test]
+async fn a_zone_id_from_its_name_with_one_request_found_not_found_or_ambiguous() {
+    let fake = FakeCloudflare::builder()
+        .zone(zone(1))
+        .zone(FakeZone::new("a".repeat(32), "twin.example.org").account("b".repeat(32), "One"))
+        .zone(FakeZone::new("c".repeat(32), "twin.example.org").account("d".repeat(32), "Two"))
+        .start()
+        .await
+        .unwrap();
+    let client = fake.client().unwrap();
+    assert_eq!(client.zone_id("site1.example.org").await.unwrap(), format!("{:032x}", 1));
+    assert_eq!(client.zone_id("Site1.Example.Org.").await.unwrap(), format!("{:032x}", 1));
+    assert_eq!(fake.request_count(), 2, "one request each");
+    let err = client.zone_id("nowhere.example.org").await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::ZoneNotFound { .. }));
+    assert_eq!(
+        err.to_string(),
+        "no zone named \"nowhere.example.org\" is visible to these credentials (check the name, and that the token may read zones: \"Zone Read\")"
+    );
+    let err = client.zone_id("twin.example.org").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "2 zones are named \"twin.example.org\": {}, {}; give the zone's id instead",
+            "a".repeat(32),
+            "c".repeat(32)
+        )
+    );
+    let before = fake.request_count();
+    for name in ["", "..", "a/b", "contains:x", "ex ample.com", "é.com", &"a".repeat(254)] {
+        assert!(client.zone_id(name).await.unwrap_err().is_invalid_input(), "{name:?}");
+    }
+    assert_eq!(fake.request_count(), before);
+}
+
+#[tokio::test]
+async fn the_client_budget_holds_every_request_to_a_sliding_window_and_never_meets_a_429() {
+    let fake = fake_with_zones(0).await;
+    let fake_limit = FakeCloudflare::builder().rate_limit(10, Duration::from_secs(1)).start().await.unwrap();
+    for (fake, budget) in [(&fake, Some((10, Duration::from_secs(1)))), (&fake_limit, None)] {
+        let mut builder = fake.client_builder();
+        if let Some((requests, window)) = budget {
+            builder = builder.rate_budget(requests, window);
+        }
+        let client = builder.build().unwrap();
+        let zone = fake.zone_id().to_owned();
+        // A first answer tells the window (a burst before any answer cannot know it).
+        client.collect_all(&zone).await.unwrap();
+        let started = std::time::Instant::now();
+        let calls: Vec<_> = (1..25)
+            .map(|_| {
+                let (client, zone) = (client.clone(), zone.clone());
+                tokio::spawn(async move { client.collect_all(&zone).await })
+            })
+            .collect();
+        for call in calls {
+            call.await.unwrap().unwrap();
+        }
+        assert_eq!(fake.request_count(), 25);
+        assert_eq!(client.requests_sent(), 25);
+        assert_eq!(fake.rate_limited_count(), 0, "budget {budget:?}: the fake never had to refuse");
+        // 10 in the first second, 10 in the next, then 5: two seconds at least.
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(1900), "{took:?}");
+    }
+    let err = fake.client_builder().rate_budget(0, Duration::from_secs(1)).build().unwrap_err();
+    assert_eq!(err.to_string(), "configuration error: rate_budget requests must be 1 or more, got 0");
+}

@@ -11,12 +11,15 @@
 //! The fake runs on a thread of its own, so the CPU time measured on the client's thread
 //! (`/proc/thread-self/schedstat`, Linux) is the client's alone.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, TOKEN};
 use cloudflare_origin_trust_store::{Client, CustomTrustStore, ListParams, Pagination, ResultInfo};
 use futures_util::TryStreamExt;
+use support::Server;
+
+#[path = "support/mod.rs"]
+mod support;
 
 const CERTIFICATES: usize = 2_000;
 const LATENCY: Duration = Duration::from_millis(50);
@@ -24,7 +27,7 @@ const RUNS: usize = 5;
 const DECODE_ROUNDS: usize = 20;
 
 fn main() {
-    let slow = Server::start(LATENCY);
+    let slow = Server::start(|| FakeCloudflare::builder().sample_certificates(CERTIFICATES).latency(LATENCY));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let client = slow.client();
 
@@ -112,7 +115,7 @@ fn decode_cost(runtime: &tokio::runtime::Runtime) {
         println!("\n(no /proc/thread-self/schedstat here: CPU time not measured)");
         return;
     };
-    let fast = Server::start(Duration::ZERO);
+    let fast = Server::start(|| FakeCloudflare::builder().sample_certificates(CERTIFICATES));
     let client = fast.client();
     runtime.block_on(walk(&client, &fast.zone, 8)); // warm up the connections
     let start = thread_cpu().unwrap();
@@ -183,51 +186,4 @@ fn decode_cost(runtime: &tokio::runtime::Runtime) {
 /// Nanoseconds this thread has run on a CPU, from `/proc/thread-self/schedstat`.
 fn thread_cpu() -> Option<u64> {
     std::fs::read_to_string("/proc/thread-self/schedstat").ok()?.split_whitespace().next()?.parse().ok()
-}
-
-/// The fake API on a thread and runtime of its own.
-struct Server {
-    fake: Arc<FakeCloudflare>,
-    base_url: String,
-    zone: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(latency: Duration) -> Self {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            runtime.block_on(async move {
-                let fake = FakeCloudflare::builder()
-                    .sample_certificates(CERTIFICATES)
-                    .latency(latency)
-                    .start()
-                    .await
-                    .unwrap();
-                ready_tx.send(Arc::new(fake)).unwrap();
-                let _ = stop_rx.await;
-            });
-        });
-        let fake = ready_rx.recv().unwrap();
-        let (base_url, zone) = (fake.base_url(), fake.zone_id().to_owned());
-        Self { fake, base_url, zone, stop: Some(stop), thread: Some(thread) }
-    }
-
-    fn client(&self) -> Client {
-        self.fake.client().unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }

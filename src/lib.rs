@@ -3,6 +3,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod audit;
 mod auth;
 mod call;
 mod certificate;
@@ -25,6 +26,7 @@ mod zones;
 #[cfg(feature = "test-util")]
 pub mod fake;
 
+pub use audit::{Audit, AuditStream, ZoneRef, ZoneReport};
 pub use auth::Credentials;
 pub use certificate::{
     CertificateDetails, CertificateProblem, MAX_CERTIFICATE_BYTES, SelfSignature, check_root_ca, pem_text,

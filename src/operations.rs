@@ -228,7 +228,7 @@ pub(crate) fn checked_id(parameter: &'static str, id: &str) -> Result<Identifier
         return Err(Error::invalid(
             parameter,
             format!(
-                "{id:?} looks like a domain name, but a zone id is expected (32 hex characters, shown on the zone's Overview page in the dashboard)"
+                "{id:?} looks like a domain name, but a zone id is expected (32 hex characters, shown on the zone's Overview page in the dashboard); to go by name, use Client::zone_id or the CLI's --zone"
             ),
         ));
     }

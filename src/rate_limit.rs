@@ -5,13 +5,14 @@
 //!   under Cloudflare's 1,200), kept on a sliding window, so a long job never exceeds it and
 //!   finishes as soon as the budget allows;
 //! - **the server's word**: Cloudflare's `Ratelimit` header (`"default";r=50;t=30`: 50 requests
-//!   left, a slot frees in 30 s). The requests left are counted down as requests leave (those
-//!   already in flight when an answer came count against it), and at zero the next waits for
-//!   the reset, so concurrent requests never overrun what the server said;
+//!   left, a slot frees in 30 s). The gate keeps a lower bound of the requests left (see
+//!   [`Gate::observe`]), counted down as requests leave, and at zero the next waits for the
+//!   reset, so concurrent requests never overrun what the server said;
 //! - **a pause**: a 429 holds every request for the wait the server asked for.
 //!
-//! A wait longer than the retry ceiling is not slept through: the request is not sent, and the
-//! call ends with [`crate::ErrorKind::RateLimited`].
+//! The budget's waits are always slept through (they are the pace the caller chose, at most one
+//! window). A wait the server imposes longer than the retry ceiling is not: the request is not
+//! sent, and the call ends with [`crate::ErrorKind::RateLimited`].
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -42,6 +43,8 @@ pub(crate) struct Budget {
 #[derive(Debug)]
 pub(crate) struct Gate {
     state: Mutex<State>,
+    /// Wakes the waiters when an answer brings news (requests left after a reset).
+    news: tokio::sync::Notify,
 }
 
 #[derive(Debug)]
@@ -55,23 +58,31 @@ struct State {
     server: Option<ServerWindow>,
     /// Requests sent and not answered yet.
     in_flight: u64,
+    /// Answers received so far (or requests that ended without one).
+    answered: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct ServerWindow {
     left: u64,
     reset: Instant,
+    /// The window reset, and one request was sent to find out what is left now: its answer is
+    /// taken whatever it says.
+    probing: bool,
 }
 
 /// A request let through; dropping it says it is answered (or failed).
 pub(crate) struct Permit<'a> {
     gate: &'a Gate,
+    /// How many answers had been received when it left.
+    answered_before: u64,
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         let mut state = lock(&self.gate.state);
         state.in_flight = state.in_flight.saturating_sub(1);
+        state.answered += 1;
     }
 }
 
@@ -84,24 +95,29 @@ impl Gate {
                 paused_until: None,
                 server: None,
                 in_flight: 0,
+                answered: 0,
             }),
+            news: tokio::sync::Notify::new(),
         }
     }
 
-    /// Waits until a request may leave, and counts it. A wait longer than `ceiling` is not slept
-    /// through: it is returned as the error, and nothing is counted.
+    /// Waits until a request may leave, and counts it. A wait the server imposes (a pause, or its
+    /// `Ratelimit` reset) longer than `ceiling` is not slept through: it is returned as the error,
+    /// and nothing is counted. The budget's own waits are always slept through.
     pub(crate) async fn wait(&self, ceiling: Duration) -> Result<Permit<'_>, Duration> {
         loop {
+            // Registered before the state is read, so that no news between the two is missed.
+            let news = self.news.notified();
             let wake = {
                 let mut state = lock(&self.state);
                 let now = Instant::now();
-                let at = state.earliest(now);
+                let (at, imposed) = state.earliest(now);
                 if at <= now {
                     state.take(now);
-                    return Ok(Permit { gate: self });
+                    return Ok(Permit { gate: self, answered_before: state.answered });
                 }
-                if at - now > ceiling {
-                    return Err(at - now);
+                if imposed > now && imposed - now > ceiling {
+                    return Err(imposed - now);
                 }
                 at
             };
@@ -114,8 +130,10 @@ impl Gate {
                     crate::transport::seconds(wait)
                 );
             }
-            // Slept, then looked at again: another request may have taken the slot meanwhile.
-            tokio::time::sleep_until(wake).await;
+            // Slept (or woken by news), then looked at again: another request may have taken the
+            // slot meanwhile.
+            let sleep = tokio::time::sleep_until(wake);
+            futures_util::future::select(std::pin::pin!(sleep), std::pin::pin!(news)).await;
         }
     }
 
@@ -127,14 +145,29 @@ impl Gate {
     }
 
     /// Takes in an answer's `Ratelimit` header, if any, for the request of `permit`.
+    ///
+    /// The server counted this request at some moment between its sending and its answer, and
+    /// the requests left it reports are as of then. The server may have counted after it any
+    /// request answered since it was sent, and any request still in flight (the server admits
+    /// concurrent requests in no particular order): those are taken off, which gives a lower
+    /// bound of what is left now. The gate keeps the best lower bound it has (each one counted
+    /// down as requests leave), so answers arriving in any order never make it overrun.
     pub(crate) fn observe(&self, headers: &HeaderMap, permit: Permit<'_>) {
+        let answered_before = permit.answered_before;
         drop(permit);
         let Some((left, reset)) = parse(headers) else { return };
-        let reset = Instant::now() + reset.min(MAX_RESET);
+        let now = Instant::now();
+        let reset = now + reset.min(MAX_RESET);
         let mut state = lock(&self.state);
-        // Requests still in flight left before this answer was counted: they spend from it.
-        let left = left.saturating_sub(state.in_flight);
-        state.server = Some(ServerWindow { left, reset });
+        // Answers received since it left, itself excluded.
+        let since = state.answered.saturating_sub(answered_before + 1);
+        let left = left.saturating_sub(since).saturating_sub(state.in_flight);
+        state.server = match state.server {
+            Some(known) if !known.probing && known.left > left => Some(known),
+            _ => Some(ServerWindow { left, reset, probing: false }),
+        };
+        drop(state);
+        self.news.notify_waiters();
     }
 
     /// How much longer the next request would be held (a pause, the server's word, or the
@@ -142,31 +175,33 @@ impl Gate {
     pub(crate) fn paused_for(&self) -> Option<Duration> {
         let mut state = lock(&self.state);
         let now = Instant::now();
-        Some(state.earliest(now)).filter(|at| *at > now).map(|at| at - now)
+        Some(state.earliest(now).0).filter(|at| *at > now).map(|at| at - now)
     }
 }
 
 impl State {
-    /// The earliest moment the next request may leave.
-    fn earliest(&mut self, now: Instant) -> Instant {
+    /// The earliest moment the next request may leave, and the part of it the server imposed (a
+    /// pause, or its `Ratelimit` reset; `now` when none).
+    fn earliest(&mut self, now: Instant) -> (Instant, Instant) {
         let window = self.budget.window;
         while self.sent.front().is_some_and(|at| now.saturating_duration_since(*at) >= window) {
             self.sent.pop_front();
         }
-        let mut at = self.paused_until.filter(|until| *until > now).unwrap_or(now);
+        let mut imposed = self.paused_until.filter(|until| *until > now).unwrap_or(now);
+        if let Some(server) = self.server
+            && server.left == 0
+            && server.reset > now
+        {
+            imposed = imposed.max(server.reset);
+        }
+        let mut at = imposed;
         if self.sent.len() >= self.budget.requests as usize {
             // The slot of the oldest request of the window, and a little slack, so that a request
             // sent quickly after it never lands in the server's same window.
             let oldest = self.sent[self.sent.len() - self.budget.requests as usize];
             at = at.max(oldest + window + slack(window));
         }
-        if let Some(server) = self.server
-            && server.left == 0
-            && server.reset > now
-        {
-            at = at.max(server.reset);
-        }
-        at
+        (at, imposed)
     }
 
     /// Counts a request that leaves now.
@@ -178,6 +213,7 @@ impl State {
                 // The reset has come: this one request finds out what is left now, and the others
                 // wait for its answer (or a second, if it brings no `Ratelimit`).
                 server.reset = now + PROBE;
+                server.probing = true;
             } else {
                 server.left -= 1;
             }
@@ -267,7 +303,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn the_budget_is_a_sliding_window_and_a_wait_over_the_ceiling_is_refused() {
+    async fn the_budget_is_a_sliding_window_whose_waits_are_slept_through_whatever_the_ceiling() {
         let gate = gate(3, 10);
         let start = Instant::now();
         let mut times = Vec::new();
@@ -280,10 +316,13 @@ mod tests {
         // the window, plus 100 ms of slack.
         assert_eq!(times, [0, 1000, 2000, 10100, 11100, 12100, 20200]);
         let gate = self::gate(3, 10);
-        for _ in 0..3 {
-            drop(gate.wait(CEILING).await.unwrap());
+        let start = Instant::now();
+        for _ in 0..4 {
+            drop(gate.wait(Duration::from_secs(5)).await.unwrap());
         }
-        assert_eq!(gate.wait(Duration::from_secs(5)).await.err(), Some(Duration::from_millis(10_100)));
+        assert_eq!(Instant::now() - start, Duration::from_millis(10_100), "the budget's wait is not refused");
+        gate.pause(Duration::from_secs(6));
+        assert_eq!(gate.wait(Duration::from_secs(5)).await.err(), Some(Duration::from_secs(6)), "a pause is");
     }
 
     #[tokio::test(start_paused = true)]
@@ -316,5 +355,51 @@ mod tests {
             drop(gate.wait(CEILING).await.unwrap());
         }
         assert_eq!(Instant::now() - start, Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answers_in_any_order_keep_a_lower_bound_of_what_is_left() {
+        let gate = gate(1000, 300);
+        let left = |gate: &Gate| lock(&gate.state).server.unwrap().left;
+        let first = gate.wait(CEILING).await.unwrap();
+        let second = gate.wait(CEILING).await.unwrap();
+        let third = gate.wait(CEILING).await.unwrap();
+        // The server counted the second first (10 left after it), then the first (9), then the
+        // third (8); the answers come: second, first, third.
+        gate.observe(&headers(r#""default";r=10;t=20"#), second);
+        assert_eq!(left(&gate), 8, "10, less the two in flight (the server may count them after)");
+        gate.observe(&headers(r#""default";r=9;t=20"#), first);
+        assert_eq!(left(&gate), 8, "9, less the second answered since and the third in flight: 7 < 8");
+        gate.observe(&headers(r#""default";r=8;t=20"#), third);
+        assert_eq!(left(&gate), 8, "8, nothing since, nothing in flight: exact");
+        // Requests leaving count it down; a later answer saying more is left (slots freed in a
+        // sliding window) is taken.
+        drop(gate.wait(CEILING).await.unwrap());
+        assert_eq!(left(&gate), 7);
+        let fifth = gate.wait(CEILING).await.unwrap();
+        gate.observe(&headers(r#""default";r=30;t=20"#), fifth);
+        assert_eq!(left(&gate), 30);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_waiter_is_woken_by_news_rather_than_sleeping_to_the_reset() {
+        let gate = std::sync::Arc::new(gate(1000, 300));
+        let start = Instant::now();
+        let permit = gate.wait(CEILING).await.unwrap();
+        gate.observe(&headers(r#""default";r=0;t=10"#), permit);
+        tokio::time::advance(Duration::from_secs(10)).await;
+        // The reset: one request finds out what is left; the next waits for its answer.
+        let probe = gate.wait(CEILING).await.unwrap();
+        let waiter = {
+            let gate = std::sync::Arc::clone(&gate);
+            tokio::spawn(async move {
+                drop(gate.wait(CEILING).await.unwrap());
+                Instant::now()
+            })
+        };
+        tokio::time::advance(Duration::from_millis(50)).await;
+        gate.observe(&headers(r#""default";r=20;t=10"#), probe);
+        let left_at = waiter.await.unwrap();
+        assert_eq!(left_at - start, Duration::from_millis(10_050), "at the answer, not a second later");
     }
 }

@@ -45,7 +45,7 @@ impl ZoneFilter {
     }
 
     /// The filters as List Zones takes them, each checked.
-    fn checked(&self) -> Result<(Option<ListZonesName>, Option<ListZonesStatus>, Option<String>)> {
+    pub(crate) fn checked(&self) -> Result<(Option<ListZonesName>, Option<ListZonesStatus>, Option<String>)> {
         let name = self.name.as_deref().map(checked_zone_name).transpose()?;
         let status = match &self.status {
             None => None,
@@ -132,13 +132,15 @@ impl Client {
 
 /// A zone name as List Zones' exact filter takes it: 1 to 253 ASCII letters, digits, `-` and `.`
 /// (a name with `:` would be read as a filter operator, such as `contains:`).
-fn checked_zone_name(name: &str) -> Result<ListZonesName> {
+pub(crate) fn checked_zone_name(name: &str) -> Result<ListZonesName> {
     let valid = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.';
     if name.is_empty() || name.len() > 253 || !name.chars().all(valid) || name.starts_with('.') {
         let shown: String = name.chars().take(60).collect();
         return Err(Error::invalid(
             "zone name",
-            format!("must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.', got {shown:?}"),
+            format!(
+                "must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.' (an internationalized name in its xn-- form), got {shown:?}"
+            ),
         ));
     }
     ListZonesName::try_from(name).map_err(|e| Error::invalid("zone name", e.to_string()))

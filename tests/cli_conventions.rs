@@ -12,31 +12,6 @@ use std::process::{Command, Stdio};
 use cli_support::*;
 use cloudflare_origin_trust_store::fake::{self, FakeCloudflare, Fault};
 
-/// Runs `args` on a pseudo-terminal (util-linux `script`), with `input` typed on it; returns
-/// everything the terminal showed.
-async fn run_on_terminal(args: &[&str], env: &[(&str, &str)], input: &str) -> (Option<i32>, String) {
-    let line = std::iter::once(env!("CARGO_BIN_EXE_cf-trust-store"))
-        .chain(args.iter().copied())
-        .map(|word| format!("'{}'", word.replace('\'', "'\\''")))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut command = Command::new("script");
-    command.env_clear().args(["-qec", &line, "/dev/null"]).stdin(Stdio::piped()).stdout(Stdio::piped());
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let input = input.to_owned();
-    tokio::task::spawn_blocking(move || {
-        use std::io::Write;
-        let mut child = command.spawn().expect("script runs");
-        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-        let output = child.wait_with_output().unwrap();
-        (output.status.code(), String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"))
-    })
-    .await
-    .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verbose_prints_one_line_per_request_and_retry_and_nothing_without_it() {
     let fake = FakeCloudflare::builder().sample_certificates(120).start().await.unwrap();

@@ -444,7 +444,7 @@ async fn a_domain_name_given_as_zone_id_gets_a_hint() {
         assert_eq!(
             err.to_string(),
             format!(
-                "invalid zone_id: {name:?} looks like a domain name, but a zone id is expected (32 hex characters, shown on the zone's Overview page in the dashboard)"
+                "invalid zone_id: {name:?} looks like a domain name, but a zone id is expected (32 hex characters, shown on the zone's Overview page in the dashboard); to go by name, use Client::zone_id or the CLI's --zone"
             )
         );
     }

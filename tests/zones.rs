@@ -48,15 +48,15 @@ async fn zones_are_walked_lazily_with_the_walks_guarantees_and_filters() {
     for (filter, message) in [
         (
             ZoneFilter::new().name("contains:site"),
-            "invalid zone name: must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.', got \"contains:site\"",
+            "invalid zone name: must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.' (an internationalized name in its xn-- form), got \"contains:site\"",
         ),
         (
             ZoneFilter::new().name(""),
-            "invalid zone name: must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.', got \"\"",
+            "invalid zone name: must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.' (an internationalized name in its xn-- form), got \"\"",
         ),
         (
             ZoneFilter::new().name("a b.org"),
-            "invalid zone name: must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.', got \"a b.org\"",
+            "invalid zone name: must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.' (an internationalized name in its xn-- form), got \"a b.org\"",
         ),
         (
             ZoneFilter::new().status(ZoneStatus::from("paused")),

@@ -71,7 +71,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, RequestInfo};
-pub use samples::sample_certificates;
+pub use samples::{sample_certificates, sample_zones};
 pub use server::ray_id;
 pub use store::{FakeZone, Transition};
 

@@ -16,6 +16,7 @@ use x509_cert::spki::{AlgorithmIdentifierOwned, ObjectIdentifier, SubjectPublicK
 use x509_cert::time::{Time, Validity};
 use x509_cert::{Certificate, TbsCertificate, Version};
 
+use super::FakeZone;
 use crate::lock::lock;
 use crate::{CertificateStatus, CustomTrustStore};
 
@@ -54,6 +55,37 @@ pub fn sample_certificates(count: usize) -> Vec<CustomTrustStore> {
             certificate.updated_at = uploaded_on + chrono::Duration::minutes(5);
             certificate.uploaded_on = uploaded_on;
             certificate
+        })
+        .collect()
+}
+
+/// `count` sample zones after the fake's own: zone `i` (from 1) is `zone-<i>.example.net`, with id
+/// `<i>` in 32 hex digits under a fixed prefix, and 1 to 3 [`sample_certificates`] (ids unique
+/// across zones). In every tenth zone, from the 3rd, the first certificate is replaced by a fresh
+/// root expiring `i % 45` days from now (so within 30 days in two zones of three of those), for
+/// audits to find.
+pub fn sample_zones(count: usize) -> Vec<FakeZone> {
+    // Whole seconds, as a certificate's validity has them.
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 0);
+    (1..=count)
+        .map(|i| {
+            let mut certificates = sample_certificates(1 + i % 3);
+            for (n, certificate) in certificates.iter_mut().enumerate() {
+                certificate.id = format!("{:016x}{:016x}", 0x2a0e_0000_0000_0000u64 + i as u64, n);
+            }
+            if i % 10 == 3 {
+                let expires_on = now + chrono::Duration::days((i % 45) as i64) + chrono::Duration::hours(1);
+                let uploaded_on = now - chrono::Duration::days(365);
+                let first = &mut certificates[0];
+                first.certificate = self_signed(100_000 + i, "Soon Expiring Root", uploaded_on, expires_on);
+                first.issuer = "Soon Expiring Root".to_owned();
+                first.expires_on = expires_on;
+                first.uploaded_on = uploaded_on;
+                first.updated_at = uploaded_on;
+                first.status = CertificateStatus::Active;
+            }
+            FakeZone::new(format!("{:032x}", 0x2a0e_u128 << 112 | i as u128), format!("zone-{i}.example.net"))
+                .certificates(certificates)
         })
         .collect()
 }

@@ -85,3 +85,28 @@ pub async fn run_with_closed(
     .await
     .unwrap()
 }
+
+/// Runs `args` on a pseudo-terminal (util-linux `script`), with `input` typed on it; returns
+/// everything the terminal showed.
+pub async fn run_on_terminal(args: &[&str], env: &[(&str, &str)], input: &str) -> (Option<i32>, String) {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_cf-trust-store"))
+        .chain(args.iter().copied())
+        .map(|word| format!("'{}'", word.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut command = Command::new("script");
+    command.env_clear().args(["-qec", &line, "/dev/null"]).stdin(Stdio::piped()).stdout(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let input = input.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = command.spawn().expect("script runs");
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+        let output = child.wait_with_output().unwrap();
+        (output.status.code(), String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"))
+    })
+    .await
+    .unwrap()
+}

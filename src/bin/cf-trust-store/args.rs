@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use cloudflare_origin_trust_store::{Pagination, RetryPolicy};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use cloudflare_origin_trust_store::{Audit, Pagination, RetryPolicy, ZoneRef};
 
 const AFTER_HELP: &str = "\
 Credentials: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the token wins when both
@@ -28,12 +28,58 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+impl Cli {
+    /// The command line, read as clap reads it (exiting with its message and status 2 on a usage
+    /// error), with the zones in the order they were given.
+    pub(crate) fn read() -> Self {
+        let matches = Self::command().get_matches();
+        let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let mut zones: Vec<(usize, ZoneRef)> = Vec::new();
+        for (id, make) in [("zone_id", ZoneRef::Id as fn(String) -> ZoneRef), ("zone", ZoneRef::Name)] {
+            if let (Some(values), Some(indices)) = (matches.get_many::<String>(id), matches.indices_of(id)) {
+                zones.extend(indices.zip(values.cloned().map(make)));
+            }
+        }
+        zones.sort_by_key(|(index, _)| *index);
+        // A global option repeated both before and after the subcommand keeps only the values
+        // after it (clap's rule): refuse rather than lose zones.
+        let written = std::env::args_os()
+            .skip(1)
+            .take_while(|arg| arg != "--")
+            .filter(|arg| {
+                let arg = arg.to_string_lossy();
+                ["--zone-id", "--zone"].iter().any(|flag| {
+                    arg.strip_prefix(flag).is_some_and(|rest| rest.is_empty() || rest.starts_with('='))
+                })
+            })
+            .count();
+        if written != zones.len() {
+            Self::command()
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "--zone-id and --zone were given both before and after the subcommand; give them all on one side of it",
+                )
+                .exit();
+        }
+        cli.global.zones = zones.into_iter().map(|(_, zone)| zone).collect();
+        cli
+    }
+}
+
 /// Options every command takes, before or after its name.
 #[derive(Debug, Args)]
 pub(crate) struct Global {
-    /// A zone's id (32 hex characters); sync takes it repeated.
-    #[arg(long, global = true, env = "CLOUDFLARE_ZONE_ID", value_name = "ID")]
+    /// A zone's id (32 hex characters); repeat it for sync and audit. Without --zone-id or
+    /// --zone, CLOUDFLARE_ZONE_ID gives it.
+    #[arg(long, global = true, value_name = "ID")]
     pub(crate) zone_id: Vec<String>,
+    /// A zone's name (such as example.com), resolved to its id with one List Zones request;
+    /// accepted wherever --zone-id is, and repeatable for sync and audit.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) zone: Vec<String>,
+    /// --zone-id and --zone, in the order they were given (filled in by [`Cli::read`]).
+    #[arg(skip)]
+    pub(crate) zones: Vec<ZoneRef>,
     /// Output format.
     #[arg(short, long, global = true, value_enum, default_value_t = Output::Table)]
     pub(crate) output: Output,
@@ -68,6 +114,8 @@ pub(crate) enum Command {
     Sync(SyncArgs),
     /// Replace a root: upload the new one, wait until it is active, then delete the old one.
     Rotate(RotateArgs),
+    /// Report the certificates expiring soon in many zones' trust stores (exit 3 when any are).
+    Audit(AuditArgs),
     /// Run the crate's fake Cloudflare API on 127.0.0.1, to try the CLI without an account.
     FakeServer(FakeServerArgs),
     /// Print the JSON Schema of what `--output json|jsonl` prints.
@@ -208,10 +256,43 @@ pub(crate) struct RotateArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    /// A file of zone ids or names, one a line (blank lines and `#` comments are skipped); `-`
+    /// reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) zones_file: Option<String>,
+    /// Every zone the credentials can see (instead of --zone-id, --zone and --zones-file).
+    #[arg(long)]
+    pub(crate) all_zones: bool,
+    /// With --all-zones, only this account's zones.
+    #[arg(long, value_name = "ID", requires = "all_zones")]
+    pub(crate) account_id: Option<String>,
+    /// Report certificates whose expires_on is within DAYS from now, expired ones included (0 to
+    /// 36500).
+    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=36500))]
+    pub(crate) expiring_within: u32,
+    /// Only certificates with this status can be reported as expiring (repeatable); by default,
+    /// every status but deleted and pending_deletion.
+    #[arg(long, value_name = "STATUS")]
+    pub(crate) status: Vec<String>,
+    /// Zones listed at once (1 to 32).
+    #[arg(long, value_name = "N", default_value_t = Audit::DEFAULT_CONCURRENCY as u8, value_parser = clap::value_parser!(u8).range(1..=Audit::MAX_CONCURRENCY as i64))]
+    pub(crate) concurrency: u8,
+    /// The most requests sent in any 5 minutes (Cloudflare allows 1,200 per user); the audit
+    /// paces itself to it, and to the server's Ratelimit headers.
+    #[arg(long, value_name = "N", default_value_t = 1100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) budget: u32,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct FakeServerArgs {
     /// Sample certificates in the zone's trust store.
     #[arg(long, value_name = "N", default_value_t = 25, value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub(crate) certificates: u32,
+    /// Sample zones besides the first (zone-1.example.net, …), each with 1 to 3 certificates, a
+    /// few expiring within 30 days: something for `audit --all-zones` to find.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub(crate) zones: u32,
     /// The port on 127.0.0.1 (0 picks a free one).
     #[arg(long, value_name = "P", default_value_t = 0)]
     pub(crate) port: u16,
@@ -232,6 +313,8 @@ pub(crate) enum SchemaOf {
     Get,
     /// A step of a plan, as sync prints each (an array of them with `-o json`).
     Sync,
+    /// A zone's report, as audit prints each (an array of them with `-o json`).
+    Audit,
 }
 
 #[derive(Debug, Args)]

@@ -12,7 +12,7 @@
 //! Every write to stderr ignores a closed stderr.
 
 use std::fmt::Debug;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::time::Duration;
 
 use tracing::field::{Field, Visit};
@@ -21,7 +21,7 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 
-use crate::Failure;
+use crate::{Failure, progress};
 
 const CRATE: &str = "cloudflare_origin_trust_store";
 
@@ -95,11 +95,15 @@ impl<S: Subscriber> Layer<S> for Lines {
         }
         let mut fields = Message::default();
         event.record(&mut fields);
-        if self.notices_only && fields.wait_ms.is_none_or(|ms| Duration::from_millis(ms) < NOTICE_AFTER) {
+        if self.notices_only
+            && (fields.wait_ms.is_none_or(|ms| Duration::from_millis(ms) < NOTICE_AFTER)
+                || progress::is_showing())
+        {
+            // Short waits say nothing; a progress bar shows the long ones itself.
             return;
         }
         let line = if self.notices_only { format!("note: {}", fields.message) } else { fields.message };
-        let _ = writeln!(io::stderr(), "{}", cloudflare_origin_trust_store::terminal_safe(&line));
+        progress::eprintln(&cloudflare_origin_trust_store::terminal_safe(&line));
     }
 }
 

@@ -10,18 +10,18 @@ mod commands;
 mod input;
 mod logging;
 mod output;
+mod progress;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
 use cloudflare_origin_trust_store::{Error, terminal_safe};
 
 use args::Cli;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::read();
     let result = match logging::init(cli.global.verbose, cli.global.quiet) {
         Ok(()) => commands::run(cli).await,
         Err(failure) => Err(failure),

@@ -7,7 +7,9 @@
 use std::io::{self, Write};
 
 use chrono::Utc;
-use cloudflare_origin_trust_store::{Action, CertificateDetails, CustomTrustStore, Step, terminal_safe};
+use cloudflare_origin_trust_store::{
+    Action, CertificateDetails, CustomTrustStore, Error, Step, ZoneReport, terminal_safe,
+};
 use serde::Serialize;
 
 use crate::args::Output;
@@ -144,11 +146,70 @@ impl Record for PlanRow {
     }
 }
 
-/// A line for people before a zone's plan (table output only).
-#[derive(Serialize)]
-pub(crate) struct Heading(pub(crate) String);
+/// A zone's report in an audit.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct AuditRow {
+    /// The zone's id; null only when a zone given by name could not be resolved.
+    pub(crate) zone_id: Option<String>,
+    /// The zone's name; null when it is not known (a zone given by id).
+    pub(crate) zone_name: Option<String>,
+    /// How many certificates the zone's trust store holds (0 when `error` is set).
+    pub(crate) certificates: usize,
+    /// The certificates expiring within the audit's window, with the API's field names.
+    pub(crate) expiring: Vec<CustomTrustStore>,
+    /// Why the zone could not be audited, in one line; null when it was.
+    pub(crate) error: Option<String>,
+}
 
-impl Record for Heading {
+impl AuditRow {
+    pub(crate) fn of(report: ZoneReport) -> Self {
+        Self {
+            zone_id: report.zone_id,
+            zone_name: report.zone_name,
+            certificates: report.certificates.len(),
+            expiring: report.expiring,
+            error: report.error.as_ref().map(one_line),
+        }
+    }
+}
+
+/// An error as one line, with the Ray ID Cloudflare's support asks for.
+pub(crate) fn one_line(error: &Error) -> String {
+    let mut line = error.to_string().replace(['\n', '\r'], " ");
+    if let Some(ray_id) = error.ray_id() {
+        line.push_str(&format!(" [cf-ray {ray_id}]"));
+    }
+    line
+}
+
+impl Record for AuditRow {
+    const COLUMNS: &'static [Column] = &[
+        Column("ZONE_ID", 32),
+        Column("ZONE_NAME", 40),
+        Column("CERTIFICATES", 12),
+        Column("EXPIRING", 8),
+        Column("FIRST_EXPIRY", 12),
+        Column("ERROR", 200),
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        let first = self.expiring.iter().map(|c| c.expires_on).min();
+        vec![
+            self.zone_id.clone().unwrap_or_else(|| "-".into()),
+            self.zone_name.clone().unwrap_or_else(|| "-".into()),
+            if self.error.is_some() { "-".into() } else { self.certificates.to_string() },
+            if self.error.is_some() { "-".into() } else { self.expiring.len().to_string() },
+            first.map_or_else(|| "-".into(), |at| at.format("%Y-%m-%d").to_string()),
+            self.error.clone().unwrap_or_default(),
+        ]
+    }
+}
+
+/// A line for people, in table output only: a zone's plan heading, an audit's summary.
+#[derive(Serialize)]
+pub(crate) struct Line(pub(crate) String);
+
+impl Record for Line {
     const COLUMNS: &'static [Column] = &[];
     const IN_JSON: bool = false;
 

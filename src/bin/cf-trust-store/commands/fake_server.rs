@@ -11,8 +11,10 @@ use crate::{ExitStatus, Failure};
 /// Prints the environment that points the CLI at the fake (`NAME=value` lines, for `export` or
 /// `env`), then serves until interrupted.
 pub(crate) async fn serve(global: &Global, args: FakeServerArgs) -> Result<ExitStatus, Failure> {
-    let fake = FakeCloudflare::builder()
-        .sample_certificates(args.certificates as usize)
+    let builder = FakeCloudflare::builder().sample_certificates(args.certificates as usize);
+    let fake = fake::sample_zones(args.zones as usize)
+        .into_iter()
+        .fold(builder, |builder, zone| builder.zone(zone))
         .start_on(args.port)
         .await
         .map_err(|e| Failure {
@@ -31,9 +33,10 @@ pub(crate) async fn serve(global: &Global, args: FakeServerArgs) -> Result<ExitS
     if !global.quiet {
         let _ = writeln!(
             io::stderr(),
-            "a fake Cloudflare API serves zone {} ({} certificates) on {}; Ctrl-C stops it",
+            "a fake Cloudflare API serves zone {} ({} certificates){} on {}; Ctrl-C stops it",
             fake.zone_id(),
             args.certificates,
+            if args.zones > 0 { format!(" and {} more zones", args.zones) } else { String::new() },
             fake.addr()
         );
     }

@@ -5,23 +5,26 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use chrono::Utc;
 use cloudflare_origin_trust_store::{Client, Error, SelfSignature, terminal_safe};
 
-use super::{client, zone};
+use super::{client, one_zone, zone_id};
 use crate::args::{DeleteArgs, Global, ItemArgs, UploadArgs};
 use crate::input::certificate_text;
 use crate::output::{Deleted, Detailed, Printer};
 use crate::{ExitStatus, Failure};
 
 pub(crate) async fn get(global: &Global, args: ItemArgs) -> Result<ExitStatus, Failure> {
-    let zone = zone(global, "get")?;
-    let certificate = client(global)?.get(&zone, args.id()).await?;
+    let zone = one_zone(global, "get")?;
+    let client = client(global)?;
+    let zone = zone_id(&client, zone).await?;
+    let certificate = client.get(&zone, args.id()).await?;
     Printer::new(global.output).one(Detailed::of(certificate))?;
     Ok(ExitStatus::Success)
 }
 
 pub(crate) async fn upload(global: &Global, args: UploadArgs) -> Result<ExitStatus, Failure> {
     let pem = certificate_text(&args.certificate_file)?;
-    let zone = zone(global, "upload")?;
+    let zone = one_zone(global, "upload")?;
     let client = client(global)?;
+    let zone = zone_id(&client, zone).await?;
     let certificate = if args.skip_local_checks {
         client.upload_unchecked(&zone, &pem).await?
     } else {
@@ -48,7 +51,7 @@ pub(crate) async fn upload(global: &Global, args: UploadArgs) -> Result<ExitStat
 /// Deletes one certificate. Origins chaining to it stop being trusted, so on a terminal it asks
 /// first (showing the certificate's subject and expiry); off a terminal it needs `--yes`.
 pub(crate) async fn delete(global: &Global, args: DeleteArgs) -> Result<ExitStatus, Failure> {
-    let zone = zone(global, "delete")?;
+    let zone = one_zone(global, "delete")?;
     let id = args.item.id();
     let interactive = io::stdin().is_terminal();
     if !args.yes && !interactive {
@@ -59,6 +62,7 @@ pub(crate) async fn delete(global: &Global, args: DeleteArgs) -> Result<ExitStat
         )));
     }
     let client = client(global)?;
+    let zone = zone_id(&client, zone).await?;
     if !args.yes && !confirmed(&client, &zone, id).await? {
         return Err(Failure {
             status: ExitStatus::Failure,

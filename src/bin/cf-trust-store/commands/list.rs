@@ -4,7 +4,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use cloudflare_origin_trust_store::{CertificateStatus, CustomTrustStore, ListParams, Pagination};
 use futures_util::TryStreamExt;
 
-use super::{client, zone};
+use super::{client, one_zone, zone_id};
 use crate::args::{ExpiryArgs, Global, ListArgs};
 use crate::output::Printer;
 use crate::{ExitStatus, Failure};
@@ -49,8 +49,9 @@ impl Filter {
 pub(crate) async fn list(global: &Global, args: ListArgs) -> Result<ExitStatus, Failure> {
     let filter = Filter::new(&args.expiry)?;
     let gate = filter.deadline.is_some();
-    let zone = zone(global, "list")?;
+    let zone = one_zone(global, "list")?;
     let client = client(global)?;
+    let zone = zone_id(&client, zone).await?;
     let mut printer = Printer::new(global.output);
     let mut found = 0;
     if args.all || (gate && args.page.is_none()) {

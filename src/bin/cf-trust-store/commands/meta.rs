@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use clap::CommandFactory;
 
 use crate::args::{Cli, CompletionsArgs, SchemaArgs, SchemaOf};
-use crate::output::{Detailed, PlanRow};
+use crate::output::{AuditRow, Detailed, PlanRow};
 use crate::{ExitStatus, Failure};
 
 /// The JSON Schema (2020-12) of one object `--output json|jsonl` prints: `-o json` prints an array
@@ -15,6 +15,7 @@ pub(crate) fn schema(args: SchemaArgs) -> Result<ExitStatus, Failure> {
         SchemaOf::List => schemars::schema_for!(cloudflare_origin_trust_store::CustomTrustStore),
         SchemaOf::Get => schemars::schema_for!(Detailed),
         SchemaOf::Sync => schemars::schema_for!(PlanRow),
+        SchemaOf::Audit => schemars::schema_for!(AuditRow),
     };
     let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
     text.push('\n');

@@ -1,12 +1,13 @@
 //! What each subcommand does, one file each; here, what they share: the client and the zone.
 
+mod audit;
 mod fake_server;
 mod item;
 mod list;
 mod meta;
 mod sync;
 
-use cloudflare_origin_trust_store::{Client, ClientBuilder, RetryPolicy};
+use cloudflare_origin_trust_store::{Client, ClientBuilder, RetryPolicy, ZoneRef};
 
 use crate::args::{Cli, Command, Global};
 use crate::{ExitStatus, Failure};
@@ -21,6 +22,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Delete(args) => item::delete(global, args).await,
         Command::Sync(args) => sync::sync(global, args).await,
         Command::Rotate(args) => sync::rotate(global, args).await,
+        Command::Audit(args) => audit::audit(global, args).await,
         Command::FakeServer(args) => fake_server::serve(global, args).await,
         Command::Schema(args) => meta::schema(args),
         Command::Completions(args) => meta::completions(args),
@@ -30,6 +32,11 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitStatus, Failure> {
 
 /// A client from the environment and the global options.
 pub(crate) fn client(global: &Global) -> Result<Client, Failure> {
+    Ok(builder(global)?.build()?)
+}
+
+/// A client builder from the environment and the global options.
+pub(crate) fn builder(global: &Global) -> Result<ClientBuilder, Failure> {
     let mut builder = ClientBuilder::from_env()?;
     if let Some(url) = &global.base_url {
         builder = builder.base_url(url);
@@ -37,19 +44,45 @@ pub(crate) fn client(global: &Global) -> Result<Client, Failure> {
     if let Some(timeout) = global.timeout {
         builder = builder.timeout(timeout);
     }
-    Ok(builder.retry(RetryPolicy::new().max_retries(global.retries)).build()?)
+    Ok(builder.retry(RetryPolicy::new().max_retries(global.retries)))
 }
 
-/// The one zone a command works on.
-pub(crate) fn zone(global: &Global, command: &str) -> Result<String, Failure> {
-    match &global.zone_id[..] {
-        [zone] => Ok(zone.clone()),
-        [] => Err(Failure::usage(format!(
-            "{command} needs a zone: give --zone-id ID (or set CLOUDFLARE_ZONE_ID)"
+/// The zones of the command line (`--zone-id` and `--zone`, in the order given), else the one of
+/// `CLOUDFLARE_ZONE_ID`, else none.
+pub(crate) fn given_zones(global: &Global) -> Result<Vec<ZoneRef>, Failure> {
+    if !global.zones.is_empty() {
+        return Ok(global.zones.clone());
+    }
+    match std::env::var(ENV_ZONE_ID) {
+        Ok(id) if !id.trim().is_empty() => Ok(vec![ZoneRef::Id(id)]),
+        Ok(_) | Err(std::env::VarError::NotPresent) => Ok(Vec::new()),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::usage(format!(
+            "{ENV_ZONE_ID} is set but is not valid UTF-8 (a stray byte?); fix or unset it"
         ))),
-        _ => Err(Failure::usage(format!(
-            "{command} works on one zone; --zone-id was given {} times",
-            global.zone_id.len()
+    }
+}
+
+const ENV_ZONE_ID: &str = "CLOUDFLARE_ZONE_ID";
+
+/// The one zone a command works on, as given (checked before anything is sent).
+pub(crate) fn one_zone(global: &Global, command: &str) -> Result<ZoneRef, Failure> {
+    let zones = given_zones(global)?;
+    match <[ZoneRef; 1]>::try_from(zones) {
+        Ok([zone]) => Ok(zone),
+        Err(zones) if zones.is_empty() => Err(Failure::usage(format!(
+            "{command} needs a zone: give --zone-id ID or --zone NAME (or set {ENV_ZONE_ID})"
         ))),
+        Err(zones) => Err(Failure::usage(format!(
+            "{command} works on one zone; {} were given (--zone-id and --zone)",
+            zones.len()
+        ))),
+    }
+}
+
+/// The id of a zone: as given, or its name resolved with one List Zones request.
+pub(crate) async fn zone_id(client: &Client, zone: ZoneRef) -> Result<String, Failure> {
+    match zone {
+        ZoneRef::Id(id) => Ok(id),
+        ZoneRef::Name(name) => Ok(client.zone_id(&name).await?),
     }
 }

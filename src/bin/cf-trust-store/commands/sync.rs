@@ -7,20 +7,25 @@ use chrono::Utc;
 use cloudflare_origin_trust_store::{DesiredRoot, Plan, Polling, terminal_safe};
 use futures_util::StreamExt;
 
-use super::{client, zone};
+use super::{client, given_zones, one_zone, zone_id};
 use crate::args::{Global, RotateArgs, SyncArgs};
 use crate::input::certificate_text;
-use crate::output::{Heading, PlanRow, Printer};
+use crate::output::{Line, PlanRow, Printer};
 use crate::{ExitStatus, Failure};
 
 /// Makes each zone's trust store hold exactly the roots of `--dir`: prints the plan, then applies
 /// it unless `--dry-run`. Exit 0 in sync or applied; 4 with `--dry-run` when changes are pending;
 /// 2 for invalid input (nothing sent); 1 when applying (or planning a zone) failed.
 pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, Failure> {
-    if global.zone_id.is_empty() {
+    let zones = given_zones(global)?;
+    if zones.is_empty() {
         return Err(Failure::usage(
-            "sync needs a zone: give --zone-id ID (repeatable), or set CLOUDFLARE_ZONE_ID".into(),
+            "sync needs a zone: give --zone-id ID or --zone NAME (both repeatable), or set CLOUDFLARE_ZONE_ID"
+                .into(),
         ));
+    }
+    for zone in &zones {
+        zone.check()?;
     }
     let desired = desired_roots(&args.dir)?;
     if desired.is_empty() && args.prune && !args.allow_empty {
@@ -30,9 +35,17 @@ pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, 
         )));
     }
     let client = client(global)?;
+    // Every name resolved before anything changes: a name that does not resolve stops the sync.
+    let mut zone_ids = Vec::with_capacity(zones.len());
+    for zone in zones {
+        let id = zone_id(&client, zone).await?;
+        if !zone_ids.contains(&id) {
+            zone_ids.push(id);
+        }
+    }
     let polling = args.wait.then(|| Polling::new(args.wait_args.wait_timeout));
     let (prune, dry_run) = (args.prune, args.dry_run);
-    let mut outcomes = futures_util::stream::iter(global.zone_id.iter().cloned())
+    let mut outcomes = futures_util::stream::iter(zone_ids)
         .map(|zone| {
             let (client, desired) = (client.clone(), &desired);
             async move {
@@ -53,7 +66,7 @@ pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, 
             Ok(plan) => {
                 pending += plan.changes();
                 failed |= plan.failures() > 0;
-                printer.add([Heading(heading(&plan, dry_run))])?;
+                printer.add([Line(heading(&plan, dry_run))])?;
                 printer.add(plan.steps.into_iter().map(|step| PlanRow { zone_id: zone.clone(), step }))?;
             }
             Err(error) => {
@@ -139,11 +152,12 @@ fn desired_roots(dir: &Path) -> Result<Vec<DesiredRoot>, Failure> {
 /// Replaces a root: uploads the new one, waits until it is active, deletes the old one. If the
 /// new one never becomes active, the old one stays, and the exit is 1.
 pub(crate) async fn rotate(global: &Global, args: RotateArgs) -> Result<ExitStatus, Failure> {
-    let zone = zone(global, "rotate")?;
+    let zone = one_zone(global, "rotate")?;
     let pem = certificate_text(&args.new)?;
     DesiredRoot::from_pem(&pem, Utc::now())
         .map_err(|problem| Failure::usage(format!("{}: {problem}", crate::input::shown(&args.new))))?;
     let client = client(global)?;
+    let zone = zone_id(&client, zone).await?;
     match client.rotate(&zone, &args.old, &pem, Polling::new(args.wait_args.wait_timeout)).await {
         Ok(rotation) => {
             if !global.quiet {

@@ -1,0 +1,331 @@
+//! An audit of many zones' trust stores: [`Audit`] says which zones and what counts as
+//! expiring, [`Client::audit`] lists every store concurrently and yields a [`ZoneReport`] per zone.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use futures_core::Stream;
+use futures_util::{StreamExt, TryStreamExt, future, stream};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::model::{CertificateStatus, CustomTrustStore};
+use crate::operations::checked_zone_id;
+use crate::pagination::Pagination;
+use crate::zones::{ZoneFilter, checked_zone_name};
+
+/// A zone given to an audit: by id, or by name (resolved with one List Zones request).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ZoneRef {
+    /// A zone id (32 hex characters).
+    Id(String),
+    /// A zone name, such as `example.com`.
+    Name(String),
+}
+
+impl ZoneRef {
+    /// A zone id when `value` looks like one (32 hex characters), else a name.
+    pub fn parse(value: &str) -> Self {
+        if value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Self::Id(value.to_owned())
+        } else {
+            Self::Name(value.to_owned())
+        }
+    }
+
+    /// Checks the id or the name as requests take them (see [`Client::zone_id`]); `Err` names
+    /// what is wrong. Nothing is sent.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            Self::Id(id) => checked_zone_id(id).map(drop),
+            Self::Name(name) => checked_zone_name(trimmed(name)).map(drop),
+        }
+    }
+}
+
+/// Which zones an audit covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Scope {
+    Given(Vec<ZoneRef>),
+    All(ZoneFilter),
+}
+
+/// What [`Client::audit`] does: which zones, what counts as expiring, how many zones at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Audit {
+    scope: Scope,
+    expiring_within: TimeDelta,
+    statuses: Option<Vec<CertificateStatus>>,
+    concurrency: usize,
+}
+
+impl Audit {
+    /// Default window for expiring certificates: 30 days.
+    pub const DEFAULT_EXPIRING_WITHIN: TimeDelta = TimeDelta::days(30);
+    /// Default number of zones listed at once.
+    pub const DEFAULT_CONCURRENCY: usize = 8;
+    /// The most zones listed at once.
+    pub const MAX_CONCURRENCY: usize = 32;
+
+    /// An audit of these zones, reported in this order (a zone given twice is audited once).
+    pub fn zones(zones: impl IntoIterator<Item = ZoneRef>) -> Self {
+        Self::new(Scope::Given(zones.into_iter().collect()))
+    }
+
+    /// An audit of every zone `filter` selects (all those the credentials can see with
+    /// [`ZoneFilter::new`]), reported in the order List Zones gives them.
+    pub fn all_zones(filter: ZoneFilter) -> Self {
+        Self::new(Scope::All(filter))
+    }
+
+    fn new(scope: Scope) -> Self {
+        Self {
+            scope,
+            expiring_within: Self::DEFAULT_EXPIRING_WITHIN,
+            statuses: None,
+            concurrency: Self::DEFAULT_CONCURRENCY,
+        }
+    }
+
+    /// A certificate is expiring when its `expires_on` is at most this far from now (expired ones
+    /// included); default 30 days, at least zero.
+    pub fn expiring_within(mut self, window: TimeDelta) -> Self {
+        self.expiring_within = window;
+        self
+    }
+
+    /// Only certificates with one of these statuses can be reported as expiring. By default, every
+    /// status but `pending_deletion` and `deleted` (certificates on their way out).
+    pub fn statuses(mut self, statuses: impl IntoIterator<Item = CertificateStatus>) -> Self {
+        self.statuses = Some(statuses.into_iter().collect());
+        self
+    }
+
+    /// How many zones are listed at once (default 8, at most [`Audit::MAX_CONCURRENCY`]). Every
+    /// request still passes the client's [rate budget](crate::ClientBuilder::rate_budget).
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency;
+        self
+    }
+
+    /// Checks everything; `Err` names the first bad parameter.
+    fn check(&self) -> Result<()> {
+        if !(1..=Self::MAX_CONCURRENCY).contains(&self.concurrency) {
+            return Err(Error::invalid(
+                "concurrency",
+                format!("must be 1 to {}, got {}", Self::MAX_CONCURRENCY, self.concurrency),
+            ));
+        }
+        if self.expiring_within < TimeDelta::zero() {
+            return Err(Error::invalid("expiring_within", "must be zero or more"));
+        }
+        if let Some([]) = self.statuses.as_deref() {
+            return Err(Error::invalid("statuses", "must name at least one status"));
+        }
+        match &self.scope {
+            Scope::Given(zones) => zones.iter().try_for_each(ZoneRef::check),
+            Scope::All(filter) => filter.checked().map(drop),
+        }
+    }
+
+    fn counts(&self, status: &CertificateStatus) -> bool {
+        match &self.statuses {
+            Some(statuses) => statuses.contains(status),
+            None => !matches!(status, CertificateStatus::PendingDeletion | CertificateStatus::Deleted),
+        }
+    }
+}
+
+fn trimmed(name: &str) -> &str {
+    name.strip_suffix('.').unwrap_or(name)
+}
+
+/// One zone's result in an audit.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ZoneReport {
+    /// The zone's id; `None` only when a zone given by name could not be resolved.
+    pub zone_id: Option<String>,
+    /// The zone's name, when known (given, or listed); `None` for a zone given by id.
+    pub zone_name: Option<String>,
+    /// Every certificate of the zone's trust store, in the API's order (empty on error).
+    pub certificates: Vec<CustomTrustStore>,
+    /// The certificates expiring within the audit's window, among the statuses it counts.
+    pub expiring: Vec<CustomTrustStore>,
+    /// Why the zone could not be audited (its name did not resolve, its plan lacks the trust
+    /// store, the walk failed...); the other zones are audited all the same.
+    pub error: Option<Error>,
+}
+
+/// The reports of an audit, one per zone, in the order the zones were given (or listed), each
+/// yielded as soon as it and those before it are done. An `Err` (only when listing the account's
+/// zones fails) ends it.
+pub struct AuditStream {
+    inner: Pin<Box<dyn Stream<Item = Result<ZoneReport>> + Send>>,
+    /// How many zones the audit covers; `u64::MAX` until known.
+    total: Arc<AtomicU64>,
+}
+
+impl AuditStream {
+    /// How many zones the audit covers: known at once for given zones, and once List Zones'
+    /// first page has told it for all zones.
+    pub fn total(&self) -> Option<u64> {
+        Some(self.total.load(Ordering::Relaxed)).filter(|total| *total != u64::MAX)
+    }
+}
+
+impl fmt::Debug for AuditStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuditStream").field("total", &self.total()).finish_non_exhaustive()
+    }
+}
+
+impl Stream for AuditStream {
+    type Item = Result<ZoneReport>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+/// A zone to audit, as far as it is known before its store is listed.
+enum Target {
+    Id(String),
+    Name(String),
+    Listed { id: String, name: String },
+}
+
+impl Client {
+    /// Audits many zones' trust stores: lists each zone's store (one request for up to 50
+    /// certificates), [`Audit::concurrency`] zones at once, every request under the client's
+    /// [rate budget](crate::ClientBuilder::rate_budget), and yields one [`ZoneReport`] per zone.
+    /// A zone that fails is reported with its error; the others are still audited. Everything
+    /// is checked before anything is sent.
+    ///
+    /// For all zones, List Zones is walked lazily alongside (50 zones a request).
+    pub fn audit(&self, audit: &Audit) -> Result<AuditStream> {
+        audit.check()?;
+        let now = Utc::now();
+        let deadline = now.checked_add_signed(audit.expiring_within).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let total = Arc::new(AtomicU64::new(u64::MAX));
+        let targets: Pin<Box<dyn Stream<Item = Result<Target>> + Send>> = match &audit.scope {
+            Scope::Given(zones) => {
+                let mut seen = HashSet::new();
+                let targets: Vec<Result<Target>> = zones
+                    .iter()
+                    .filter(|zone| seen.insert(key(zone)))
+                    .map(|zone| {
+                        Ok(match zone {
+                            ZoneRef::Id(id) => Target::Id(id.clone()),
+                            ZoneRef::Name(name) => Target::Name(name.clone()),
+                        })
+                    })
+                    .collect();
+                total.store(targets.len() as u64, Ordering::Relaxed);
+                Box::pin(stream::iter(targets))
+            }
+            Scope::All(filter) => {
+                let total = Arc::clone(&total);
+                let pages = self.zones(filter, Pagination::new())?;
+                Box::pin(
+                    pages
+                        .map_ok(move |page| {
+                            if let Some(count) = page.result_info.as_ref().and_then(|info| info.total_count) {
+                                let _ = total.compare_exchange(
+                                    u64::MAX,
+                                    count,
+                                    Ordering::Relaxed,
+                                    Ordering::Relaxed,
+                                );
+                            }
+                            stream::iter(
+                                page.items
+                                    .into_iter()
+                                    .map(|zone| Ok(Target::Listed { id: zone.id, name: zone.name })),
+                            )
+                        })
+                        .try_flatten(),
+                )
+            }
+        };
+        let concurrency = audit.concurrency;
+        let (client, audit) = (self.clone(), Arc::new(audit.clone()));
+        let reports = targets
+            .map(move |target| {
+                let (client, audit) = (client.clone(), Arc::clone(&audit));
+                async move {
+                    match target {
+                        Ok(target) => Ok(client.audit_zone(target, &audit, deadline).await),
+                        Err(error) => Err(error),
+                    }
+                }
+            })
+            .buffered(concurrency)
+            // An error listing the zones ends the stream.
+            .scan(false, |ended, report| {
+                future::ready((!*ended).then(|| {
+                    *ended = report.is_err();
+                    report
+                }))
+            });
+        Ok(AuditStream { inner: Box::pin(reports), total })
+    }
+
+    async fn audit_zone(&self, target: Target, audit: &Audit, deadline: DateTime<Utc>) -> ZoneReport {
+        let mut report = ZoneReport {
+            zone_id: None,
+            zone_name: None,
+            certificates: Vec::new(),
+            expiring: Vec::new(),
+            error: None,
+        };
+        let zone_id = match target {
+            Target::Id(id) => id,
+            Target::Listed { id, name } => {
+                report.zone_name = Some(name);
+                id
+            }
+            Target::Name(name) => {
+                let resolved = self.zone_id(&name).await;
+                report.zone_name = Some(name);
+                match resolved {
+                    Ok(id) => id,
+                    Err(error) => {
+                        report.error = Some(error);
+                        return report;
+                    }
+                }
+            }
+        };
+        report.zone_id = Some(zone_id.clone());
+        let listed = match self.pages(&zone_id, Pagination::new()) {
+            Ok(pages) => pages.items().try_collect::<Vec<_>>().await,
+            Err(error) => Err(error),
+        };
+        match listed {
+            Ok(certificates) => {
+                report.expiring = certificates
+                    .iter()
+                    .filter(|c| audit.counts(&c.status) && c.expires_on <= deadline)
+                    .cloned()
+                    .collect();
+                report.certificates = certificates;
+            }
+            Err(error) => report.error = Some(error),
+        }
+        report
+    }
+}
+
+/// What makes two given zones the same: the id, or the name without case or a final dot.
+fn key(zone: &ZoneRef) -> ZoneRef {
+    match zone {
+        ZoneRef::Id(id) => ZoneRef::Id(id.to_ascii_lowercase()),
+        ZoneRef::Name(name) => ZoneRef::Name(trimmed(name).to_ascii_lowercase()),
+    }
+}

@@ -1,0 +1,121 @@
+//! `audit`: many zones' trust stores at once, paced to the request budget; which certificates
+//! expire soon.
+
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use cloudflare_origin_trust_store::{Audit, CertificateStatus, RetryPolicy, ZoneFilter, ZoneRef};
+use futures_util::TryStreamExt;
+
+use super::{builder, given_zones};
+use crate::args::{AuditArgs, Global};
+use crate::input::zones_file;
+use crate::output::{AuditRow, Line, Printer};
+use crate::progress::Progress;
+use crate::{ExitStatus, Failure};
+
+/// Cloudflare's rate-limit window, which `--budget` counts requests in.
+const WINDOW: Duration = Duration::from_secs(300);
+
+/// Audits the zones given (or all of them): one report per zone, in order. Exit 1 when any zone
+/// failed (the others are still reported), else 3 when any certificate is expiring, else 0; 2
+/// for invalid input (nothing sent).
+pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus, Failure> {
+    let audit = what(global, &args)?;
+    // A 429 the audit can wait out (Cloudflare's window is 5 minutes) is waited out.
+    let retry = RetryPolicy::new().max_retries(global.retries).max_retry_after(WINDOW);
+    let client = builder(global)?.retry(retry).rate_budget(args.budget, WINDOW).build()?;
+    let mut reports = client.audit(&audit)?;
+    let progress = Progress::start(&client, "zones", global);
+    let mut printer = Printer::new(global.output);
+    let (mut zones, mut certificates, mut expiring, mut expiring_zones, mut failed) = (0, 0, 0, 0, 0);
+    let outcome = loop {
+        let report = match reports.try_next().await {
+            Ok(Some(report)) => report,
+            Ok(None) => break Ok(()),
+            Err(error) => break Err(error),
+        };
+        if let Some(progress) = &progress {
+            progress.set_total(reports.total(), "zones");
+            progress.inc();
+        }
+        zones += 1;
+        certificates += report.certificates.len();
+        expiring += report.expiring.len();
+        expiring_zones += usize::from(!report.expiring.is_empty());
+        failed += usize::from(report.error.is_some());
+        printer.add([AuditRow::of(report)])?;
+    };
+    drop(progress);
+    let window = args.expiring_within;
+    let mut summary = format!(
+        "{zones} zone(s): {certificates} certificate(s), {expiring} expiring within {window} day(s) in {expiring_zones} zone(s), {failed} zone(s) failed; {} request(s)",
+        client.requests_sent()
+    );
+    if outcome.is_err() {
+        summary.push_str("; the zones could not all be listed: the audit is incomplete");
+    }
+    printer.add([Line(summary)])?;
+    printer.finish::<AuditRow>()?;
+    match outcome {
+        Err(error) => {
+            let mut failure = Failure::from(error);
+            failure.status = ExitStatus::Failure;
+            let message = failure.message.take().unwrap_or_default();
+            failure.message =
+                Some(format!("listing the zones failed after {zones} zone(s) were audited: {message}"));
+            Err(failure)
+        }
+        Ok(()) if zones == 0 => Err(Failure {
+            status: ExitStatus::Failure,
+            message: Some(
+                "no zone is visible to these credentials (check --account-id, and that the token may read zones: \"Zone Read\")"
+                    .into(),
+            ),
+        }),
+        Ok(()) if failed > 0 => Err(Failure {
+            status: ExitStatus::Failure,
+            message: Some(format!("{failed} of {zones} zone(s) could not be audited: see the error of each")),
+        }),
+        Ok(()) if expiring > 0 => Ok(ExitStatus::Expiring),
+        Ok(()) => Ok(ExitStatus::Success),
+    }
+}
+
+/// The audit the command line asks for: its zones, window, statuses and concurrency, checked.
+fn what(global: &Global, args: &AuditArgs) -> Result<Audit, Failure> {
+    let audit = if args.all_zones {
+        if !global.zones.is_empty() || args.zones_file.is_some() {
+            return Err(Failure::usage(
+                "--all-zones audits every zone: give it without --zone-id, --zone or --zones-file".into(),
+            ));
+        }
+        let mut filter = ZoneFilter::new();
+        if let Some(account) = &args.account_id {
+            filter = filter.account_id(account);
+        }
+        Audit::all_zones(filter)
+    } else {
+        let mut zones: Vec<ZoneRef> = global.zones.clone();
+        if let Some(path) = &args.zones_file {
+            zones.extend(zones_file(path)?);
+        } else if zones.is_empty() {
+            zones = given_zones(global)?;
+        }
+        if zones.is_empty() {
+            return Err(Failure::usage(match &args.zones_file {
+                Some(path) => format!("{} holds no zone", crate::input::zones_file_name(path)),
+                None => "audit needs zones: give --zone-id ID or --zone NAME (repeatable), --zones-file FILE, or --all-zones"
+                    .into(),
+            }));
+        }
+        Audit::zones(zones)
+    };
+    let mut audit = audit
+        .expiring_within(TimeDelta::days(args.expiring_within.into()))
+        .concurrency(args.concurrency.into());
+    if !args.status.is_empty() {
+        audit = audit.statuses(args.status.iter().map(|status| CertificateStatus::from(status.as_str())));
+    }
+    Ok(audit)
+}

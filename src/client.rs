@@ -79,7 +79,7 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Configures a [`Client`]. `build()` checks everything and fails with [`Error::Config`].
+/// Configures a [`Client`]. `build()` checks everything and fails with [`ErrorKind::Config`](crate::ErrorKind::Config).
 #[derive(Clone)]
 pub struct ClientBuilder {
     base_url: String,
@@ -132,7 +132,7 @@ impl ClientBuilder {
     /// (`CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY`; the token wins when
     /// both are set) and the base URL from `CLOUDFLARE_BASE_URL` when it is set and not empty.
     ///
-    /// A variable whose value is not valid UTF-8 is an [`Error::Config`] naming it, never ignored
+    /// A variable whose value is not valid UTF-8 is an [`ErrorKind::Config`](crate::ErrorKind::Config) naming it, never ignored
     /// (a token with a stray byte must not fall back to the Global API key, nor a base URL to
     /// Cloudflare's).
     pub fn from_env() -> Result<Self> {

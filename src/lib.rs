@@ -1,4 +1,38 @@
-#![doc = include_str!("../README.md")]
+//! Read and manage the **Custom Origin Trust Store** of Cloudflare zones: the root CAs Cloudflare
+//! trusts when it connects to your origin.
+//!
+//! - [`Client`] (built with [`Client::builder`] or [`Client::from_env`]) lists a zone's
+//!   certificates as lazy streams ([`Client::list_all`], [`Client::pages`], with the
+//!   [termination guarantees](ApiStream#termination-guarantees) of every walk), uploads root CAs
+//!   after checking them locally ([`Client::upload`], [`check_root_ca`]), gets and deletes them,
+//!   waits until they are active, rotates them ([`Client::rotate`]).
+//! - A trust store as code: [`DesiredRoot`], [`Client::plan`], [`Client::apply`].
+//! - Many zones: [`Client::zones`], [`Client::zone_id`], and [`Client::audit`], paced to one
+//!   request budget per client ([`ClientBuilder::rate_budget`]).
+//! - One [`Error`], whose [`ErrorKind`] is what went wrong, whatever the retries
+//!   ([`RetryPolicy`]).
+//! - With the `test-util` feature, [`fake::FakeCloudflare`]: an in-process fake of the API on
+//!   127.0.0.1, for tests that need no account.
+//!
+//! ```
+//! use cloudflare_origin_trust_store::fake::FakeCloudflare;
+//! use futures_util::TryStreamExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let fake = FakeCloudflare::builder().sample_certificates(120).start().await?;
+//! let client = fake.client()?; // in real use: Client::from_env()?
+//! let mut certificates = client.list_all(fake.zone_id())?;
+//! while let Some(certificate) = certificates.try_next().await? {
+//!     println!("{} {} expires {}", certificate.id, certificate.status, certificate.expires_on);
+//! }
+//! assert_eq!(fake.request_count(), 3); // 50 + 50 + 20
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The README (on the repository) covers installation, the CLI, and how the crate behaves when
+//! servers and operators do not.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -44,3 +78,8 @@ pub use retry::{Jitter, RetryPolicy};
 pub use sync::{Action, DesiredRoot, Plan, Step};
 pub use text::terminal_safe;
 pub use zones::ZoneFilter;
+
+/// The README's code blocks, compiled and run as doctests so that what it shows keeps working.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

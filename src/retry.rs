@@ -20,7 +20,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// The wait before a retry is the server's `retry-after-ms` or `Retry-After` (seconds or an HTTP
 /// date) when it sends one, else a capped exponential backoff with full jitter: a random duration up
 /// to `initial_backoff × 2^retry`, at most `max_backoff`. A server-requested wait longer than
-/// `max_retry_after` is not slept through: the call ends with [`crate::Error::RateLimited`],
+/// `max_retry_after` is not slept through: the call ends with [`crate::ErrorKind::RateLimited`],
 /// carrying the wait.
 #[derive(Clone)]
 pub struct RetryPolicy {

@@ -292,3 +292,30 @@ async fn the_fake_server_prints_its_environment_then_serves_until_interrupted() 
     let status = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
     assert_eq!(status.code(), Some(0), "Ctrl-C ends it cleanly");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_page_on_a_terminal_says_how_many_more_there_are_and_nothing_otherwise() {
+    let fake = FakeCloudflare::builder().sample_certificates(120).start().await.unwrap();
+    let base = fake.base_url();
+    let env = token_env();
+    let list = ["list", "--zone-id", fake.zone_id(), "--base-url", &base];
+    let hint = "showing 20 of 120; use --all for every page";
+    let (code, shown) = run_on_terminal(&list, &env, "").await;
+    assert_eq!(code, Some(0));
+    assert!(shown.ends_with(&format!("{hint}\n")), "{shown}");
+    let (_, shown) =
+        run_on_terminal(&[&list[..], &["--page", "3", "--per-page", "50"]].concat(), &env, "").await;
+    assert!(shown.ends_with("showing 20 of 120 (page 3 of 3); use --all for every page\n"), "{shown}");
+    for extra in [&["--all"][..], &["-q"]] {
+        let (_, shown) = run_on_terminal(&[&list[..], extra].concat(), &env, "").await;
+        assert!(!shown.contains("use --all"), "{extra:?}: {shown}");
+    }
+    let output = run(&list, &env).await;
+    assert!(output.status.success());
+    assert_eq!(stderr(&output), "", "off a terminal, stderr stays quiet");
+    let fake = FakeCloudflare::builder().sample_certificates(7).start().await.unwrap();
+    let base = fake.base_url();
+    let (_, shown) =
+        run_on_terminal(&["list", "--zone-id", fake.zone_id(), "--base-url", &base], &env, "").await;
+    assert!(!shown.contains("use --all"), "every certificate shown: {shown}");
+}

@@ -62,8 +62,8 @@ pub enum ErrorKind {
         limit: usize,
     },
 
-    /// A successful response whose body does not match the schema ([`ErrorKind::source`] is the
-    /// JSON error).
+    /// A successful response whose body does not match the schema (the [`Error`](crate::Error)'s
+    /// `source()` is the JSON error).
     #[error("cannot decode the http {status} response body at `{path}`: {reason}")]
     Decode {
         /// The HTTP status.
@@ -74,16 +74,16 @@ pub enum ErrorKind {
         reason: String,
     },
 
-    /// The request timed out (connect or whole request; [`ErrorKind::source`] is the HTTP client's
-    /// error).
+    /// The request timed out (connect or whole request; the [`Error`](crate::Error)'s `source()` is
+    /// the HTTP client's error).
     #[error("request timed out ({reason})")]
     Timeout {
         /// The address that did not answer in time, such as `api.cloudflare.com:443`.
         reason: String,
     },
 
-    /// The request could not be sent or its response could not be read ([`ErrorKind::source`] is the
-    /// HTTP client's error).
+    /// The request could not be sent or its response could not be read (the
+    /// [`Error`](crate::Error)'s `source()` is the HTTP client's error).
     #[error("network error: {reason}")]
     Network {
         /// The innermost cause and the address, such as `connection refused (127.0.0.1:8443)`.

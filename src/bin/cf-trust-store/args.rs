@@ -8,7 +8,8 @@ use cloudflare_origin_trust_store::{Audit, Pagination, RetryPolicy, ZoneRef};
 
 const AFTER_HELP: &str = "\
 Credentials: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the token wins when both
-are set). CLOUDFLARE_BASE_URL overrides the API's address; CLOUDFLARE_ZONE_ID gives --zone-id.
+are set). CLOUDFLARE_BASE_URL overrides the API's address; CLOUDFLARE_ZONE_ID is the zone when
+neither --zone-id nor --zone is given.
 
 Exit codes: 0 success; 1 API, network or output error (sync: applying failed; audit: a zone failed);
 2 usage or invalid input (nothing was sent); 3 expiring certificates found (list --expiring-within,

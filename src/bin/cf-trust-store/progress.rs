@@ -1,6 +1,6 @@
 //! A progress bar on stderr for a long job (an audit), only when stderr is a terminal and `-q` was
 //! not given: zones done of the total, requests sent, and any rate-limit wait. While it shows,
-//! every other line for stderr goes through [`eprintln`], so the bar and the lines never mix.
+//! every other line for stderr goes through [`eprintln()`], so the bar and the lines never mix.
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::Mutex;

@@ -1,8 +1,11 @@
 //! `list`: one page, or every page, of a zone's trust store; with `--expiring-within`, a gate.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use cloudflare_origin_trust_store::{CertificateStatus, CustomTrustStore, ListParams, Pagination};
+use cloudflare_origin_trust_store::{
+    CertificateStatus, CustomTrustStore, ListParams, Pagination, ResultInfo,
+};
 use futures_util::TryStreamExt;
+use std::io::IsTerminal;
 
 use super::{client, one_zone, zone_id};
 use crate::args::{ExpiryArgs, Global, ListArgs};
@@ -79,10 +82,30 @@ pub(crate) async fn list(global: &Global, args: ListArgs) -> Result<ExitStatus, 
             params = params.per_page(per_page);
         }
         let page = client.list_page(&zone, &params).await?;
+        let hint = more_pages(args.page.unwrap_or(1), page.items.len(), page.result_info.as_ref());
         let kept: Vec<CustomTrustStore> = page.items.into_iter().filter(|c| filter.keeps(c)).collect();
         found = kept.len();
         printer.add(kept)?;
+        if let Some(hint) = hint
+            && !global.quiet
+            && std::io::stderr().is_terminal()
+        {
+            crate::progress::eprintln(&hint);
+        }
     }
     printer.finish::<CustomTrustStore>()?;
     Ok(if gate && found > 0 { ExitStatus::Expiring } else { ExitStatus::Success })
+}
+
+/// What a person reading one page on a terminal should know when it is not the whole list:
+/// `showing 20 of 120; use --all for every page`.
+fn more_pages(page: u64, shown: usize, info: Option<&ResultInfo>) -> Option<String> {
+    let info = info?;
+    let total = info.total_count?;
+    let last = info.total_pages.unwrap_or(page);
+    if total <= shown as u64 && last <= 1 {
+        return None;
+    }
+    let which = if page > 1 { format!(" (page {page} of {last})") } else { String::new() };
+    Some(format!("showing {shown} of {total}{which}; use --all for every page"))
 }

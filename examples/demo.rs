@@ -6,10 +6,16 @@
 //! ```
 //!
 //! It lists a zone's certificates (auth and pagination included), uploads a root CA it generates,
-//! reads it back, deletes it, and shows what a mistake looks like.
+//! reads it back, deletes it, keeps the store in sync with a set of roots, audits 200 zones, and
+//! shows what a mistake looks like.
 
-use cloudflare_origin_trust_store::fake::{self, FakeCloudflare};
-use cloudflare_origin_trust_store::{Client, Credentials, ListParams, Pagination};
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use cloudflare_origin_trust_store::fake::{self, FakeCloudflare, sample_zones};
+use cloudflare_origin_trust_store::{
+    Action, Audit, Client, Credentials, DesiredRoot, ListParams, Pagination, Polling, ZoneFilter, ZoneReport,
+};
 use futures_util::TryStreamExt;
 
 #[tokio::main(flavor = "current_thread")]
@@ -66,7 +72,56 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 4. Delete it.
     let deleted = client.delete(&zone, &uploaded.id).await?;
-    println!("deleted {deleted}; list holds {} again", client.collect_all(&zone).await?.len());
+    let after = client.collect_all(&zone).await?;
+    let leaving =
+        after.iter().find(|certificate| certificate.id == deleted).map(|certificate| &certificate.status);
+    match leaving {
+        Some(status) => println!("deleted {deleted}: listed as {status} until Cloudflare removes it"),
+        None => println!("deleted {deleted}: gone from the list"),
+    }
+
+    // 5. Keep the store in sync with a set of roots: keep all but the first two, add a new one.
+    let mut desired = vec![DesiredRoot::from_pem(&generate_root_ca("Demo Rotation Root")?, Utc::now())?];
+    for certificate in &all[2..] {
+        desired.push(DesiredRoot::from_pem(&certificate.certificate, Utc::now())?);
+    }
+    let plan = client.plan(&zone, &desired, true).await?; // true: delete what is not desired
+    let count = |action| plan.steps.iter().filter(|step| step.action == action).count();
+    println!(
+        "
+plan: {} upload, {} deletes, {} unchanged",
+        count(Action::Upload),
+        count(Action::Delete),
+        count(Action::Unchanged)
+    );
+    let wait =
+        Polling::new(Duration::from_secs(10)).interval(Duration::from_millis(50), Duration::from_millis(200));
+    let applied = client.apply(plan, Some(wait)).await;
+    for step in applied.steps.iter().filter(|step| step.action != Action::Unchanged) {
+        let outcome = step.result.as_deref().unwrap_or("done");
+        println!("  {:?} {} ({}): {outcome}", step.action, step.subject, step.id.as_deref().unwrap_or("new"));
+    }
+    let again = client.plan(&zone, &desired, true).await?;
+    println!("applied with {} failures; a second plan has {} changes", applied.failures(), again.changes());
+
+    // 6. Audit 200 zones (another fake, serving them): one request per zone, 8 zones at once.
+    let many = FakeCloudflare::builder().zones(sample_zones(200)).start().await?;
+    let audit = Audit::all_zones(ZoneFilter::new()).expiring_within(TimeDelta::days(30));
+    let reports: Vec<ZoneReport> = many.client()?.audit(&audit)?.try_collect().await?;
+    let expiring: Vec<&ZoneReport> = reports.iter().filter(|report| !report.expiring.is_empty()).collect();
+    println!(
+        "
+audit: {} zones, {} certificates, {} zones with a certificate expiring within 30 days, {} requests",
+        reports.len(),
+        reports.iter().map(|report| report.certificates.len()).sum::<usize>(),
+        expiring.len(),
+        many.request_count()
+    );
+    for report in expiring.iter().take(3) {
+        let soonest =
+            report.expiring.iter().map(|certificate| certificate.expires_on).min().expect("expiring");
+        println!("  {}: expires {}", report.zone_name.as_deref().unwrap_or("?"), soonest.format("%Y-%m-%d"));
+    }
 
     // Mistakes are caught before anything is sent, or reported with Cloudflare's codes.
     let before = fake.request_count();

@@ -1,60 +1,20 @@
 //! The audit of many zones: which zones, what is expiring, one request per small store, errors
 //! per zone, order, and the request budget.
 
+#[path = "support/zones.rs"]
+mod zones;
+
 use std::time::Duration;
 
-use chrono::{TimeDelta, Utc};
-use cloudflare_origin_trust_store::fake::{
-    FakeCloudflare, FakeCloudflareBuilder, FakeZone, sample_certificates,
-};
+use chrono::TimeDelta;
+use cloudflare_origin_trust_store::fake::FakeZone;
 use cloudflare_origin_trust_store::{
     Audit, CertificateStatus, CustomTrustStore, ErrorKind, ZoneFilter, ZoneRef, ZoneReport,
 };
 use futures_util::TryStreamExt;
+use zones::{Zones, zone_id};
 
-fn zone_id(i: usize) -> String {
-    format!("{i:032x}")
-}
-
-/// Zone `i`'s store: `1 + i % 3` certificates; in every fourth zone the first one expires in
-/// `i % 40` days (so within 30 days for some, not for others); in every seventh zone the last
-/// one is `pending_deletion` and expires tomorrow (on its way out: never reported by default).
-fn store_of(i: usize) -> Vec<CustomTrustStore> {
-    let now = Utc::now();
-    let mut certificates = sample_certificates(1 + i % 3);
-    for (n, certificate) in certificates.iter_mut().enumerate() {
-        certificate.id = format!("{i:016x}{n:016x}");
-        certificate.status = CertificateStatus::Active;
-        certificate.expires_on = now + TimeDelta::days(400 + n as i64);
-    }
-    if i.is_multiple_of(4) {
-        certificates[0].expires_on = now + TimeDelta::days((i % 40) as i64) + TimeDelta::hours(1);
-    }
-    if i.is_multiple_of(7) {
-        let last = certificates.last_mut().unwrap();
-        last.status = CertificateStatus::PendingDeletion;
-        last.expires_on = now + TimeDelta::days(1);
-    }
-    certificates
-}
-
-fn zone(i: usize) -> FakeZone {
-    FakeZone::new(zone_id(i), format!("site{i}.example.org")).certificates(store_of(i))
-}
-
-/// The ids expected to be reported as expiring within `days`, by default statuses.
-fn expected_expiring(i: usize, days: i64) -> Vec<String> {
-    let deadline = Utc::now() + TimeDelta::days(days);
-    store_of(i)
-        .into_iter()
-        .filter(|c| c.status != CertificateStatus::PendingDeletion && c.expires_on <= deadline)
-        .map(|c| c.id)
-        .collect()
-}
-
-fn with_zones(count: usize) -> FakeCloudflareBuilder {
-    (1..=count).fold(FakeCloudflare::builder(), |builder, i| builder.zone(zone(i)))
-}
+const ZONES: Zones = Zones { expiring_every: 4 };
 
 fn ids(certificates: &[CustomTrustStore]) -> Vec<String> {
     certificates.iter().map(|c| c.id.clone()).collect()
@@ -62,7 +22,7 @@ fn ids(certificates: &[CustomTrustStore]) -> Vec<String> {
 
 #[tokio::test]
 async fn an_audit_of_all_zones_reports_exactly_the_expiring_certificates_with_one_request_per_zone() {
-    let fake = with_zones(120).start().await.unwrap();
+    let fake = ZONES.fake(120).start().await.unwrap();
     let client = fake.client().unwrap();
     let mut stream = client.audit(&Audit::all_zones(ZoneFilter::new())).unwrap();
     let first = stream.try_next().await.unwrap().unwrap();
@@ -75,10 +35,10 @@ async fn an_audit_of_all_zones_reports_exactly_the_expiring_certificates_with_on
     let mut expiring_zones = 0;
     for (i, report) in reports.iter().enumerate().skip(1) {
         assert_eq!(report.zone_id, Some(zone_id(i)));
-        assert_eq!(report.zone_name.as_deref(), Some(format!("site{i}.example.org").as_str()));
+        assert_eq!(report.zone_name.as_deref(), Some(zones::site(i).as_str()));
         assert!(report.error.is_none(), "zone {i}: {:?}", report.error);
-        assert_eq!(ids(&report.certificates), ids(&store_of(i)), "zone {i}");
-        assert_eq!(ids(&report.expiring), expected_expiring(i, 30), "zone {i}");
+        assert_eq!(ids(&report.certificates), ids(&ZONES.store(i)), "zone {i}");
+        assert_eq!(ids(&report.expiring), ZONES.expiring(i, 30), "zone {i}");
         expiring_zones += usize::from(!report.expiring.is_empty());
     }
     // Multiples of 4 whose i % 40 is under 30 (24 zones), but for zone 84, whose only certificate
@@ -97,13 +57,13 @@ async fn an_audit_of_all_zones_reports_exactly_the_expiring_certificates_with_on
 
 #[tokio::test]
 async fn the_window_and_statuses_decide_what_is_expiring() {
-    let fake = with_zones(40).start().await.unwrap();
+    let fake = ZONES.fake(40).start().await.unwrap();
     let client = fake.client().unwrap();
     let zones: Vec<ZoneRef> = (1..=40).map(|i| ZoneRef::Id(zone_id(i))).collect();
     let audit = Audit::zones(zones.clone()).expiring_within(TimeDelta::days(10));
     let reports: Vec<ZoneReport> = client.audit(&audit).unwrap().try_collect().await.unwrap();
     for (i, report) in (1..).zip(&reports) {
-        assert_eq!(ids(&report.expiring), expected_expiring(i, 10), "zone {i}");
+        assert_eq!(ids(&report.expiring), ZONES.expiring(i, 10), "zone {i}");
         assert_eq!(report.zone_name, None, "a zone given by id has no name to report");
     }
     // Only pending_deletion: exactly the one certificate of every seventh zone.
@@ -111,14 +71,15 @@ async fn the_window_and_statuses_decide_what_is_expiring() {
     let reports: Vec<ZoneReport> = client.audit(&audit).unwrap().try_collect().await.unwrap();
     for (i, report) in (1usize..).zip(&reports) {
         let expected =
-            if i.is_multiple_of(7) { vec![store_of(i).last().unwrap().id.clone()] } else { vec![] };
+            if i.is_multiple_of(7) { vec![ZONES.store(i).last().unwrap().id.clone()] } else { vec![] };
         assert_eq!(ids(&report.expiring), expected, "zone {i}");
     }
 }
 
 #[tokio::test]
 async fn zones_given_by_id_or_name_are_reported_in_order_once_each_and_a_failing_zone_is_not_fatal() {
-    let fake = with_zones(6)
+    let fake = ZONES
+        .fake(6)
         .zone(FakeZone::new("f".repeat(32), "free.example.org").without_trust_store())
         .start()
         .await
@@ -155,14 +116,14 @@ async fn zones_given_by_id_or_name_are_reported_in_order_once_each_and_a_failing
     assert!(matches!(reports[2].error.as_ref().unwrap().kind(), ErrorKind::ZoneNotFound { .. }));
     assert!(reports[3].error.as_ref().unwrap().is_not_found(), "{:?}", reports[3].error);
     assert!(reports[4].error.as_ref().unwrap().is_not_found());
-    assert_eq!(ids(&reports[5].expiring), expected_expiring(4, 30));
+    assert_eq!(ids(&reports[5].expiring), ZONES.expiring(4, 30));
     // Three names resolved (one request each), five stores listed.
     assert_eq!(fake.request_count(), 3 + 5);
 }
 
 #[tokio::test]
 async fn bad_input_is_refused_before_anything_is_sent() {
-    let fake = with_zones(2).start().await.unwrap();
+    let fake = ZONES.fake(2).start().await.unwrap();
     let client = fake.client().unwrap();
     let good = || Audit::zones([ZoneRef::Id(zone_id(1))]);
     let cases = [
@@ -194,7 +155,7 @@ async fn bad_input_is_refused_before_anything_is_sent() {
 
 #[tokio::test]
 async fn when_listing_the_zones_fails_the_stream_ends_with_the_error_after_the_zones_it_had() {
-    let fake = with_zones(70).start().await.unwrap();
+    let fake = ZONES.fake(70).start().await.unwrap();
     let client =
         fake.client_builder().retry(cloudflare_origin_trust_store::RetryPolicy::disabled()).build().unwrap();
     fake.set_faults(|request| {
@@ -226,7 +187,7 @@ async fn when_listing_the_zones_fails_the_stream_ends_with_the_error_after_the_z
 async fn under_a_budget_tighter_than_the_work_an_audit_meets_no_429_and_waits_its_turn() {
     // The server allows 15 requests a second; 40 zones need 41 requests: 3 windows at least.
     for client_budget in [true, false] {
-        let fake = with_zones(40).rate_limit(15, Duration::from_secs(1)).start().await.unwrap();
+        let fake = ZONES.fake(40).rate_limit(15, Duration::from_secs(1)).start().await.unwrap();
         let mut builder = fake.client_builder();
         if client_budget {
             builder = builder.rate_budget(15, Duration::from_secs(1));

@@ -4,60 +4,18 @@
 mod cli_support;
 #[path = "support/schema_check.rs"]
 mod schema_check;
+#[path = "support/zones.rs"]
+mod zones;
 
 use std::process::Command;
 use std::time::Duration;
 
-use chrono::{TimeDelta, Utc};
 use cli_support::*;
-use cloudflare_origin_trust_store::fake::{self, FakeCloudflare, FakeCloudflareBuilder, FakeZone, Fault};
-use cloudflare_origin_trust_store::{CertificateStatus, CustomTrustStore};
+use cloudflare_origin_trust_store::fake::{self, FakeZone, Fault};
 use serde_json::{Value, json};
+use zones::{Zones, site, zone_id};
 
-fn zone_id(i: usize) -> String {
-    format!("{i:032x}")
-}
-
-/// Zone `i`: `1 + i % 3` certificates; in every fifth zone the first expires in `i % 50` days
-/// (within 30 days for some); in every seventh the last is `pending_deletion`, expiring tomorrow.
-fn store_of(i: usize) -> Vec<CustomTrustStore> {
-    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 0);
-    let mut certificates = fake::sample_certificates(1 + i % 3);
-    for (n, certificate) in certificates.iter_mut().enumerate() {
-        certificate.id = format!("{i:016x}{n:016x}");
-        certificate.status = CertificateStatus::Active;
-        certificate.expires_on = now + TimeDelta::days(400);
-    }
-    if i.is_multiple_of(5) {
-        certificates[0].expires_on = now + TimeDelta::days((i % 50) as i64) + TimeDelta::hours(1);
-    }
-    if i.is_multiple_of(7) {
-        let last = certificates.last_mut().unwrap();
-        last.status = CertificateStatus::PendingDeletion;
-        last.expires_on = now + TimeDelta::days(1);
-    }
-    certificates
-}
-
-fn site(i: usize) -> String {
-    format!("site{i}.example.org")
-}
-
-/// The fake's own zone (empty), then zones 1 to `count`.
-fn with_zones(count: usize) -> FakeCloudflareBuilder {
-    (1..=count).fold(FakeCloudflare::builder(), |builder, i| {
-        builder.zone(FakeZone::new(zone_id(i), site(i)).certificates(store_of(i)))
-    })
-}
-
-fn expiring_ids(i: usize, days: i64) -> Vec<String> {
-    let deadline = Utc::now() + TimeDelta::days(days);
-    store_of(i)
-        .into_iter()
-        .filter(|c| c.status != CertificateStatus::PendingDeletion && c.expires_on <= deadline)
-        .map(|c| c.id)
-        .collect()
-}
+const ZONES: Zones = Zones { expiring_every: 5 };
 
 /// The rows of `-o json`, each as (zone_id, zone_name, certificates, expiring ids, error).
 fn rows(stdout: &[u8]) -> Vec<(Value, Value, u64, Vec<String>, Value)> {
@@ -82,7 +40,8 @@ fn rows(stdout: &[u8]) -> Vec<(Value, Value, u64, Vec<String>, Value)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zone_names_resolve_with_one_request_wherever_zone_ids_go() {
-    let fake = with_zones(3)
+    let fake = ZONES
+        .fake(3)
         .zone(FakeZone::new("a".repeat(32), "twin.example.org"))
         .zone(FakeZone::new("b".repeat(32), "twin.example.org"))
         .start()
@@ -102,7 +61,7 @@ async fn zone_names_resolve_with_one_request_wherever_zone_ids_go() {
     assert_eq!(requests[0].path, "/client/v4/zones");
     assert!(requests[0].query_pairs().contains(&("name".into(), "SITE2.example.org".into())));
     assert_eq!(requests[1].path, format!("/client/v4/zones/{}/acm/custom_trust_store", zone_id(2)));
-    let id = store_of(1)[0].id.clone();
+    let id = ZONES.store(1)[0].id.clone();
     let output =
         run(&["get", &id, "--zone", &site(1), "-o", "json", "--base-url", &base], &token_env()).await;
     assert!(output.status.success(), "{}", stderr(&output));
@@ -174,18 +133,16 @@ async fn zone_names_resolve_with_one_request_wherever_zone_ids_go() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_all_zones_finds_exactly_the_expiring_certificates_with_one_request_per_zone() {
-    let fake = with_zones(75).start().await.unwrap();
+    let fake = ZONES.fake(75).start().await.unwrap();
     let base = fake.base_url();
     let output = run(&["audit", "--all-zones", "-o", "json", "--base-url", &base], &token_env()).await;
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     assert_eq!(stderr(&output), "", "nothing on stderr off a terminal");
     let printed = rows(&output.stdout);
     let mut expected = vec![(json!(fake.zone_id()), json!("example.com"), 0, vec![], Value::Null)];
-    expected.extend(
-        (1..=75).map(|i| {
-            (json!(zone_id(i)), json!(site(i)), 1 + (i % 3) as u64, expiring_ids(i, 30), Value::Null)
-        }),
-    );
+    expected.extend((1..=75).map(|i| {
+        (json!(zone_id(i)), json!(site(i)), 1 + (i % 3) as u64, ZONES.expiring(i, 30), Value::Null)
+    }));
     assert_eq!(printed, expected);
     assert!(printed.iter().filter(|row| !row.3.is_empty()).count() >= 5, "a test with something to find");
 
@@ -210,7 +167,7 @@ async fn audit_all_zones_finds_exactly_the_expiring_certificates_with_one_reques
     for (i, line) in lines.iter().enumerate().skip(1) {
         let ids: Vec<&str> =
             line["expiring"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
-        assert_eq!(ids, expiring_ids(i, 45), "zone {i}");
+        assert_eq!(ids, ZONES.expiring(i, 45), "zone {i}");
     }
     let output = run(
         &["audit", "--all-zones", "--status", "pending_deletion", "-o", "json", "--base-url", &base],
@@ -234,7 +191,7 @@ async fn audit_all_zones_finds_exactly_the_expiring_certificates_with_one_reques
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zones_come_from_options_and_files_in_the_order_given_and_the_table_has_a_line_each_and_a_summary() {
-    let fake = with_zones(12).start().await.unwrap();
+    let fake = ZONES.fake(12).start().await.unwrap();
     let base = fake.base_url();
     let file = temp_file(
         "zones.txt",
@@ -262,7 +219,7 @@ async fn zones_come_from_options_and_files_in_the_order_given_and_the_table_has_
     let table = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.len(), 8, "{table}");
-    let expiry = |i: usize| store_of(i)[0].expires_on.format("%Y-%m-%d").to_string();
+    let expiry = |i: usize| ZONES.store(i)[0].expires_on.format("%Y-%m-%d").to_string();
     let header = "ZONE_ID                           ZONE_NAME                                 CERTIFICATES  EXPIRING  FIRST_EXPIRY  ERROR";
     assert_eq!(lines[0], header);
     let line = |id: &str, name: &str, certificates: &str, expiring: &str, first: &str, error: &str| {
@@ -311,7 +268,8 @@ async fn zones_come_from_options_and_files_in_the_order_given_and_the_table_has_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_zone_is_reported_with_exit_1_and_the_others_still_listed() {
-    let fake = with_zones(20)
+    let fake = ZONES
+        .fake(20)
         .zone(FakeZone::new("f".repeat(32), "free.example.org").without_trust_store())
         .start()
         .await
@@ -342,7 +300,7 @@ async fn a_failing_zone_is_reported_with_exit_1_and_the_others_still_listed() {
             _ => {
                 assert_eq!(row.4, Value::Null, "zone {i}");
                 if i > 0 {
-                    assert_eq!(row.3, expiring_ids(i, 30), "zone {i}");
+                    assert_eq!(row.3, ZONES.expiring(i, 30), "zone {i}");
                 }
             }
         }
@@ -353,7 +311,7 @@ async fn a_failing_zone_is_reported_with_exit_1_and_the_others_still_listed() {
 async fn an_audit_under_a_tight_server_budget_meets_no_429() {
     // The server allows 12 requests a second and says so in its headers; 30 zones need 32
     // requests, eight at once.
-    let fake = with_zones(30).rate_limit(12, Duration::from_secs(1)).start().await.unwrap();
+    let fake = ZONES.fake(30).rate_limit(12, Duration::from_secs(1)).start().await.unwrap();
     let base = fake.base_url();
     let output = run(&["audit", "--all-zones", "-o", "json", "--base-url", &base], &token_env()).await;
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
@@ -364,7 +322,7 @@ async fn an_audit_under_a_tight_server_budget_meets_no_429() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_audit_input_exits_2_and_sends_nothing() {
-    let fake = with_zones(2).start().await.unwrap();
+    let fake = ZONES.fake(2).start().await.unwrap();
     let base = fake.base_url();
     let fifo =
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("zones-fifo-{}", std::process::id()));
@@ -422,7 +380,7 @@ async fn bad_audit_input_exits_2_and_sends_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_json_matches_its_schema() {
     let schema: Value = serde_json::from_slice(&run(&["schema", "audit"], &[]).await.stdout).unwrap();
-    let fake = with_zones(10).start().await.unwrap();
+    let fake = ZONES.fake(10).start().await.unwrap();
     let base = fake.base_url();
     let output = run(&["audit", "--all-zones", "-o", "json", "--base-url", &base], &token_env()).await;
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -438,7 +396,7 @@ async fn the_audit_json_matches_its_schema() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_terminal_a_progress_bar_shows_zones_requests_and_waits_and_not_with_q() {
-    let fake = with_zones(60).latency(Duration::from_millis(40)).start().await.unwrap();
+    let fake = ZONES.fake(60).latency(Duration::from_millis(40)).start().await.unwrap();
     let base = fake.base_url();
     let env = [("CLOUDFLARE_API_TOKEN", fake::TOKEN), ("TERM", "xterm")];
     let (code, shown) =

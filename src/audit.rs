@@ -1,7 +1,7 @@
 //! An audit of many zones' trust stores: [`Audit`] says which zones and what counts as
 //! expiring, [`Client::audit`] lists every store concurrently and yields a [`ZoneReport`] per zone.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -43,7 +43,7 @@ impl ZoneRef {
     pub fn check(&self) -> Result<()> {
         match self {
             Self::Id(id) => checked_zone_id(id).map(drop),
-            Self::Name(name) => checked_zone_name(trimmed(name)).map(drop),
+            Self::Name(name) => checked_zone_name(name).map(drop),
         }
     }
 }
@@ -62,6 +62,7 @@ pub struct Audit {
     expiring_within: TimeDelta,
     statuses: Option<Vec<CertificateStatus>>,
     concurrency: usize,
+    in_completion_order: bool,
 }
 
 impl Audit {
@@ -89,6 +90,7 @@ impl Audit {
             expiring_within: Self::DEFAULT_EXPIRING_WITHIN,
             statuses: None,
             concurrency: Self::DEFAULT_CONCURRENCY,
+            in_completion_order: false,
         }
     }
 
@@ -110,6 +112,13 @@ impl Audit {
     /// request still passes the client's [rate budget](crate::ClientBuilder::rate_budget).
     pub fn concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency;
+        self
+    }
+
+    /// Yields each report as soon as its zone is done, rather than in the order the zones were
+    /// given (or listed). Either way a slow zone never holds back the others' requests.
+    pub fn in_completion_order(mut self) -> Self {
+        self.in_completion_order = true;
         self
     }
 
@@ -163,7 +172,9 @@ pub struct ZoneReport {
 }
 
 /// The reports of an audit, one per zone, in the order the zones were given (or listed), each
-/// yielded as soon as it and those before it are done. An `Err` (only when listing the account's
+/// yielded as soon as it and those before it are done (or as each is done, with
+/// [`Audit::in_completion_order`]). A slow zone holds one of the concurrent slots, never the
+/// others: the zones after it go on being audited. An `Err` (only when listing the account's
 /// zones fails) ends it.
 pub struct AuditStream {
     inner: Pin<Box<dyn Stream<Item = Result<ZoneReport>> + Send>>,
@@ -221,7 +232,7 @@ impl Client {
                     .filter(|zone| seen.insert(key(zone)))
                     .map(|zone| {
                         Ok(match zone {
-                            ZoneRef::Id(id) => Target::Id(id.clone()),
+                            ZoneRef::Id(id) => Target::Id(canonical_id(id)),
                             ZoneRef::Name(name) => Target::Name(name.clone()),
                         })
                     })
@@ -253,26 +264,33 @@ impl Client {
                 )
             }
         };
-        let concurrency = audit.concurrency;
+        let (concurrency, in_completion_order) = (audit.concurrency, audit.in_completion_order);
         let (client, audit) = (self.clone(), Arc::new(audit.clone()));
-        let reports = targets
-            .map(move |target| {
+        let done = targets
+            .enumerate()
+            .map(move |(index, target)| {
                 let (client, audit) = (client.clone(), Arc::clone(&audit));
                 async move {
                     match target {
-                        Ok(target) => Ok(client.audit_zone(target, &audit, deadline).await),
-                        Err(error) => Err(error),
+                        Ok(target) => (index, Ok(client.audit_zone(target, &audit, deadline).await)),
+                        Err(error) => (index, Err(error)),
                     }
                 }
             })
-            .buffered(concurrency)
-            // An error listing the zones ends the stream.
-            .scan(false, |ended, report| {
-                future::ready((!*ended).then(|| {
-                    *ended = report.is_err();
-                    report
-                }))
-            });
+            // A zone that is slow (or waits out a 429) holds one slot, not the others.
+            .buffer_unordered(concurrency);
+        let reports: Pin<Box<dyn Stream<Item = Result<ZoneReport>> + Send>> = if in_completion_order {
+            Box::pin(done.map(|(_, report)| report))
+        } else {
+            Box::pin(in_order(done))
+        };
+        // An error listing the zones ends the stream.
+        let reports = reports.scan(false, |ended, report| {
+            future::ready((!*ended).then(|| {
+                *ended = report.is_err();
+                report
+            }))
+        });
         Ok(AuditStream { inner: Box::pin(reports), total })
     }
 
@@ -322,10 +340,32 @@ impl Client {
     }
 }
 
-/// What makes two given zones the same: the id, or the name without case or a final dot.
+/// Items numbered in the order they were started, yielded in that order: each as soon as it and
+/// those before it are done (the ones done early wait in memory).
+fn in_order<T>(done: impl Stream<Item = (usize, T)>) -> impl Stream<Item = T> {
+    let waiting = (0, BTreeMap::new());
+    done.scan(waiting, |(next, waiting), (index, item)| {
+        waiting.insert(index, item);
+        let mut ready = Vec::new();
+        while let Some(item) = waiting.remove(next) {
+            ready.push(item);
+            *next += 1;
+        }
+        future::ready(Some(stream::iter(ready)))
+    })
+    .flatten()
+}
+
+/// A zone id as it is sent: Cloudflare's ids are lowercase hex, so hex given in capitals is
+/// written in lowercase; anything else is kept as given.
+fn canonical_id(id: &str) -> String {
+    if id.bytes().all(|b| b.is_ascii_hexdigit()) { id.to_ascii_lowercase() } else { id.to_owned() }
+}
+
+/// What makes two given zones the same: the id as sent, or the name without case or a final dot.
 fn key(zone: &ZoneRef) -> ZoneRef {
     match zone {
-        ZoneRef::Id(id) => ZoneRef::Id(id.to_ascii_lowercase()),
+        ZoneRef::Id(id) => ZoneRef::Id(canonical_id(id)),
         ZoneRef::Name(name) => ZoneRef::Name(trimmed(name).to_ascii_lowercase()),
     }
 }

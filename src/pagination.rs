@@ -176,10 +176,13 @@ impl<T: Send + 'static> ApiStream<Page<T>> {
 
 /// An item of a listed resource: what a walk needs to tell items apart.
 pub(crate) trait Listed {
+    /// What an item is, in messages: `certificate`, `zone`.
+    const NOUN: &'static str;
     fn id(&self) -> &str;
 }
 
 impl Listed for CustomTrustStore {
+    const NOUN: &'static str = "certificate";
     fn id(&self) -> &str {
         &self.id
     }
@@ -310,7 +313,12 @@ impl Walk {
         }
         for item in &page.items {
             if !self.seen.insert(digest(item.id())) {
-                return Err(ErrorKind::RepeatedPage { page: number, id: shortened(item.id()) }.into());
+                return Err(ErrorKind::RepeatedPage {
+                    page: number,
+                    item: T::NOUN,
+                    id: shortened(item.id()),
+                }
+                .into());
             }
         }
         self.received += page.items.len() as u64;

@@ -25,6 +25,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 #[derive(Clone)]
 pub struct RetryPolicy {
     pub(crate) max_retries: u32,
+    pub(crate) max_rate_limited_retries: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
     pub(crate) max_retry_after: Duration,
@@ -35,6 +36,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_retries: RetryPolicy::DEFAULT_MAX_RETRIES,
+            max_rate_limited_retries: RetryPolicy::DEFAULT_MAX_RETRIES,
             initial_backoff: RetryPolicy::DEFAULT_INITIAL_BACKOFF,
             max_backoff: RetryPolicy::DEFAULT_MAX_BACKOFF,
             max_retry_after: RetryPolicy::DEFAULT_MAX_RETRY_AFTER,
@@ -47,6 +49,7 @@ impl fmt::Debug for RetryPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RetryPolicy")
             .field("max_retries", &self.max_retries)
+            .field("max_rate_limited_retries", &self.max_rate_limited_retries)
             .field("initial_backoff", &self.initial_backoff)
             .field("max_backoff", &self.max_backoff)
             .field("max_retry_after", &self.max_retry_after)
@@ -76,9 +79,22 @@ impl RetryPolicy {
         Self::default().max_retries(0)
     }
 
-    /// Retries after the first attempt (default 2; 0 disables retries).
+    /// Retries after the first attempt (default 2; 0 disables retries), for every retryable
+    /// failure, 429s included. Give [`RetryPolicy::max_rate_limited_retries`] after it to wait out
+    /// more 429s than other failures.
     pub fn max_retries(mut self, max_retries: u32) -> Self {
         self.max_retries = max_retries;
+        self.max_rate_limited_retries = max_retries;
+        self
+    }
+
+    /// Retries of answers 429 (rate limited), counted apart from other failures (default: as
+    /// many as [`RetryPolicy::max_retries`]). A job that must not stop on a rate limit it can wait
+    /// out, such as an audit of many zones, sets it higher: each 429 is waited out (its
+    /// `Retry-After`, up to [`RetryPolicy::max_retry_after`]) until this many have come for one
+    /// request.
+    pub fn max_rate_limited_retries(mut self, retries: u32) -> Self {
+        self.max_rate_limited_retries = retries;
         self
     }
 

@@ -144,10 +144,13 @@ impl ClientHooks<Call> for crate::generated::Client {
             None => request.url().path().to_owned(),
         };
         let mut current = request;
-        let mut retries = 0;
+        // Retries so far: of 429s, and of every other failure (each has its own allowance).
+        let (mut rate_limited_retries, mut retries) = (0, 0);
         loop {
             // A copy for the next attempt, made before this one consumes the request.
-            let next = if retries < policy.max_retries { current.try_clone() } else { None };
+            let may_retry =
+                retries < policy.max_retries || rate_limited_retries < policy.max_rate_limited_retries;
+            let next = if may_retry { current.try_clone() } else { None };
             let permit = match gate.wait(policy.max_retry_after).await {
                 Ok(permit) => permit,
                 Err(wait) => {
@@ -216,10 +219,17 @@ impl ClientHooks<Call> for crate::generated::Client {
                     }
                 }
             };
+            let rate_limited = matches!(&result, Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS);
+            let (done, allowed) = if rate_limited {
+                (rate_limited_retries, policy.max_rate_limited_retries)
+            } else {
+                (retries, policy.max_retries)
+            };
+            let next = next.filter(|_| done < allowed);
             let wait = match decision {
                 Wait::No => None,
                 Wait::For(wait) => Some(wait),
-                Wait::Backoff => next.is_some().then(|| policy.backoff(retries)),
+                Wait::Backoff => next.is_some().then(|| policy.backoff(done)),
                 Wait::TooLong(wait) => {
                     self.inner.record().rate_limited = Some(Held { wait, before_sending: false });
                     // Every later call of this client is held back too, until the wait is over.
@@ -227,7 +237,6 @@ impl ClientHooks<Call> for crate::generated::Client {
                     None
                 }
             };
-            let rate_limited = matches!(&result, Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS);
             match (wait, next) {
                 (Some(wait), Some(next)) => {
                     let reason = match &result {
@@ -240,7 +249,7 @@ impl ClientHooks<Call> for crate::generated::Client {
                         target: "cloudflare_origin_trust_store::retry",
                         attempt, wait_ms = wait.as_millis() as u64, reason = %reason,
                         "retrying {method} {target} in {} after {reason} (attempt {attempt} of {})",
-                        seconds(wait), policy.max_retries + 1
+                        seconds(wait), attempt + allowed - done
                     );
                     if rate_limited {
                         // Every request of this client waits too, not only this one.
@@ -248,7 +257,11 @@ impl ClientHooks<Call> for crate::generated::Client {
                     }
                     tokio::time::sleep(wait).await;
                     current = next;
-                    retries += 1;
+                    if rate_limited {
+                        rate_limited_retries += 1;
+                    } else {
+                        retries += 1;
+                    }
                 }
                 _ => return result,
             }

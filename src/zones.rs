@@ -66,6 +66,7 @@ impl ZoneFilter {
 }
 
 impl Listed for Zone {
+    const NOUN: &'static str = "zone";
     fn id(&self) -> &str {
         &self.id
     }
@@ -90,11 +91,25 @@ impl Client {
     }
 
     /// The id of the zone named `name`, with one List Zones request. An error when no zone of that
-    /// name is visible to these credentials ([`ErrorKind::ZoneNotFound`]), or when several are
-    /// ([`ErrorKind::AmbiguousZone`], naming their ids).
+    /// name is visible to these credentials ([`ErrorKind::ZoneNotFound`]), when several are
+    /// ([`ErrorKind::AmbiguousZone`], naming their ids), or when the answer announces more than
+    /// the one page it holds ([`ErrorKind::IncompleteList`]: never a "not found" from part of a
+    /// list).
     pub async fn zone_id(&self, name: &str) -> Result<String> {
-        let checked = checked_zone_name(name.strip_suffix('.').unwrap_or(name))?;
+        let checked = checked_zone_name(name)?;
         let page = self.zones_page(Some(checked), None, None, 1, Pagination::MAX_PER_PAGE).await?;
+        // One page holds every zone of one name; a server announcing more (one that ignored the
+        // filter) may hold the zone, or its twin, further on: no answer from part of the list.
+        let received = page.items.len() as u64;
+        let (announced_pages, announced_count) =
+            page.result_info.as_ref().map_or((None, None), |info| (info.total_pages, info.total_count));
+        if announced_pages.is_some_and(|pages| pages > 1)
+            || announced_count.is_some_and(|count| count > received)
+        {
+            return Err(
+                ErrorKind::IncompleteList { pages: 1, announced_pages, received, announced_count }.into()
+            );
+        }
         let wanted = name.trim_end_matches('.');
         let found: Vec<&Zone> = page
             .items
@@ -130,16 +145,28 @@ impl Client {
     }
 }
 
-/// A zone name as List Zones' exact filter takes it: 1 to 253 ASCII letters, digits, `-` and `.`
-/// (a name with `:` would be read as a filter operator, such as `contains:`).
-pub(crate) fn checked_zone_name(name: &str) -> Result<ListZonesName> {
+/// A zone name as List Zones' exact filter takes it, without its one final dot if it has one: 1 to
+/// 253 ASCII letters, digits, `-` and `.` (a name with `:` would be read as a filter operator,
+/// such as `contains:`), in labels of 1 to 63 characters that neither start nor end with `-`.
+pub(crate) fn checked_zone_name(given: &str) -> Result<ListZonesName> {
+    let name = given.strip_suffix('.').unwrap_or(given);
+    let shown: String = given.chars().take(60).collect();
     let valid = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.';
-    if name.is_empty() || name.len() > 253 || !name.chars().all(valid) || name.starts_with('.') {
-        let shown: String = name.chars().take(60).collect();
+    if name.is_empty() || name.len() > 253 || !name.chars().all(valid) {
         return Err(Error::invalid(
             "zone name",
             format!(
                 "must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.' (an internationalized name in its xn-- form), got {shown:?}"
+            ),
+        ));
+    }
+    let bad_label =
+        |label: &str| label.is_empty() || label.len() > 63 || label.starts_with('-') || label.ends_with('-');
+    if name.split('.').any(bad_label) {
+        return Err(Error::invalid(
+            "zone name",
+            format!(
+                "each label between dots must be 1 to 63 characters and neither start nor end with '-', got {shown:?}"
             ),
         ));
     }

@@ -7,7 +7,7 @@ mod zones;
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use cloudflare_origin_trust_store::fake::FakeZone;
+use cloudflare_origin_trust_store::fake::{FakeZone, Fault};
 use cloudflare_origin_trust_store::{
     Audit, CertificateStatus, CustomTrustStore, ErrorKind, ZoneFilter, ZoneRef, ZoneReport,
 };
@@ -206,4 +206,50 @@ async fn under_a_budget_tighter_than_the_work_an_audit_meets_no_429_and_waits_it
         assert_eq!(fake.request_count(), 41 + 1);
         assert!(started.elapsed() >= Duration::from_secs(2), "{:?}", started.elapsed());
     }
+}
+
+/// Zone 1's store answers after 2 s, the others at once; 4 zones at once.
+async fn one_slow_zone() -> (cloudflare_origin_trust_store::fake::FakeCloudflare, Audit) {
+    let fake = ZONES.fake(20).start().await.unwrap();
+    let slow = format!("/zones/{}/acm/custom_trust_store", zone_id(1));
+    fake.set_faults(move |request| (request.path == slow).then(|| Fault::Delay(Duration::from_secs(2))));
+    let audit = Audit::zones((1..=20).map(|i| ZoneRef::Id(zone_id(i)))).concurrency(4);
+    (fake, audit)
+}
+
+#[tokio::test]
+async fn a_slow_zone_holds_one_slot_while_the_others_are_audited_in_order_or_as_done() {
+    // In order: zone 1 comes first, and by then every other zone has been audited behind it.
+    let (fake, audit) = one_slow_zone().await;
+    let client = fake.client().unwrap();
+    let mut reports = client.audit(&audit).unwrap();
+    let first = reports.try_next().await.unwrap().unwrap();
+    assert_eq!(first.zone_id, Some(zone_id(1)));
+    assert_eq!(fake.request_count(), 20, "the 19 other zones were listed while zone 1 was slow");
+    let rest: Vec<ZoneReport> = reports.try_collect().await.unwrap();
+    let order: Vec<String> = rest.into_iter().filter_map(|report| report.zone_id).collect();
+    assert_eq!(order, (2..=20).map(zone_id).collect::<Vec<_>>());
+
+    // As done: zone 1 comes last; every zone once.
+    let (fake, audit) = one_slow_zone().await;
+    let client = fake.client().unwrap();
+    let reports: Vec<ZoneReport> =
+        client.audit(&audit.in_completion_order()).unwrap().try_collect().await.unwrap();
+    let mut order: Vec<String> = reports.into_iter().filter_map(|report| report.zone_id).collect();
+    assert_eq!(order.last(), Some(&zone_id(1)));
+    order.sort();
+    assert_eq!(order, (1..=20).map(zone_id).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_zone_id_in_capitals_is_sent_in_lowercase_and_is_the_same_zone() {
+    let fake = ZONES.fake(3).start().await.unwrap();
+    let client = fake.client().unwrap();
+    let audit = Audit::zones([ZoneRef::Id(zone_id(2).to_uppercase()), ZoneRef::Id(zone_id(2))]);
+    let reports: Vec<ZoneReport> = client.audit(&audit).unwrap().try_collect().await.unwrap();
+    assert_eq!(reports.len(), 1, "the same zone");
+    assert_eq!(reports[0].zone_id, Some(zone_id(2)));
+    assert!(reports[0].error.is_none(), "{:?}", reports[0].error);
+    let paths: Vec<String> = fake.requests().into_iter().map(|request| request.path).collect();
+    assert_eq!(paths, [format!("/client/v4/zones/{}/acm/custom_trust_store", zone_id(2))]);
 }

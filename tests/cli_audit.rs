@@ -91,14 +91,22 @@ async fn zone_names_resolve_with_one_request_wherever_zone_ids_go() {
     // Refused before anything is sent: bad names, two zones for a one-zone command, and a
     // repeated option split around the subcommand (clap would keep only the later values).
     let before = fake.request_count();
-    for name in ["a/b.example", "..", "contains:site", "exämple.org", "two words.org", "%2e%2e", ""] {
-        let output = run(&["list", "--zone", name, "--base-url", &base], &token_env()).await;
+    for name in [
+        "a/b.example",
+        "..",
+        "contains:site",
+        "exämple.org",
+        "two words.org",
+        "%2e%2e",
+        "",
+        "a..b.org",
+        "-a.org",
+    ] {
+        let output = run(&["list", &format!("--zone={name}"), "--base-url", &base], &token_env()).await;
         assert_eq!(output.status.code(), Some(2), "{name:?}: {}", stderr(&output));
-        assert!(
-            stderr(&output).starts_with("error: invalid zone name: must be a domain name"),
-            "{}",
-            stderr(&output)
-        );
+        let message = stderr(&output);
+        assert!(message.starts_with("error: invalid zone name: "), "{message}");
+        assert!(message.ends_with(&format!(", got {name:?}\n")), "{message}");
     }
     let output =
         run(&["list", "--zone", &site(1), "--zone-id", &zone_id(2), "--base-url", &base], &token_env()).await;
@@ -154,7 +162,8 @@ async fn audit_all_zones_finds_exactly_the_expiring_certificates_with_one_reques
     assert!(lists.iter().all(|r| r.query.as_deref() == Some("page=1&per_page=50")));
     assert_eq!(requests.len(), 78);
 
-    // A wider window, and only some statuses; jsonl prints the same objects, a line each, in order.
+    // A wider window, and only some statuses; jsonl prints the same objects, a line each, as each
+    // zone is done.
     let output = run(
         &["audit", "--all-zones", "--expiring-within", "45", "-o", "jsonl", "--base-url", &base],
         &token_env(),
@@ -163,8 +172,13 @@ async fn audit_all_zones_finds_exactly_the_expiring_certificates_with_one_reques
     assert_eq!(output.status.code(), Some(3));
     let lines: Vec<Value> =
         String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 76);
-    for (i, line) in lines.iter().enumerate().skip(1) {
+    let mut zones: Vec<&str> = lines.iter().map(|line| line["zone_id"].as_str().unwrap()).collect();
+    zones.sort();
+    let mut expected: Vec<String> = (1..=75).map(zone_id).chain([fake.zone_id().to_owned()]).collect();
+    expected.sort();
+    assert_eq!(zones, expected, "every zone once");
+    for line in lines.iter().filter(|line| line["zone_id"] != fake.zone_id()) {
+        let i = usize::from_str_radix(line["zone_id"].as_str().unwrap(), 16).unwrap();
         let ids: Vec<&str> =
             line["expiring"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
         assert_eq!(ids, ZONES.expiring(i, 45), "zone {i}");
@@ -250,12 +264,13 @@ async fn zones_come_from_options_and_files_in_the_order_given_and_the_table_has_
     );
     assert_eq!(requests, 3 + 5, "three names resolved, five stores listed");
 
-    // Standard input as the zones file; the same zone twice is audited once.
+    // Standard input as the zones file, as a Windows editor writes it (a byte order mark, CRLF);
+    // the same zone twice is audited once.
     let before = fake.request_count();
     let output = run_with_stdin(
         &["audit", "--zones-file", "-", "-o", "jsonl", "--base-url", &base],
         &token_env(),
-        format!("{}\n{}\n{}\n", zone_id(4), zone_id(4).to_uppercase(), site(4)),
+        format!("\u{feff}{}\r\n{}\r\n{}\r\n", zone_id(4), zone_id(4).to_uppercase(), site(4)),
     )
     .await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -404,9 +419,44 @@ async fn on_a_terminal_a_progress_bar_shows_zones_requests_and_waits_and_not_wit
     assert_eq!(code, Some(3), "{shown}");
     assert!(shown.contains("zones ") && shown.contains("/61 [") && shown.contains(" requests"), "{shown}");
     assert!(shown.contains("61 zone(s): "), "the summary: {shown}");
+    // With stdout on the same terminal, every row starts its own line: the bar is cleared first
+    // (what is left of a line after its last carriage return and a clear-line is what shows).
+    let rows: Vec<&str> = shown.lines().filter(|line| line.contains(".example.org")).collect();
+    assert_eq!(rows.len(), 60, "{shown}");
+    for line in rows {
+        let visible = line.rsplit('\r').next().unwrap().trim_start_matches("\u{1b}[2K");
+        assert!(visible.starts_with(|c: char| c.is_ascii_hexdigit()), "a row after the bar's text: {line:?}");
+    }
     let (code, shown) =
         run_on_terminal(&["audit", "--all-zones", "--concurrency", "2", "-q", "--base-url", &base], &env, "")
             .await;
     assert_eq!(code, Some(3));
     assert!(!shown.contains(" requests"), "{shown}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_waits_out_a_run_of_429s_unless_retries_are_off() {
+    let fake = ZONES.fake(5).start().await.unwrap();
+    let base = fake.base_url();
+    let busy = format!("/zones/{}/acm/custom_trust_store", zone_id(3));
+    fake.set_faults(move |r| (r.path == busy && r.attempt <= 6).then(|| Fault::rate_limited("0")));
+    let output = run(&["audit", "--all-zones", "-o", "json", "--base-url", &base], &token_env()).await;
+    assert_eq!(output.status.code(), Some(3), "zone 5 expires soon, and no zone failed: {}", stderr(&output));
+    let printed = rows(&output.stdout);
+    assert_eq!(printed.len(), 6);
+    assert!(printed.iter().all(|row| row.4.is_null()), "{printed:?}");
+    assert_eq!(fake.request_count(), 1 + 6 + 6, "a zone page, six stores, six retries of zone 3's");
+
+    let busy = format!("/zones/{}/acm/custom_trust_store", zone_id(3));
+    fake.set_faults(move |r| (r.path == busy).then(|| Fault::rate_limited("0")));
+    let output =
+        run(&["audit", "--all-zones", "--retries", "0", "-o", "json", "--base-url", &base], &token_env())
+            .await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let printed = rows(&output.stdout);
+    assert!(
+        printed[3].4.as_str().unwrap().starts_with("cloudflare api error (http 429)"),
+        "{:?}",
+        printed[3]
+    );
 }

@@ -270,6 +270,56 @@ async fn out_of_range_days_are_exit_2_not_a_panic() {
     assert_eq!(fake.request_count(), 1);
 }
 
+/// A negative number given as its own argument (`--concurrency -1`) is read as the option's value
+/// and refused naming the option and its range, not as an unknown flag `-1`; a status that is not
+/// one Cloudflare documents (a typo would empty the gate and exit 0) is refused naming the values.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn negative_numbers_and_unknown_statuses_are_refused_naming_the_option_and_nothing_is_sent() {
+    let fake = FakeCloudflare::builder().sample_certificates(3).start().await.unwrap();
+    let base = fake.base_url();
+    let zone = fake.zone_id();
+    for (args, named) in [
+        (
+            &["audit", "--zone-id", zone, "--concurrency", "-1"][..],
+            "'-1' for '--concurrency <N>': -1 is not in 1..=32",
+        ),
+        (&["audit", "--zone-id", zone, "--expiring-within", "-7"], "'-7' for '--expiring-within <DAYS>'"),
+        (&["audit", "--zone-id", zone, "--budget", "-100"], "'-100' for '--budget <N>'"),
+        (&["list", "--zone-id", zone, "--retries", "-1"], "'-1' for '--retries <N>'"),
+        (&["list", "--zone-id", zone, "--page", "-2"], "'-2' for '--page <N>'"),
+        (&["list", "--zone-id", zone, "--all", "--max-pages", "-5"], "'-5' for '--max-pages <N>'"),
+        (&["list", "--zone-id", zone, "--timeout", "-0.5"], "'-0.5' for '--timeout <SECS>'"),
+        (
+            &["upload", "--zone-id", zone, "--certificate-file", "x.pem", "--wait-timeout", "-3"],
+            "'-3' for '--wait-timeout <SECS>'",
+        ),
+    ] {
+        let output = run(&[args, &["--base-url", &base]].concat(), &token_env()).await;
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains(&format!("invalid value {named}")), "{args:?}: {}", stderr(&output));
+    }
+    let allowed =
+        "[possible values: initializing, pending_deployment, active, pending_deletion, deleted, expired]";
+    for status in ["bogus", "", "Active", "ACTIVE", "active ", "pending-deployment", "actïve"] {
+        for command in
+            [&["audit", "--zone-id", zone][..], &["list", "--zone-id", zone, "--expiring-within", "30"]]
+        {
+            let output =
+                run(&[command, &["--status", status, "--base-url", &base]].concat(), &token_env()).await;
+            assert_eq!(output.status.code(), Some(2), "{status:?}: {}", stderr(&output));
+            let message = stderr(&output);
+            let refusal = if status.is_empty() {
+                "a value is required for '--status <STATUS>'".to_owned()
+            } else {
+                format!("invalid value '{status}' for '--status <STATUS>'")
+            };
+            assert!(message.contains(&refusal), "{message}");
+            assert!(message.contains(allowed), "{message}");
+        }
+    }
+    assert_eq!(fake.request_count(), 0, "nothing is sent for invalid input");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_text_in_a_table_or_an_error_line_cannot_steer_the_terminal() {
     let mut certificates = fake::sample_certificates(2);
@@ -282,6 +332,22 @@ async fn server_text_in_a_table_or_an_error_line_cannot_steer_the_terminal() {
     assert_eq!(table.lines().count(), 3, "{table}");
     assert!(!table.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "{table:?}");
     assert!(table.contains("Evil\\u{1b}[2J\\u{1b}[H\\nforged  active  row\\u{202e}"), "{table}");
+
+    // JSON keeps the text, with everything that steers a terminal written as an escape.
+    for format in ["json", "jsonl"] {
+        let output =
+            run(&["list", "--zone-id", fake.zone_id(), "-o", format, "--base-url", &base], &token_env())
+                .await;
+        let printed = String::from_utf8(output.stdout).unwrap();
+        let steering = |c: char| (c.is_control() && c != '\n') || ('\u{200b}'..='\u{206f}').contains(&c);
+        assert!(!printed.chars().any(steering), "{format}: {printed:?}");
+        assert!(printed.contains(r"\u001b[2J\u001b[H\nforged  active  row\u202e"), "{format}: {printed}");
+        assert!(printed.contains(r"\u0007\u009b31m"), "{format}: {printed}");
+        let first = printed.lines().find(|line| line.contains("Evil")).unwrap();
+        let issuer = first.split("\"issuer\":").nth(1).unwrap();
+        let issuer: String = serde_json::Deserializer::from_str(issuer).into_iter().next().unwrap().unwrap();
+        assert_eq!(issuer, "Evil\u{1b}[2J\u{1b}[H\nforged  active  row\u{202e}", "the same text");
+    }
 
     fake.set_faults(|_| {
         Some(cloudflare_origin_trust_store::fake::Fault::json(

@@ -125,6 +125,52 @@ async fn a_429_on_every_attempt_gives_up_after_three_attempts() {
     assert_eq!(fake.request_count(), 3);
 }
 
+/// 429s have their own allowance: a job that must wait out a rate limit sets it higher than the
+/// retries of other failures, which keep theirs.
+#[tokio::test]
+async fn rate_limited_retries_are_counted_apart_from_other_failures() {
+    let get = |fake: FakeCloudflare| async move {
+        let policy = fast_retries().max_retries(1).max_rate_limited_retries(6);
+        let client = fake.client_builder().retry(policy).build().unwrap();
+        let result = client.get(fake.zone_id(), &fake.certificates()[0].id).await;
+        (result, fake.request_count())
+    };
+
+    // Six 429s, a 503 among them: each waited out, then the answer.
+    let fake = fake_with(|r| match r.attempt {
+        1..=3 | 5..=7 => Some(Fault::rate_limited("0")),
+        4 => Some(Fault::html(503, 0)),
+        _ => None,
+    })
+    .await;
+    let (result, sent) = get(fake).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(sent, 8);
+
+    // A seventh 429 is one too many.
+    let (result, sent) = get(fake_with(|_| Some(Fault::rate_limited("0"))).await).await;
+    let err = result.unwrap_err();
+    assert!(err.is_rate_limited(), "{err:?}");
+    assert!(
+        err.to_string().starts_with("gave up after 7 attempts: cloudflare api error (http 429)"),
+        "{err}"
+    );
+    assert_eq!(sent, 7);
+
+    // Other failures still get one retry only.
+    let (result, sent) = get(fake_with(|_| Some(Fault::html(503, 0))).await).await;
+    assert!(result.unwrap_err().to_string().starts_with("gave up after 2 attempts: "));
+    assert_eq!(sent, 2);
+
+    // max_retries alone sets both; disabled() sends once.
+    for (policy, attempts) in [(fast_retries().max_retries(3), 4), (RetryPolicy::disabled(), 1)] {
+        let fake = fake_with(|_| Some(Fault::rate_limited("0"))).await;
+        let client = fake.client_builder().retry(policy).build().unwrap();
+        client.get(fake.zone_id(), &fake.certificates()[0].id).await.unwrap_err();
+        assert_eq!(fake.request_count(), attempts);
+    }
+}
+
 #[tokio::test]
 async fn a_5xx_on_each_pages_first_attempt_is_retried_page_by_page() {
     let fake = fake_with(|r| {

@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
-use cloudflare_origin_trust_store::fake::{FakeCloudflare, FakeZone};
+use cloudflare_origin_trust_store::fake::{FakeCloudflare, FakeZone, Fault};
 use cloudflare_origin_trust_store::{ErrorKind, Pagination, ZoneFilter, ZoneStatus};
 use futures_util::TryStreamExt;
+use serde_json::json;
 
 fn zone(i: usize) -> FakeZone {
     FakeZone::new(format!("{i:032x}"), format!("site{i}.example.org"))
@@ -102,10 +103,76 @@ async fn a_zone_id_from_its_name_with_one_request_found_not_found_or_ambiguous()
         )
     );
     let before = fake.request_count();
-    for name in ["", "..", "a/b", "contains:x", "ex ample.com", "é.com", &"a".repeat(254)] {
-        assert!(client.zone_id(name).await.unwrap_err().is_invalid_input(), "{name:?}");
+    let long_label = format!("{}.com", "a".repeat(64));
+    for name in [
+        "",
+        ".",
+        "..",
+        "a/b",
+        "a\\b",
+        "%2e",
+        "contains:x",
+        "ex ample.com",
+        "é.com",
+        &"a".repeat(254),
+        "a..com",
+        "example.com..",
+        ".example.com",
+        "-example.com",
+        "example-.com",
+        "a.-b.com",
+        &long_label,
+    ] {
+        let err = client.zone_id(name).await.unwrap_err();
+        assert!(err.is_invalid_input(), "{name:?}");
+        let shown: String = name.chars().take(60).collect();
+        assert!(err.to_string().ends_with(&format!("got {shown:?}")), "names what was given: {err}");
     }
+    assert_eq!(
+        client.zone_id("a..com").await.unwrap_err().to_string(),
+        "invalid zone name: each label between dots must be 1 to 63 characters and neither start nor end with '-', got \"a..com\""
+    );
     assert_eq!(fake.request_count(), before);
+    let label_63 = format!("{}.example.org", "b".repeat(63));
+    assert!(client.zone_id(&label_63).await.unwrap_err().to_string().starts_with("no zone named"));
+}
+
+#[tokio::test]
+async fn a_zone_is_never_reported_missing_from_part_of_a_list() {
+    // A server that ignores the name filter and announces a second page.
+    let fake = fake_with_zones(2).await;
+    fake.set_faults(|request| {
+        (request.path == "/zones").then(|| {
+            Fault::json(
+                200,
+                &json!({
+                    "success": true, "errors": [], "messages": [],
+                    "result": [{"id": format!("{:032x}", 1), "name": "site1.example.org"}],
+                    "result_info": {"page": 1, "per_page": 50, "count": 1, "total_pages": 2, "total_count": 51}
+                }),
+            )
+        })
+    });
+    let client = fake.client().unwrap();
+    let err = client.zone_id("site2.example.org").await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::IncompleteList { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the list is incomplete: the walk ended after page 1 with 1 items, but the server announced 2 pages and 51 items; list again"
+    );
+
+    // A zone walk that repeats itself names zones, not certificates.
+    let fake = fake_with_zones(60).await;
+    fake.set_faults(|request| {
+        (request.path == "/zones" && request.page == 2).then_some(Fault::RepeatFirstPage)
+    });
+    let client = fake.client().unwrap();
+    let walked: Result<Vec<_>, _> =
+        client.zones(&ZoneFilter::new(), Pagination::new()).unwrap().items().try_collect().await;
+    assert_eq!(
+        walked.unwrap_err().to_string(),
+        format!("pagination stopped: page 2 repeats zone {} already seen", fake.zone_id())
+    );
 }
 
 #[tokio::test]
@@ -140,4 +207,21 @@ async fn the_client_budget_holds_every_request_to_a_sliding_window_and_never_mee
     }
     let err = fake.client_builder().rate_budget(0, Duration::from_secs(1)).build().unwrap_err();
     assert_eq!(err.to_string(), "configuration error: rate_budget requests must be 1 or more, got 0");
+}
+
+#[tokio::test]
+async fn a_refused_list_of_zones_names_the_permission_it_needs() {
+    let fake = fake_with_zones(1).await;
+    fake.set_faults(|request| {
+        (request.path == "/zones").then(|| {
+            Fault::json(403, &json!({"success": false, "errors": [{"code": 9109, "message": "Unauthorized to access requested resource"}], "messages": [], "result": null}))
+        })
+    });
+    let client = fake.client().unwrap();
+    let err = client.zone_id("site1.example.org").await.unwrap_err();
+    assert!(err.is_auth(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "cloudflare api error (http 403): code 9109: Unauthorized to access requested resource; the request used an API token (Authorization: Bearer): check that it is valid, not expired, and allowed \"Zone Read\" on the zones it should see"
+    );
 }

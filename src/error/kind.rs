@@ -127,12 +127,14 @@ pub enum ErrorKind {
         after: u64,
     },
 
-    /// Pagination stopped because the server repeated a certificate it had already returned.
-    #[error("pagination stopped: page {page} repeats certificate {id} already seen")]
+    /// Pagination stopped because the server repeated an item it had already returned.
+    #[error("pagination stopped: page {page} repeats {item} {id} already seen")]
     RepeatedPage {
         /// The page that repeated an item.
         page: u64,
-        /// The repeated certificate id.
+        /// What the item is: `certificate` or `zone`.
+        item: &'static str,
+        /// The repeated item's id.
         id: String,
     },
 

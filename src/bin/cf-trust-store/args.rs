@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use cloudflare_origin_trust_store::{Audit, Pagination, RetryPolicy, ZoneRef};
+use cloudflare_origin_trust_store::{Audit, CertificateStatus, Pagination, RetryPolicy, ZoneRef};
 
 const AFTER_HELP: &str = "\
 Credentials: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the token wins when both
@@ -88,10 +88,10 @@ pub(crate) struct Global {
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) base_url: Option<String>,
     /// Timeout of each request, in seconds (fractions allowed).
-    #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(long, global = true, value_name = "SECS", allow_negative_numbers = true, value_parser = parse_seconds)]
     pub(crate) timeout: Option<Duration>,
     /// Retries of a failed request (connection errors, timeouts, 408, 429, 5xx); 0 disables them.
-    #[arg(long, global = true, value_name = "N", default_value_t = RetryPolicy::DEFAULT_MAX_RETRIES)]
+    #[arg(long, global = true, value_name = "N", allow_negative_numbers = true, default_value_t = RetryPolicy::DEFAULT_MAX_RETRIES)]
     pub(crate) retries: u32,
     /// Show each request on stderr (-v), and debug events too (-vv); RUST_LOG overrides both.
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
@@ -130,10 +130,10 @@ pub(crate) enum Command {
 #[derive(Debug, Args)]
 pub(crate) struct ListArgs {
     /// The page to list (1 or more); Cloudflare's default is 1.
-    #[arg(long, value_name = "N", conflicts_with = "all")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, conflicts_with = "all")]
     pub(crate) page: Option<u64>,
     /// Certificates per page (5 to 50); 50 with --all, else Cloudflare's default of 20.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub(crate) per_page: Option<u64>,
     /// Walk every page.
     #[arg(long)]
@@ -148,10 +148,10 @@ pub(crate) struct ListArgs {
 #[derive(Debug, Args)]
 pub(crate) struct WalkArgs {
     /// Pages fetched at once when walking every page (1 to 32; 1 fetches one at a time).
-    #[arg(long, value_name = "N", default_value_t = Pagination::DEFAULT_CONCURRENCY)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = Pagination::DEFAULT_CONCURRENCY)]
     pub(crate) concurrency: usize,
     /// The most pages a walk fetches before it stops with an error (a server that never ends).
-    #[arg(long, value_name = "N", default_value_t = Pagination::DEFAULT_MAX_PAGES)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = Pagination::DEFAULT_MAX_PAGES)]
     pub(crate) max_pages: u64,
 }
 
@@ -162,11 +162,10 @@ pub(crate) struct ExpiryArgs {
     /// included); walks every page unless --page is given, and exits 3 when any are found.
     /// Counts only the statuses of --status: by default every status but deleted and
     /// pending_deletion.
-    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=36500))]
+    #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(0..=36500))]
     pub(crate) expiring_within: Option<u32>,
-    /// Only certificates with this status (repeatable): initializing, pending_deployment,
-    /// active, pending_deletion, deleted, expired, or any other Cloudflare sends.
-    #[arg(long, value_name = "STATUS")]
+    /// Only certificates with this status (repeatable).
+    #[arg(long, value_name = "STATUS", value_parser = statuses())]
     pub(crate) status: Vec<String>,
 }
 
@@ -200,7 +199,7 @@ pub(crate) struct DeleteArgs {
 #[derive(Debug, Args)]
 pub(crate) struct WaitArgs {
     /// How long to wait for `active`, in seconds.
-    #[arg(long, value_name = "SECS", default_value = "300", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true, default_value = "300", value_parser = parse_seconds)]
     pub(crate) wait_timeout: Duration,
 }
 
@@ -240,7 +239,7 @@ pub(crate) struct SyncArgs {
     #[command(flatten)]
     pub(crate) wait_args: WaitArgs,
     /// Zones synced at once (1 to 32).
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=32))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=32))]
     pub(crate) concurrency: u8,
 }
 
@@ -270,32 +269,33 @@ pub(crate) struct AuditArgs {
     pub(crate) account_id: Option<String>,
     /// Report certificates whose expires_on is within DAYS from now, expired ones included (0 to
     /// 36500).
-    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=36500))]
+    #[arg(long, value_name = "DAYS", allow_negative_numbers = true, default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=36500))]
     pub(crate) expiring_within: u32,
     /// Only certificates with this status can be reported as expiring (repeatable); by default,
     /// every status but deleted and pending_deletion.
-    #[arg(long, value_name = "STATUS")]
+    #[arg(long, value_name = "STATUS", value_parser = statuses())]
     pub(crate) status: Vec<String>,
     /// Zones listed at once (1 to 32).
-    #[arg(long, value_name = "N", default_value_t = Audit::DEFAULT_CONCURRENCY as u8, value_parser = clap::value_parser!(u8).range(1..=Audit::MAX_CONCURRENCY as i64))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = Audit::DEFAULT_CONCURRENCY as u8, value_parser = clap::value_parser!(u8).range(1..=Audit::MAX_CONCURRENCY as i64))]
     pub(crate) concurrency: u8,
     /// The most requests sent in any 5 minutes (Cloudflare allows 1,200 per user); the audit
-    /// paces itself to it, and to the server's Ratelimit headers.
-    #[arg(long, value_name = "N", default_value_t = 1100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    /// paces itself to it, and to the server's Ratelimit headers. A 429 is waited out (its
+    /// Retry-After, up to 5 minutes), up to 20 times for one request unless --retries is 0.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 1100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) budget: u32,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct FakeServerArgs {
     /// Sample certificates in the zone's trust store.
-    #[arg(long, value_name = "N", default_value_t = 25, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 25, value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub(crate) certificates: u32,
     /// Sample zones besides the first (zone-1.example.net, …), each with 1 to 3 certificates, a
     /// few expiring within 30 days: something for `audit --all-zones` to find.
-    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000))]
     pub(crate) zones: u32,
     /// The port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, value_name = "P", default_value_t = 0)]
+    #[arg(long, value_name = "P", allow_negative_numbers = true, default_value_t = 0)]
     pub(crate) port: u16,
 }
 
@@ -341,4 +341,9 @@ pub(crate) fn parse_seconds(raw: &str) -> Result<Duration, String> {
         return Err(format!("must be greater than 0, got {raw}"));
     }
     Duration::try_from_secs_f64(secs).map_err(|_| format!("{raw} seconds is too long"))
+}
+
+/// The statuses `--status` takes: the ones Cloudflare documents (a typo must not empty a gate).
+fn statuses() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(CertificateStatus::KNOWN.iter().copied())
 }

@@ -32,6 +32,8 @@ pub(crate) fn zones_file(path: &str) -> Result<Vec<ZoneRef>, Failure> {
     }
     let text = std::str::from_utf8(&bytes)
         .map_err(|e| Failure::usage(format!("{} is not UTF-8 text ({e})", name())))?;
+    // A byte order mark, as Windows editors write one, is not part of the first zone.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut zones = Vec::new();
     for (number, line) in (1..).zip(text.lines()) {
         let entry = line.split('#').next().unwrap_or_default().trim();

@@ -323,8 +323,12 @@ impl Printer {
         if self.closed || text.is_empty() {
             return Ok(());
         }
-        let mut out = self.out.lock();
-        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // A progress bar on the same terminal is cleared first and drawn again after.
+        let written = crate::progress::suspend(|| {
+            let mut out = self.out.lock();
+            out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        });
+        match written {
             Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {
                 self.closed = true;
                 Ok(())
@@ -334,9 +338,30 @@ impl Printer {
     }
 }
 
+/// A record as JSON, every character that could steer a terminal written as a `\uXXXX` escape:
+/// serde_json escapes the C0 controls, and this the rest of what `terminal_safe` escapes (DEL,
+/// C1 controls such as U+009B, a CSI, and the invisible and bidirectional controls). Those can
+/// only stand inside strings, so the JSON means the same.
 fn json(record: &impl Serialize, pretty: bool) -> String {
     let text = if pretty { serde_json::to_string_pretty(record) } else { serde_json::to_string(record) };
-    text.expect("the CLI's records serialize")
+    let text = text.expect("the CLI's records serialize");
+    if !text.chars().any(steers) {
+        return text;
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if steers(c) {
+            escaped.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
+}
+
+/// What serde_json leaves raw but a terminal obeys or hides (see `terminal_safe`).
+fn steers(c: char) -> bool {
+    matches!(c, '\u{7f}'..='\u{9f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
 /// One table line: each cell escaped, cut to its column's width, padded (but the last).

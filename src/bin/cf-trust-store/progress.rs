@@ -1,6 +1,7 @@
 //! A progress bar on stderr for a long job (an audit), only when stderr is a terminal and `-q` was
 //! not given: zones done of the total, requests sent, and any rate-limit wait. While it shows,
-//! every other line for stderr goes through [`eprintln()`], so the bar and the lines never mix.
+//! every other line for stderr goes through [`eprintln()`], and every write to stdout through
+//! [`suspend()`], so the bar and the lines never mix.
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::Mutex;
@@ -20,9 +21,14 @@ fn showing() -> Option<ProgressBar> {
 
 /// Writes a line to stderr (ignoring a closed stderr) without breaking a bar that shows.
 pub(crate) fn eprintln(line: &str) {
-    let write = || {
+    suspend(|| {
         let _ = writeln!(io::stderr(), "{line}");
-    };
+    });
+}
+
+/// Runs `write` (to stdout or stderr) with the bar, if one shows, cleared, and draws it again
+/// after, so that what is written never lands on the bar's line.
+pub(crate) fn suspend<R>(write: impl FnOnce() -> R) -> R {
     match showing() {
         Some(bar) => bar.suspend(write),
         None => write(),

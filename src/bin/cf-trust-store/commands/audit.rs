@@ -8,7 +8,7 @@ use cloudflare_origin_trust_store::{Audit, CertificateStatus, RetryPolicy, ZoneF
 use futures_util::TryStreamExt;
 
 use super::{builder, given_zones};
-use crate::args::{AuditArgs, Global};
+use crate::args::{AuditArgs, Global, Output};
 use crate::input::zones_file;
 use crate::output::{AuditRow, Line, Printer};
 use crate::progress::Progress;
@@ -17,13 +17,22 @@ use crate::{ExitStatus, Failure};
 /// Cloudflare's rate-limit window, which `--budget` counts requests in.
 const WINDOW: Duration = Duration::from_secs(300);
 
-/// Audits the zones given (or all of them): one report per zone, in order. Exit 1 when any zone
+/// How many 429s one request of an audit waits out before its zone is reported as failed.
+const RATE_LIMITED_RETRIES: u32 = 20;
+
+/// Audits the zones given (or all of them): one report per zone, in order (as each is done with
+/// `-o jsonl`). Exit 1 when any zone
 /// failed (the others are still reported), else 3 when any certificate is expiring, else 0; 2
 /// for invalid input (nothing sent).
 pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus, Failure> {
     let audit = what(global, &args)?;
-    // A 429 the audit can wait out (Cloudflare's window is 5 minutes) is waited out.
-    let retry = RetryPolicy::new().max_retries(global.retries).max_retry_after(WINDOW);
+    // A 429 the audit can wait out (Cloudflare's window is 5 minutes) is waited out, many times
+    // over if it must (other tokens' jobs may share the limit); --retries 0 still disables retries.
+    let rate_limited_retries = if global.retries == 0 { 0 } else { global.retries.max(RATE_LIMITED_RETRIES) };
+    let retry = RetryPolicy::new()
+        .max_retries(global.retries)
+        .max_rate_limited_retries(rate_limited_retries)
+        .max_retry_after(WINDOW);
     let client = builder(global)?.retry(retry).rate_budget(args.budget, WINDOW).build()?;
     let mut reports = client.audit(&audit)?;
     let progress = Progress::start(&client, "zones", global);
@@ -116,6 +125,10 @@ fn what(global: &Global, args: &AuditArgs) -> Result<Audit, Failure> {
         .concurrency(args.concurrency.into());
     if !args.status.is_empty() {
         audit = audit.statuses(args.status.iter().map(|status| CertificateStatus::from(status.as_str())));
+    }
+    // jsonl prints each zone as it is done; json and the table keep the order zones were given.
+    if global.output == Output::Jsonl {
+        audit = audit.in_completion_order();
     }
     Ok(audit)
 }

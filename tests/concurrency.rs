@@ -205,3 +205,21 @@ async fn a_ratelimit_header_with_plenty_left_changes_nothing() {
     assert_eq!(fake.client().unwrap().rate_limit_pause(), None);
     assert_eq!(fake.request_count(), 10);
 }
+
+#[tokio::test]
+async fn concurrency_is_capped_at_32_and_over_it_nothing_is_sent() {
+    let fake = fake(10, 0).await;
+    let client = fake.client().unwrap();
+    for concurrency in [0, 33, 100_000, usize::MAX] {
+        let err =
+            client.pages(fake.zone_id(), Pagination::new().concurrency(concurrency)).map(drop).unwrap_err();
+        assert!(err.is_invalid_input());
+        assert_eq!(err.to_string(), format!("invalid concurrency: must be 1 to 32, got {concurrency}"));
+    }
+    assert_eq!(Pagination::MAX_CONCURRENCY, 32);
+    assert!(
+        client.pages(fake.zone_id(), Pagination::new().concurrency(32)).is_ok(),
+        "32 is allowed; nothing is sent until polled"
+    );
+    assert_eq!(fake.request_count(), 0);
+}

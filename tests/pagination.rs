@@ -332,23 +332,6 @@ async fn a_complete_walk_with_a_total_count_passes_the_checks() {
 }
 
 #[tokio::test]
-async fn concurrency_is_capped_at_32_and_over_it_nothing_is_sent() {
-    let server = server().await; // its catch-all fails the test on any request
-    let client = token_client(&server);
-    for concurrency in [0, 33, 100_000, usize::MAX] {
-        let err = client.pages(ZONE, Pagination::new().concurrency(concurrency)).map(drop).unwrap_err();
-        assert!(err.is_invalid_input());
-        assert_eq!(err.to_string(), format!("invalid concurrency: must be 1 to 32, got {concurrency}"));
-    }
-    assert_eq!(Pagination::MAX_CONCURRENCY, 32);
-    assert!(
-        client.pages(ZONE, Pagination::new().concurrency(32)).is_ok(),
-        "32 is allowed; nothing is sent until polled"
-    );
-    assert!(server.received_requests().await.unwrap().is_empty());
-}
-
-#[tokio::test]
 async fn a_walk_stops_at_its_byte_budget_and_ids_of_any_length_are_held_as_digests() {
     // 50 items a page, each with an id of 2,000 characters: about 115 kB a page.
     let long_ids = |page: u64| -> Vec<String> {

@@ -85,7 +85,7 @@ async fn garbage_two_certificates_and_a_private_key_are_refused() {
     let with_key = format!("{}{}", cert.pem(), key.serialize_pem());
     assert_eq!(
         refused(&with_key).await.to_string(),
-        "the input holds a PRIVATE KEY block besides the certificate; give only the certificate"
+        "the input holds a PRIVATE KEY block; give only the certificate (one -----BEGIN CERTIFICATE----- block)"
     );
 
     let bad_base64 = "-----BEGIN CERTIFICATE-----\n!!!not base64!!!\n-----END CERTIFICATE-----\n";
@@ -118,7 +118,9 @@ async fn every_block_other_than_one_certificate_is_refused_whatever_its_label() 
         for input in [format!("{root}{other}"), format!("{other}{root}")] {
             assert_eq!(
                 refused(&input).await.to_string(),
-                format!("the input holds a {label} block besides the certificate; give only the certificate"),
+                format!(
+                    "the input holds a {label} block; give only the certificate (one -----BEGIN CERTIFICATE----- block)"
+                ),
             );
         }
     }
@@ -193,7 +195,7 @@ async fn upload_unchecked_skips_only_the_ca_checks_and_cloudflare_decides() {
         let err = client.upload_unchecked(fake.zone_id(), &input).await.unwrap_err();
         assert_eq!(
             err.to_string(),
-            "the input holds a PRIVATE KEY block besides the certificate; give only the certificate"
+            "the input holds a PRIVATE KEY block; give only the certificate (one -----BEGIN CERTIFICATE----- block)"
         );
         assert!(err.is_invalid_input());
     }

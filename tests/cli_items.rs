@@ -222,8 +222,8 @@ async fn certificate_input_is_bounded_never_blocks_and_says_what_is_wrong() {
         (dir.as_str(), None, format!("error: cannot read the certificate file {dir}: it is a directory; give a file, or `-` with the data on standard input\n")),
         (big.as_str(), None, format!("error: the certificate file {big}: the input is over 1024 KiB; a root CA certificate is a few kilobytes\n")),
         (der.as_str(), None, format!("error: the certificate file {der}: the input is DER (binary), a certificate, not PEM; convert it with: openssl x509 -inform der -in FILE -out FILE.pem\n")),
-        (with_key.as_str(), Some("--skip-local-checks"), "error: the input holds a PRIVATE KEY block besides the certificate; give only the certificate\n".to_owned()),
-        (with_key.as_str(), None, "error: the input holds a PRIVATE KEY block besides the certificate; give only the certificate\n".to_owned()),
+        (with_key.as_str(), Some("--skip-local-checks"), "error: the input holds a PRIVATE KEY block; give only the certificate (one -----BEGIN CERTIFICATE----- block)\n".to_owned()),
+        (with_key.as_str(), None, "error: the input holds a PRIVATE KEY block; give only the certificate (one -----BEGIN CERTIFICATE----- block)\n".to_owned()),
     ] {
         let mut args = vec!["upload", "--zone-id", fake.zone_id(), "--certificate-file", file, "--base-url", &base];
         args.extend(extra);

@@ -128,7 +128,7 @@ async fn a_bad_file_or_an_empty_directory_with_prune_is_exit_2_and_nothing_is_se
     type Case<'a> = (&'a str, Vec<(&'a str, String)>, String);
     let cases: Vec<Case> = vec![
         ("leaf", vec![("good.pem", good.clone()), ("leaf.pem", leaf)], "leaf.pem: certificate is not a CA: CN=Leaf In Dir lacks basicConstraints CA=true".into()),
-        ("key", vec![("keyed.pem", format!("{}{}", cert.pem(), key.serialize_pem()))], "keyed.pem: the input holds a PRIVATE KEY block besides the certificate; give only the certificate".into()),
+        ("key", vec![("keyed.pem", format!("{}{}", cert.pem(), key.serialize_pem()))], "keyed.pem: the input holds a PRIVATE KEY block; give only the certificate (one -----BEGIN CERTIFICATE----- block)".into()),
         ("twice", vec![("one.pem", good.clone()), ("two.crt", good.clone())], "one.pem and two.crt hold the same certificate; keep one".into()),
         ("empty", vec![("readme.txt", "nothing".into())], "holds no *.pem or *.crt file, and --prune would delete every root of the zone; add --allow-empty if that is what you want".into()),
     ];

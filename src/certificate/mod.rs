@@ -55,7 +55,7 @@ pub enum CertificateProblem {
     #[error("the input holds {0} certificates; upload one root CA at a time")]
     MultipleCertificates(usize),
     /// A PEM block other than a certificate (a private key, say).
-    #[error("the input holds a {0} block besides the certificate; give only the certificate")]
+    #[error("the input holds a {0} block; give only the certificate (one -----BEGIN CERTIFICATE----- block)")]
     UnexpectedBlock(String),
     /// The PEM framing or base64 is broken.
     #[error("the PEM is malformed: {0}")]

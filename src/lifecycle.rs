@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use crate::certificate::checked_root_ca;
 use crate::client::Client;
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::model::{CertificateStatus, CustomTrustStore};
 
 /// How [`Client::wait_until_active_with`] polls: the first poll at once, then after `initial`,
@@ -100,6 +100,10 @@ impl Client {
     /// `active` (see [`Client::wait_until_active`]), and only then deletes the old one. If the new
     /// one never becomes active, the old one stays (and the new one too, pending: the error says
     /// its id).
+    ///
+    /// A rotation can be run again after it stopped: when the store already holds the new root
+    /// (matched by fingerprint, not on its way out), it is not uploaded again but waited for. A
+    /// new root that is the old one is [`ErrorKind::InvalidInput`] (`new`), before any upload.
     pub async fn rotate(
         &self,
         zone_id: &str,
@@ -107,10 +111,32 @@ impl Client {
         new_pem: &str,
         polling: Polling,
     ) -> Result<Rotation> {
-        checked_root_ca(new_pem, Utc::now())?;
+        let (wanted, _) = checked_root_ca(new_pem, Utc::now())?;
         let old = self.get(zone_id, old_id).await?;
-        let uploaded = self.upload(zone_id, new_pem).await?;
-        let new = self.wait_until_active_with(zone_id, &uploaded.id, polling).await?;
+        let is_new = |c: &CustomTrustStore| {
+            c.details().is_ok_and(|details| details.sha256_fingerprint == wanted.sha256_fingerprint)
+        };
+        if is_new(&old) {
+            return Err(Error::invalid(
+                "new",
+                format!(
+                    "is the root being replaced (certificate {}); give the root that replaces it",
+                    old.id
+                ),
+            ));
+        }
+        let leaving = |c: &CustomTrustStore| {
+            matches!(
+                c.status,
+                CertificateStatus::PendingDeletion | CertificateStatus::Deleted | CertificateStatus::Expired
+            )
+        };
+        let already = self.collect_all(zone_id).await?.into_iter().find(|c| is_new(c) && !leaving(c));
+        let new_id = match already {
+            Some(present) => present.id,
+            None => self.upload(zone_id, new_pem).await?.id,
+        };
+        let new = self.wait_until_active_with(zone_id, &new_id, polling).await?;
         let old_id = self.delete(zone_id, &old.id).await?;
         Ok(Rotation { new, old_id })
     }

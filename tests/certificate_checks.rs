@@ -138,7 +138,9 @@ async fn pem_with_other_line_widths_crlf_and_text_around_is_accepted() {
             lines.join(newline)
         )
     };
-    for input in [rewrapped(76, "\n"), rewrapped(64, "\r\n"), rewrapped(10_000, "\n"), rewrapped(17, "\r\n")]
+    let marked = format!("\u{feff}{pem}"); // a byte order mark before the PEM
+    for input in
+        [rewrapped(76, "\n"), rewrapped(64, "\r\n"), rewrapped(10_000, "\n"), rewrapped(17, "\r\n"), marked]
     {
         let details = check_root_ca(&input, Utc::now()).unwrap();
         assert_eq!(details.subject, "CN=Lenient PEM Root");

@@ -318,3 +318,33 @@ async fn upload_wait_returns_once_active_and_rotate_keeps_the_old_root_when_the_
     .await;
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
 }
+
+/// Files as other tools write them: a byte order mark before the PEM, CRLF lines, and (on Unix) a
+/// name that is not UTF-8 — each read, not refused as missing or as no certificate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_with_a_byte_order_mark_or_a_name_that_is_not_utf8_are_read() {
+    let fake = FakeCloudflare::builder().start().await.unwrap();
+    let base = fake.base_url();
+    let bom = format!("\u{feff}{}", certs::root("Marked Root").replace('\n', "\r\n"));
+    let dir = dir_with("odd-files", &[("bom.pem", bom)]);
+    let mut expected = vec!["CN=Marked Root"];
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"n\xff.pem");
+        std::fs::write(dir.join(name), certs::root("Oddly Named Root")).unwrap();
+        expected.push("CN=Oddly Named Root");
+    }
+    let dir = dir.to_str().unwrap();
+    let output = run(
+        &["sync", "--zone-id", fake.zone_id(), "--dir", dir, "--dry-run", "-o", "json", "--base-url", &base],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(4), "changes pending: {}", stderr(&output));
+    let mut subjects: Vec<String> =
+        printed(&output).iter().map(|step| step["subject"].as_str().unwrap().to_owned()).collect();
+    subjects.sort();
+    expected.sort();
+    assert_eq!(subjects, expected);
+}

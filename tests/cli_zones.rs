@@ -112,3 +112,30 @@ async fn zone_names_resolve_with_one_request_wherever_zone_ids_go() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(output.stdout.is_empty(), "no plan before every zone is known");
 }
+
+/// With `--zone NAME`, the name is resolved with a request; every other input is checked first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_zone_name_bad_ids_and_files_are_refused_before_the_name_is_resolved() {
+    let fake = ZONES.fake(2).start().await.unwrap();
+    let base = fake.base_url();
+    let not_pem = temp_file("zone-name-not-a-cert.pem", "not a certificate\n");
+    let root = temp_file("zone-name-root.pem", &fake::sample_certificates(1)[0].certificate);
+    for name in [site(1).as_str(), "nowhere.example.org"] {
+        for (args, message) in [
+            (vec!["get", "../x"], "error: invalid value '../x' for '[ID]': must be 1 to 32 ASCII letters"),
+            (vec!["get", "--id", "a b"], "error: invalid value 'a b' for '--id <ID>': must be 1 to 32"),
+            (vec!["delete", "--yes", "..\\.."], "error: invalid value '..\\..' for '[ID]': must be 1 to 32"),
+            (
+                vec!["rotate", "--old", "%2e%2e", "--new", &root],
+                "error: invalid value '%2e%2e' for '--old <ID>'",
+            ),
+            (vec!["upload", "--certificate-file", &not_pem], "error: no PEM certificate found"),
+        ] {
+            let output =
+                run(&[&args[..], &["--zone", name, "--base-url", &base]].concat(), &token_env()).await;
+            assert_eq!(output.status.code(), Some(2), "{args:?} {name}: {}", stderr(&output));
+            assert!(stderr(&output).starts_with(message), "{args:?}: {}", stderr(&output));
+        }
+    }
+    assert_eq!(fake.request_count(), 0, "nothing sent, not even the name's lookup");
+}

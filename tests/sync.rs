@@ -138,7 +138,9 @@ async fn a_rotation_deletes_the_old_root_only_once_the_new_one_is_active() {
         client.rotate(fake.zone_id(), &old.id, &certs::root("Rotated In"), quick(5_000)).await.unwrap();
     assert_eq!(rotation.new.status, CertificateStatus::Active);
     assert_eq!(rotation.old_id, old.id);
-    assert_eq!(methods(&fake), ["POST", "GET", "POST", "GET", "GET", "DELETE"]);
+    // The old one's upload; then get the old one, list (is the new one there already?), upload,
+    // poll until active, delete.
+    assert_eq!(methods(&fake), ["POST", "GET", "GET", "POST", "GET", "GET", "DELETE"]);
 
     let fake = FakeCloudflare::builder().activation(Transition::Never).start().await.unwrap();
     let client = fake.client().unwrap();
@@ -169,4 +171,34 @@ mod fake {
     pub fn sample(count: usize) -> cloudflare_origin_trust_store::CustomTrustStore {
         cloudflare_origin_trust_store::fake::sample_certificates(count).remove(0)
     }
+}
+
+#[tokio::test]
+async fn a_rotation_that_stopped_can_be_run_again_and_a_new_root_that_is_the_old_one_is_refused() {
+    let fake =
+        FakeCloudflare::builder().activation(Transition::Never).sample_certificates(1).start().await.unwrap();
+    let client = fake.client().unwrap();
+    let old = fake.certificates()[0].clone();
+    let new_pem = certs::root("Rotated Again");
+    let err = client.rotate(fake.zone_id(), &old.id, &new_pem, quick(30)).await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::WaitTimedOut { .. } | ErrorKind::NotActive { .. }), "{err:?}");
+    assert_eq!(fake.certificates().len(), 2, "the old root stays, the new one is pending");
+
+    // Run again once Cloudflare has deployed it: no second upload, the old root goes.
+    let mut store = fake.certificates();
+    store[1].status = CertificateStatus::Active;
+    let fake_id = store[1].id.clone();
+    fake.set_certificates(store);
+    let before = methods(&fake).len();
+    let rotation = client.rotate(fake.zone_id(), &old.id, &new_pem, quick(5_000)).await.unwrap();
+    assert_eq!(rotation.new.id, fake_id);
+    assert_eq!(methods(&fake)[before..], ["GET", "GET", "GET", "DELETE"], "get old, list, get new, delete");
+
+    // The root being replaced given as its own replacement: refused before any upload.
+    let current = fake.certificates().into_iter().find(|c| c.id == fake_id).unwrap();
+    let before = methods(&fake).len();
+    let err = client.rotate(fake.zone_id(), &current.id, &current.certificate, quick(100)).await.unwrap_err();
+    assert!(err.is_invalid_input(), "{err:?}");
+    assert!(err.to_string().starts_with("invalid new: is the root being replaced"), "{err}");
+    assert_eq!(methods(&fake)[before..], ["GET"]);
 }

@@ -27,7 +27,8 @@ pub fn pem_text(bytes: &[u8]) -> Result<&str, CertificateProblem> {
         let certificate = x509_cert::Certificate::from_der(bytes).is_ok();
         return Err(CertificateProblem::Der { certificate });
     }
-    text.ok_or(CertificateProblem::NotText)
+    // A byte order mark, as some Windows editors write one, is not part of the PEM.
+    text.map(|text| text.strip_prefix('\u{feff}').unwrap_or(text)).ok_or(CertificateProblem::NotText)
 }
 
 /// Whether `bytes` are one DER SEQUENCE, exactly (as a certificate, a key or a PKCS#12 file is).
@@ -45,6 +46,7 @@ fn is_der(bytes: &[u8]) -> bool {
 /// all, including the kinds rustls-pki-types does not know (and would skip) such as `ENCRYPTED
 /// PRIVATE KEY`. Text around the blocks is ignored.
 pub(crate) fn single_certificate(pem: &str) -> Result<Vec<u8>, CertificateProblem> {
+    let pem = pem.strip_prefix('\u{feff}').unwrap_or(pem);
     if let Some(other) = block_labels(pem).find(|label| *label != "CERTIFICATE") {
         return Err(CertificateProblem::UnexpectedBlock(other.to_owned()));
     }

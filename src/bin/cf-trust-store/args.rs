@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use cloudflare_origin_trust_store::{Audit, CertificateStatus, Pagination, RetryPolicy, ZoneRef};
+use cloudflare_origin_trust_store::{
+    Audit, CertificateStatus, CustomTrustStore, Pagination, RetryPolicy, ZoneRef,
+};
 
 const AFTER_HELP: &str = "\
 Credentials: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the token wins when both
@@ -173,10 +175,10 @@ pub(crate) struct ExpiryArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ItemArgs {
     /// The certificate's id.
-    #[arg(value_name = "ID", required_unless_present = "id", conflicts_with = "id")]
+    #[arg(value_name = "ID", required_unless_present = "id", conflicts_with = "id", value_parser = certificate_id)]
     pub(crate) id_arg: Option<String>,
     /// The certificate's id (the same as the argument).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = certificate_id)]
     pub(crate) id: Option<String>,
 }
 
@@ -246,7 +248,7 @@ pub(crate) struct SyncArgs {
 #[derive(Debug, Args)]
 pub(crate) struct RotateArgs {
     /// The id of the root to replace.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = certificate_id)]
     pub(crate) old: String,
     /// The PEM file of the new root; `-` reads standard input.
     #[arg(long, value_name = "FILE")]
@@ -346,4 +348,16 @@ pub(crate) fn parse_seconds(raw: &str) -> Result<Duration, String> {
 /// The statuses `--status` takes: the ones Cloudflare documents (a typo must not empty a gate).
 fn statuses() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(CertificateStatus::KNOWN.iter().copied())
+}
+
+/// A certificate id, checked as the library checks it, so that clap refuses a bad one naming the
+/// option before anything else happens (a zone name is resolved, a file read).
+fn certificate_id(value: &str) -> Result<String, String> {
+    match CustomTrustStore::check_id(value) {
+        Ok(()) => Ok(value.to_owned()),
+        Err(error) => match error.into_kind() {
+            cloudflare_origin_trust_store::ErrorKind::InvalidInput { reason, .. } => Err(reason),
+            other => Err(other.to_string()),
+        },
+    }
 }

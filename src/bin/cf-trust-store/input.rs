@@ -11,11 +11,18 @@ use crate::Failure;
 /// The PEM text of `path` (`-` for standard input), or a usage failure (exit 2) naming the file and
 /// what is wrong with it.
 pub(crate) fn certificate_text(path: &str) -> Result<String, Failure> {
+    certificate_text_at(Path::new(path))
+}
+
+/// The same for a path that need not be UTF-8 (a file found in a directory); its name is shown
+/// with any byte that is not UTF-8 replaced.
+pub(crate) fn certificate_text_at(path: &Path) -> Result<String, Failure> {
+    let name = path.to_string_lossy();
     let bytes = read_bounded(path, MAX_CERTIFICATE_BYTES as u64)
-        .map_err(|reason| Failure::usage(format!("cannot read {}: {reason}", shown(path))))?;
+        .map_err(|reason| Failure::usage(format!("cannot read {}: {reason}", shown(&name))))?;
     pem_text(&bytes)
         .map(str::to_owned)
-        .map_err(|problem| Failure::usage(format!("{}: {problem}", shown(path))))
+        .map_err(|problem| Failure::usage(format!("{}: {problem}", shown(&name))))
 }
 
 /// The largest zones file read (8 MiB: some 200,000 zone names).
@@ -25,7 +32,7 @@ const MAX_ZONES_FILE_BYTES: u64 = 8 << 20;
 /// `#` comments skipped, each checked; a usage failure names the file and line of a bad one.
 pub(crate) fn zones_file(path: &str) -> Result<Vec<ZoneRef>, Failure> {
     let name = || zones_file_name(path);
-    let bytes = read_bounded(path, MAX_ZONES_FILE_BYTES)
+    let bytes = read_bounded(Path::new(path), MAX_ZONES_FILE_BYTES)
         .map_err(|reason| Failure::usage(format!("cannot read {}: {reason}", name())))?;
     if bytes.len() as u64 > MAX_ZONES_FILE_BYTES {
         return Err(Failure::usage(format!("{} is over {} MiB", name(), MAX_ZONES_FILE_BYTES >> 20)));
@@ -63,16 +70,16 @@ pub(crate) fn shown(path: &str) -> String {
 
 /// At most `limit` + 1 bytes (so that a larger input is seen as such) of a regular file, or of
 /// standard input.
-fn read_bounded(path: &str, limit: u64) -> Result<Vec<u8>, String> {
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     let limit = limit + 1;
     let mut bytes = Vec::new();
-    if path == "-" {
+    if path == Path::new("-") {
         io::stdin().lock().take(limit).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
         return Ok(bytes);
     }
     // Checked before opening: opening a FIFO blocks until a writer comes, and a device such as
     // /dev/zero never ends.
-    let kind = std::fs::metadata(Path::new(path)).map_err(|e| e.to_string())?.file_type();
+    let kind = std::fs::metadata(path).map_err(|e| e.to_string())?.file_type();
     if !kind.is_file() {
         let what = if kind.is_dir() {
             "a directory"

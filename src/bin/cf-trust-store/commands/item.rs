@@ -23,11 +23,8 @@ pub(crate) async fn get(global: &Global, args: ItemArgs) -> Result<ExitStatus, F
 pub(crate) async fn upload(global: &Global, args: UploadArgs) -> Result<ExitStatus, Failure> {
     let pem = certificate_text(&args.certificate_file)?;
     let zone = one_zone(global, "upload")?;
-    let client = client(global)?;
-    let zone = zone_id(&client, zone).await?;
-    let certificate = if args.skip_local_checks {
-        client.upload_unchecked(&zone, &pem).await?
-    } else {
+    // The local checks come before anything is sent, a zone name's lookup included.
+    if !args.skip_local_checks {
         let details = cloudflare_origin_trust_store::check_root_ca(&pem, Utc::now())
             .map_err(|problem| Failure::from(Error::from(problem)))?;
         if details.self_signature == SelfSignature::Unverifiable && !global.quiet {
@@ -37,6 +34,12 @@ pub(crate) async fn upload(global: &Global, args: UploadArgs) -> Result<ExitStat
                 terminal_safe(&details.signature_algorithm)
             );
         }
+    }
+    let client = client(global)?;
+    let zone = zone_id(&client, zone).await?;
+    let certificate = if args.skip_local_checks {
+        client.upload_unchecked(&zone, &pem).await?
+    } else {
         client.upload(&zone, &pem).await?
     };
     let certificate = if args.wait {

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 
 use super::{client, given_zones, one_zone, zone_id};
 use crate::args::{Global, RotateArgs, SyncArgs};
-use crate::input::certificate_text;
+use crate::input::{certificate_text, certificate_text_at};
 use crate::output::{Line, PlanRow, Printer};
 use crate::{ExitStatus, Failure};
 
@@ -131,7 +131,7 @@ fn desired_roots(dir: &Path) -> Result<Vec<DesiredRoot>, Failure> {
     let mut roots: Vec<DesiredRoot> = Vec::new();
     for path in files {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let text = certificate_text(&path.to_string_lossy())?;
+        let text = certificate_text_at(&path)?;
         let root = DesiredRoot::from_pem(&text, now)
             .map_err(|problem| Failure::usage(format!("{}: {problem}", shown(&path))))?
             .with_file(name.clone());

@@ -321,11 +321,7 @@ impl Client {
             }
         };
         report.zone_id = Some(zone_id.clone());
-        let listed = match self.pages(&zone_id, Pagination::new()) {
-            Ok(pages) => pages.items().try_collect::<Vec<_>>().await,
-            Err(error) => Err(error),
-        };
-        match listed {
+        match self.collect_all(&zone_id).await {
             Ok(certificates) => {
                 report.expiring = certificates
                     .iter()

@@ -113,6 +113,8 @@ impl Client {
     ) -> Result<Rotation> {
         let (wanted, _) = checked_root_ca(new_pem, Utc::now())?;
         let old = self.get(zone_id, old_id).await?;
+        // The answer must describe the root named: the one deleted at the end is `old_id` itself.
+        crate::operations::checked_answer_id("get", old_id, &old.id)?;
         let is_new = |c: &CustomTrustStore| {
             c.details().is_ok_and(|details| details.sha256_fingerprint == wanted.sha256_fingerprint)
         };
@@ -137,7 +139,7 @@ impl Client {
             None => self.upload(zone_id, new_pem).await?.id,
         };
         let new = self.wait_until_active_with(zone_id, &new_id, polling).await?;
-        let old_id = self.delete(zone_id, &old.id).await?;
+        let old_id = self.delete(zone_id, old_id).await?;
         Ok(Rotation { new, old_id })
     }
 }

@@ -67,13 +67,30 @@ impl Client {
             .run(route, |client| async move { client.delete_custom_trust_store(&zone, &id).await })
             .await?;
         match deleted {
-            Some(returned) if returned != certificate_id => Err(ErrorKind::IdMismatch {
-                requested: certificate_id.to_owned(),
-                returned: crate::text::one_line(&returned, 64),
-            }
-            .into()),
-            _ => Ok(certificate_id.to_owned()),
+            Some(returned) => checked_answer_id("delete", certificate_id, &returned),
+            None => Ok(certificate_id.to_owned()),
         }
+    }
+}
+
+/// Whether two certificate ids name the same certificate: Cloudflare's ids are hex, and its
+/// answers may spell one in another case than the request did.
+pub(crate) fn same_id(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// `requested`, when an answer of `operation` about it names it (`returned`); else
+/// [`ErrorKind::IdMismatch`], so that nothing acts on a certificate nobody asked for.
+pub(crate) fn checked_answer_id(operation: &'static str, requested: &str, returned: &str) -> Result<String> {
+    if same_id(requested, returned) {
+        Ok(requested.to_owned())
+    } else {
+        Err(ErrorKind::IdMismatch {
+            operation,
+            requested: requested.to_owned(),
+            returned: crate::text::one_line(returned, 64),
+        }
+        .into())
     }
 }
 

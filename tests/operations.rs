@@ -230,7 +230,7 @@ async fn a_delete_answer_naming_another_id_is_an_error() {
         .await;
     let err = common::token_client(&server).delete(common::ZONE, asked).await.unwrap_err();
     assert!(
-        matches!(&err.kind(), ErrorKind::IdMismatch { requested, returned }
+        matches!(&err.kind(), ErrorKind::IdMismatch { operation: "delete", requested, returned }
         if requested == asked && returned == "ca000000000000000000000000000002"),
         "{err:?}"
     );

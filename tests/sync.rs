@@ -202,3 +202,56 @@ async fn a_rotation_that_stopped_can_be_run_again_and_a_new_root_that_is_the_old
     assert!(err.to_string().starts_with("invalid new: is the root being replaced"), "{err}");
     assert_eq!(methods(&fake)[before..], ["GET"]);
 }
+
+/// A success envelope holding `certificate` as the `result`, as a fault's answer.
+fn answer_with(
+    certificate: &cloudflare_origin_trust_store::CustomTrustStore,
+) -> cloudflare_origin_trust_store::fake::Fault {
+    let body = serde_json::json!({"success": true, "errors": [], "messages": [], "result": certificate});
+    cloudflare_origin_trust_store::fake::Fault::json(200, &body)
+}
+
+#[tokio::test]
+async fn a_rotation_whose_get_of_the_old_root_answers_another_certificate_deletes_nothing() {
+    let fake = FakeCloudflare::builder()
+        .activation(Transition::Immediately)
+        .deletion(Transition::Immediately)
+        .start()
+        .await
+        .unwrap();
+    let client = fake.client().unwrap();
+    let named = client.upload(fake.zone_id(), &certs::root("Named Old")).await.unwrap();
+    let mut bystander = client.upload(fake.zone_id(), &certs::root("Bystander")).await.unwrap();
+    bystander.status = CertificateStatus::Active;
+    let named_path = format!("/acm/custom_trust_store/{}", named.id);
+    let lie = answer_with(&bystander);
+    fake.set_faults(move |r| (r.method == "GET" && r.path.ends_with(&named_path)).then(|| lie.clone()));
+    let before = fake.request_count();
+    let err = client
+        .rotate(fake.zone_id(), &named.id, &certs::root("Replacement"), quick(5_000))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::IdMismatch { operation: "get", requested, returned }
+            if *requested == named.id && *returned == bystander.id),
+        "{err:?}"
+    );
+    assert_eq!(methods(&fake)[before..], ["GET"], "nothing uploaded, nothing deleted");
+    let ids: Vec<String> = fake.certificates().into_iter().map(|c| c.id).collect();
+    assert_eq!(ids, [named.id.clone(), bystander.id.clone()], "both roots stay");
+
+    // An answer in another case names the same certificate: the rotation goes on and deletes
+    // exactly the id it was given.
+    let mut same = named.clone();
+    same.id = named.id.to_ascii_uppercase();
+    same.status = CertificateStatus::Active;
+    let (named_path, upper) = (format!("/acm/custom_trust_store/{}", named.id), answer_with(&same));
+    fake.set_faults(move |r| (r.method == "GET" && r.path.ends_with(&named_path)).then(|| upper.clone()));
+    let rotation =
+        client.rotate(fake.zone_id(), &named.id, &certs::root("Replacement"), quick(5_000)).await.unwrap();
+    assert_eq!(rotation.old_id, named.id);
+    let deletes: Vec<String> =
+        fake.requests().iter().filter(|r| r.method == "DELETE").map(|r| r.path.clone()).collect();
+    assert_eq!(deletes.len(), 1);
+    assert!(deletes[0].ends_with(&format!("/{}", named.id)), "{deletes:?}");
+}

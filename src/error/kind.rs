@@ -104,9 +104,13 @@ pub enum ErrorKind {
         retry_after: std::time::Duration,
     },
 
-    /// Cloudflare's answer to a delete names another certificate than the one asked for.
-    #[error("the delete answer names certificate \"{returned}\", not the requested \"{requested}\"")]
+    /// Cloudflare's answer names another certificate than the one asked for (a get, a poll, a
+    /// delete, or a write that must not touch a root the same change keeps). Never retried: acting
+    /// on that answer could change a root nobody named.
+    #[error("the {operation} answer names certificate \"{returned}\", not the requested \"{requested}\"")]
     IdMismatch {
+        /// The operation whose answer it was: `get`, `delete` or `upload`.
+        operation: &'static str,
         /// The id asked for.
         requested: String,
         /// The id Cloudflare's answer names.

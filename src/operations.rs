@@ -17,10 +17,18 @@ use crate::pagination::{CertificateStream, PageStream, Pagination, walk};
 impl Client {
     /// Fetches one certificate of a zone's trust store by id. Both ids (1 to 32 characters) are
     /// checked before anything is sent.
+    ///
+    /// The answer must describe the certificate asked for: one naming another id (in any case but
+    /// the requested one's) fails with [`ErrorKind::IdMismatch`], never retried, so that no poll
+    /// takes another certificate's `active` for this one's and no caller acts on a root nobody
+    /// named.
     pub async fn get(&self, zone_id: &str, certificate_id: &str) -> Result<CustomTrustStore> {
         let (zone, id) = checked_ids(zone_id, certificate_id)?;
         let route = Route::item("get_custom_trust_store", &zone, &id);
-        self.run(route, |client| async move { client.get_custom_trust_store(&zone, &id).await }).await
+        let certificate =
+            self.run(route, |client| async move { client.get_custom_trust_store(&zone, &id).await }).await?;
+        checked_answer_id("get", certificate_id, &certificate.id)?;
+        Ok(certificate)
     }
 
     /// Uploads a root CA certificate (PEM) to a zone's trust store, after checking it locally with

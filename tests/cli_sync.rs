@@ -348,3 +348,29 @@ async fn files_with_a_byte_order_mark_or_a_name_that_is_not_utf8_are_read() {
     expected.sort();
     assert_eq!(subjects, expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_wait_fails_when_a_poll_answers_with_another_certificate() {
+    use cloudflare_origin_trust_store::fake::Fault;
+    let fake =
+        FakeCloudflare::builder().activation(Transition::Never).sample_certificates(1).start().await.unwrap();
+    let mut other = fake.certificates()[0].clone();
+    other.status = cloudflare_origin_trust_store::CertificateStatus::Active;
+    let body = serde_json::json!({"success": true, "errors": [], "messages": [], "result": other});
+    let other_id = other.id.clone();
+    fake.set_faults(move |r| {
+        (r.method == "GET" && !r.is_list() && !r.path.ends_with(&other_id)).then(|| Fault::json(200, &body))
+    });
+    let file = temp_file("lied-about.pem", &certs::root("Lied About"));
+    let output = run_on(&fake, &["upload", "--wait", "--certificate-file", &file]).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let new_id = fake.certificates()[1].id.clone();
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: the get answer names certificate \"{}\", not the requested \"{new_id}\"\n",
+            fake.certificates()[0].id
+        )
+    );
+    assert!(output.stdout.is_empty(), "nothing printed as active");
+}

@@ -255,3 +255,60 @@ async fn a_rotation_whose_get_of_the_old_root_answers_another_certificate_delete
     assert_eq!(deletes.len(), 1);
     assert!(deletes[0].ends_with(&format!("/{}", named.id)), "{deletes:?}");
 }
+
+#[tokio::test]
+async fn a_poll_answered_with_another_certificate_is_never_taken_as_active() {
+    let fake = FakeCloudflare::builder()
+        .activation(Transition::Never)
+        .deletion(Transition::Immediately)
+        .start()
+        .await
+        .unwrap();
+    let client = fake.client().unwrap();
+    let mut other = client.upload(fake.zone_id(), &certs::root("Other Active")).await.unwrap();
+    other.status = CertificateStatus::Active;
+    let old = client.upload(fake.zone_id(), &certs::root("Old To Keep")).await.unwrap();
+    // Every GET of a certificate other than `old` and `other` (the new root's polls) answers with
+    // `other`, active.
+    let (keep, lie) = ([old.id.clone(), other.id.clone()], answer_with(&other));
+    fake.set_faults(move |r| {
+        (r.method == "GET" && !r.is_list() && !keep.iter().any(|id| r.path.ends_with(id)))
+            .then(|| lie.clone())
+    });
+
+    let err =
+        client.rotate(fake.zone_id(), &old.id, &certs::root("New Pending"), quick(5_000)).await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::IdMismatch { operation: "get", .. }), "{err:?}");
+    assert!(!err.is_retryable());
+    assert!(!methods(&fake).contains(&"DELETE".to_owned()), "the old root is not deleted");
+    let new_id = fake.certificates().last().unwrap().id.clone();
+    assert_eq!(fake.certificates().last().unwrap().status, CertificateStatus::PendingDeployment);
+
+    // The same lie to the library's get and to a wait.
+    let err = client.get(fake.zone_id(), &new_id).await.unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::IdMismatch { operation: "get", requested, returned }
+            if *requested == new_id && *returned == other.id),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("the get answer names certificate \"{}\", not the requested \"{new_id}\"", other.id)
+    );
+    let err = client.wait_until_active_with(fake.zone_id(), &new_id, quick(5_000)).await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::IdMismatch { .. }), "{err:?}");
+
+    // And to a sync's wait: the upload's step fails, so the prune is skipped.
+    let desired = roots(&["Synced New"]);
+    let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+    let deletes = plan.steps.iter().filter(|s| s.action == Action::Delete).count();
+    assert_eq!(deletes, 3, "none of the three roots held is desired");
+    let before = fake.request_count();
+    let applied = client.apply(plan, Some(quick(5_000))).await;
+    let uploaded = applied.steps.iter().find(|s| s.action == Action::Upload).unwrap();
+    assert!(uploaded.result.as_deref().unwrap().contains("the get answer names certificate"), "{uploaded:?}");
+    assert!(
+        fake.requests()[before..].iter().all(|r| r.method != "DELETE"),
+        "no root is deleted while the new one is not known to be active"
+    );
+}

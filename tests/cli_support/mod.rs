@@ -110,3 +110,12 @@ pub async fn run_on_terminal(args: &[&str], env: &[(&str, &str)], input: &str) -
     .await
     .unwrap()
 }
+
+/// Runs the CLI against `fake`: `args`, then `--zone-id` (the fake's zone) and `--base-url`, with
+/// the fake's token in the environment.
+pub async fn run_on(fake: &fake::FakeCloudflare, args: &[&str]) -> Output {
+    let base = fake.base_url();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--zone-id", fake.zone_id(), "--base-url", &base]);
+    run(&all, &token_env()).await
+}

@@ -9,7 +9,8 @@ use crate::certificate::{CertificateDetails, CertificateProblem, checked_root_ca
 use crate::client::Client;
 use crate::error::{ErrorKind, Result};
 use crate::lifecycle::Polling;
-use crate::model::CertificateStatus;
+use crate::model::{CertificateStatus, CustomTrustStore};
+use crate::operations::same_id;
 
 /// A root CA a trust store should hold, checked locally ([`check_root_ca`](crate::check_root_ca))
 /// when it is made, so that nothing is sent for a wrong file.
@@ -29,6 +30,11 @@ impl DesiredRoot {
     pub fn from_pem(pem: &str, now: DateTime<Utc>) -> std::result::Result<Self, CertificateProblem> {
         let (details, pem) = checked_root_ca(pem, now)?;
         Ok(Self { details, file: None, pem })
+    }
+
+    /// The clean PEM block, as it is uploaded.
+    pub fn pem(&self) -> &str {
+        &self.pem
     }
 
     /// The same, saying which file it came from.
@@ -164,15 +170,37 @@ impl Client {
     /// uploads, but it skips every delete (a root is never taken away while its replacement is
     /// not in place), and nothing already applied is undone. Returns the plan with its results:
     /// see [`Plan::failures`].
+    ///
+    /// An upload's answer must describe the root uploaded: one whose id is that of a root this
+    /// plan deletes or keeps, or the id another upload of the same apply returned (in any case),
+    /// or whose certificate is another one, fails the upload's step (and so skips every delete):
+    /// no root is deleted on the word of an answer that may name it by mistake.
     pub async fn apply(&self, mut plan: Plan, wait: Option<Polling>) -> Plan {
         let zone = plan.zone_id.clone();
+        // Ids this apply must never delete: the roots it keeps, then those its uploads return.
+        let mut kept: Vec<String> = plan
+            .steps
+            .iter()
+            .filter(|step| step.action == Action::Unchanged)
+            .filter_map(|step| step.id.clone())
+            .collect();
+        let deleted: Vec<String> = plan
+            .steps
+            .iter()
+            .filter(|step| step.action == Action::Delete)
+            .filter_map(|step| step.id.clone())
+            .collect();
         for step in plan.steps.iter_mut().filter(|step| step.action == Action::Upload) {
             let pem = step.pem.take().unwrap_or_default();
             step.result = Some(match self.upload(&zone, &pem).await {
-                Ok(uploaded) => {
-                    step.id = Some(uploaded.id);
-                    "done".to_owned()
-                }
+                Ok(uploaded) => match upload_answer_problem(step, &uploaded, &kept, &deleted) {
+                    None => {
+                        kept.push(uploaded.id.clone());
+                        step.id = Some(uploaded.id);
+                        "done".to_owned()
+                    }
+                    Some(problem) => problem,
+                },
                 Err(error) => error.to_string(),
             });
         }
@@ -191,12 +219,46 @@ impl Client {
                 continue;
             }
             let id = step.id.clone().unwrap_or_default();
+            if kept.iter().any(|keep| same_id(keep, &id)) {
+                step.result = Some(format!("skipped: {id} is also the id of a root this plan keeps"));
+                continue;
+            }
             step.result = Some(match self.delete(&zone, &id).await {
                 Ok(_) => "done".to_owned(),
                 Err(error) => error.to_string(),
             });
         }
         plan
+    }
+}
+
+/// What is wrong with the answer to an upload step, if anything: it names the id of a root the
+/// plan keeps or deletes (or that another upload returned), or it describes another certificate.
+fn upload_answer_problem(
+    step: &Step,
+    uploaded: &CustomTrustStore,
+    kept: &[String],
+    deleted: &[String],
+) -> Option<String> {
+    let id = crate::text::one_line(&uploaded.id, 64);
+    if deleted.iter().any(|other| same_id(other, &uploaded.id)) {
+        return Some(format!(
+            "the upload answer names certificate \"{id}\", a root this plan deletes: nothing is deleted"
+        ));
+    }
+    if kept.iter().any(|other| same_id(other, &uploaded.id)) {
+        return Some(format!(
+            "the upload answer names certificate \"{id}\", a root this plan keeps: nothing is deleted"
+        ));
+    }
+    // A certificate that does not parse (or is left out) is not evidence either way; one that
+    // parses must be the root uploaded.
+    match uploaded.details() {
+        Ok(details) if details.sha256_fingerprint != step.fingerprint => Some(format!(
+            "the upload answer for {} describes another certificate ({}, id \"{id}\"): nothing is deleted",
+            step.fingerprint, details.sha256_fingerprint
+        )),
+        _ => None,
     }
 }
 

@@ -312,3 +312,74 @@ async fn a_poll_answered_with_another_certificate_is_never_taken_as_active() {
         "no root is deleted while the new one is not known to be active"
     );
 }
+
+#[tokio::test]
+async fn an_upload_answer_naming_a_root_the_plan_deletes_or_keeps_fails_its_step_and_deletes_nothing() {
+    use cloudflare_origin_trust_store::fake::Fault;
+    // Each lie: the id the upload's answer names, given the roots listed (keep, old).
+    type Lie = fn(
+        &cloudflare_origin_trust_store::CustomTrustStore,
+        &cloudflare_origin_trust_store::CustomTrustStore,
+    ) -> String;
+    let lies: [(&str, Lie, &str); 4] = [
+        ("the id of the root pruned", |_, old| old.id.clone(), "a root this plan deletes"),
+        ("that id in capitals", |_, old| old.id.to_ascii_uppercase(), "a root this plan deletes"),
+        ("the id of the root kept", |keep, _| keep.id.clone(), "a root this plan keeps"),
+        ("the kept id in capitals", |keep, _| keep.id.to_ascii_uppercase(), "a root this plan keeps"),
+    ];
+    for (what, lie, says) in lies {
+        let fake = FakeCloudflare::builder()
+            .activation(Transition::Immediately)
+            .deletion(Transition::Immediately)
+            .start()
+            .await
+            .unwrap();
+        let client = fake.client().unwrap();
+        let desired = roots(&["Kept Root", "Uploaded Root"]);
+        let keep = client.upload(fake.zone_id(), desired[0].pem()).await.unwrap();
+        let old = client.upload(fake.zone_id(), &certs::root("Pruned Root")).await.unwrap();
+        let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+        let actions: Vec<Action> = plan.steps.iter().map(|s| s.action).collect();
+        assert_eq!(actions, [Action::Upload, Action::Delete, Action::Unchanged], "{what}");
+
+        // The answer describes the uploaded root, but under the id `lie` picks.
+        let mut answer =
+            cloudflare_origin_trust_store::CustomTrustStore::new(lie(&keep, &old), desired[1].pem());
+        answer.status = CertificateStatus::PendingDeployment;
+        let body = serde_json::json!({"success": true, "errors": [], "messages": [], "result": answer});
+        fake.set_faults(move |r| (r.method == "POST").then(|| Fault::json(200, &body)));
+        let before = fake.request_count();
+        let applied = client.apply(plan, None).await;
+        let upload = &applied.steps[0];
+        let result = upload.result.as_deref().unwrap();
+        assert!(result.contains(says) && result.ends_with("nothing is deleted"), "{what}: {result}");
+        assert_eq!(
+            applied.steps[1].result.as_deref(),
+            Some("skipped: 1 upload(s) did not complete"),
+            "{what}"
+        );
+        assert_eq!(methods(&fake)[before..], ["POST"], "{what}: no DELETE was sent");
+        assert_eq!(fake.certificates().len(), 2, "{what}: both roots stay");
+    }
+}
+
+#[tokio::test]
+async fn an_upload_answer_describing_another_certificate_fails_its_step() {
+    use cloudflare_origin_trust_store::fake::Fault;
+    let fake = FakeCloudflare::builder().activation(Transition::Immediately).start().await.unwrap();
+    let client = fake.client().unwrap();
+    let old = client.upload(fake.zone_id(), &certs::root("Old Pruned")).await.unwrap();
+    let desired = roots(&["Wanted Root"]);
+    let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+    let mut answer = cloudflare_origin_trust_store::CustomTrustStore::new(
+        "ca0000000000000000000000000000ff",
+        certs::root("Someone Else"),
+    );
+    answer.status = CertificateStatus::PendingDeployment;
+    let body = serde_json::json!({"success": true, "errors": [], "messages": [], "result": answer});
+    fake.set_faults(move |r| (r.method == "POST").then(|| Fault::json(200, &body)));
+    let applied = client.apply(plan, None).await;
+    let result = applied.steps[0].result.as_deref().unwrap();
+    assert!(result.contains("describes another certificate"), "{result}");
+    assert!(fake.certificates().iter().any(|c| c.id == old.id), "the old root stays");
+}

@@ -15,7 +15,7 @@ use futures_util::{StreamExt, TryStreamExt, future, stream};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::{CertificateStatus, CustomTrustStore};
-use crate::operations::checked_zone_id;
+use crate::operations::{canonical_zone_id, checked_zone_id};
 use crate::pagination::Pagination;
 use crate::zones::{ZoneFilter, checked_zone_name};
 
@@ -32,9 +32,19 @@ impl ZoneRef {
     /// A zone id when `value` looks like one (32 hex characters), else a name.
     pub fn parse(value: &str) -> Self {
         if value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
-            Self::Id(value.to_owned())
+            Self::Id(canonical_zone_id(value))
         } else {
             Self::Name(value.to_owned())
+        }
+    }
+
+    /// The zone as requests name it: an id in hex given in capitals is written in lowercase (as
+    /// Cloudflare writes its ids), so one zone given as `ABC…` and `abc…` is one zone; a name
+    /// is kept as given.
+    pub fn canonical(self) -> Self {
+        match self {
+            Self::Id(id) => Self::Id(canonical_zone_id(&id)),
+            name => name,
         }
     }
 
@@ -232,7 +242,7 @@ impl Client {
                     .filter(|zone| seen.insert(key(zone)))
                     .map(|zone| {
                         Ok(match zone {
-                            ZoneRef::Id(id) => Target::Id(canonical_id(id)),
+                            ZoneRef::Id(id) => Target::Id(canonical_zone_id(id)),
                             ZoneRef::Name(name) => Target::Name(name.clone()),
                         })
                     })
@@ -352,16 +362,10 @@ fn in_order<T>(done: impl Stream<Item = (usize, T)>) -> impl Stream<Item = T> {
     .flatten()
 }
 
-/// A zone id as it is sent: Cloudflare's ids are lowercase hex, so hex given in capitals is
-/// written in lowercase; anything else is kept as given.
-fn canonical_id(id: &str) -> String {
-    if id.bytes().all(|b| b.is_ascii_hexdigit()) { id.to_ascii_lowercase() } else { id.to_owned() }
-}
-
 /// What makes two given zones the same: the id as sent, or the name without case or a final dot.
 fn key(zone: &ZoneRef) -> ZoneRef {
     match zone {
-        ZoneRef::Id(id) => ZoneRef::Id(canonical_id(id)),
+        ZoneRef::Id(id) => ZoneRef::Id(canonical_zone_id(id)),
         ZoneRef::Name(name) => ZoneRef::Name(trimmed(name).to_ascii_lowercase()),
     }
 }

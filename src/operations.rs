@@ -231,9 +231,16 @@ pub(crate) fn check_per_page(per_page: u64) -> Result<()> {
 /// The longest id (of a zone or a certificate) the API accepts.
 pub(crate) const MAX_ID_LEN: usize = 32;
 
-/// A zone id, checked with [`checked_id`].
+/// A zone id, checked with [`checked_id`], as it is sent: see [`canonical_zone_id`].
 pub(crate) fn checked_zone_id(zone_id: &str) -> Result<Identifier> {
-    checked_id("zone_id", zone_id)
+    checked_id("zone_id", &canonical_zone_id(zone_id))
+}
+
+/// A zone id as it is sent and compared: Cloudflare's ids are lowercase hex, so hex given in
+/// capitals is written in lowercase (one zone given as `ABC…` and `abc…` is one zone); anything
+/// else is kept as given.
+pub(crate) fn canonical_zone_id(id: &str) -> String {
+    if id.bytes().all(|b| b.is_ascii_hexdigit()) { id.to_ascii_lowercase() } else { id.to_owned() }
 }
 
 /// Checks an id before it goes into a request path: 1 to [`MAX_ID_LEN`] bytes of ASCII

@@ -125,9 +125,10 @@ impl Client {
     /// A listed certificate whose PEM does not parse cannot be matched, so the plan is refused
     /// ([`ErrorKind::Unmatchable`]) rather than risk deleting or doubling a root.
     pub async fn plan(&self, zone_id: &str, desired: &[DesiredRoot], prune: bool) -> Result<Plan> {
-        let listed = self.collect_all(zone_id).await?;
+        let zone_id = crate::operations::canonical_zone_id(zone_id);
+        let listed = self.collect_all(&zone_id).await?;
         let mut steps = Vec::new();
-        let mut held = Vec::new();
+        let mut held: Vec<(String, CertificateDetails)> = Vec::new();
         for certificate in listed {
             if matches!(certificate.status, CertificateStatus::PendingDeletion | CertificateStatus::Deleted) {
                 continue;
@@ -135,7 +136,17 @@ impl Client {
             let details = certificate
                 .details()
                 .map_err(|problem| ErrorKind::Unmatchable { id: certificate.id.clone(), problem })?;
-            held.push((certificate.id, details));
+            // Ids are compared as Cloudflare does, whatever their case: the same root listed
+            // twice is held once; two roots under one id make a prune unsafe.
+            match held.iter().find(|(id, _)| same_id(id, &certificate.id)) {
+                Some((_, twin)) if twin.sha256_fingerprint == details.sha256_fingerprint => continue,
+                Some((first, _)) if prune => {
+                    return Err(
+                        ErrorKind::AmbiguousId { first: first.clone(), second: certificate.id }.into()
+                    );
+                }
+                _ => held.push((certificate.id, details)),
+            }
         }
         for root in desired {
             let found = held
@@ -162,7 +173,7 @@ impl Client {
             Action::Delete => 1,
             Action::Unchanged => 2,
         });
-        Ok(Plan { zone_id: zone_id.to_owned(), steps })
+        Ok(Plan { zone_id, steps })
     }
 
     /// Applies `plan`: every upload, then (with `wait`) waits until each uploaded root is

@@ -374,3 +374,28 @@ async fn upload_wait_fails_when_a_poll_answers_with_another_certificate() {
     );
     assert!(output.stdout.is_empty(), "nothing printed as active");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_zone_given_in_two_cases_is_synced_once() {
+    let fake = FakeCloudflare::builder().activation(Transition::Immediately).start().await.unwrap();
+    let dir = dir_with("two-cases", &[("a.pem", certs::root("Once A")), ("b.pem", certs::root("Once B"))]);
+    let upper = fake.zone_id().to_ascii_uppercase();
+    let mixed = format!("{}{}", &fake.zone_id()[..16], &upper[16..]);
+    for spellings in
+        [vec![fake.zone_id().to_owned(), upper.clone()], vec![upper.clone(), mixed.clone(), upper.clone()]]
+    {
+        fake.set_certificates(Vec::new());
+        let before = fake.request_count();
+        let mut args = vec!["sync", "--dir", dir.to_str().unwrap(), "--base-url"];
+        let base = fake.base_url();
+        args.push(&base);
+        for zone in &spellings {
+            args.extend(["--zone-id", zone.as_str()]);
+        }
+        let output = run(&args, &token_env()).await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(methods(&fake)[before..], ["GET", "POST", "POST"], "{spellings:?}: one plan, one apply");
+        assert_eq!(fake.certificates().len(), 2);
+        assert!(fake.requests().iter().all(|r| r.path.contains(fake.zone_id())), "sent in lowercase");
+    }
+}

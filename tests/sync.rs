@@ -383,3 +383,56 @@ async fn an_upload_answer_describing_another_certificate_fails_its_step() {
     assert!(result.contains("describes another certificate"), "{result}");
     assert!(fake.certificates().iter().any(|c| c.id == old.id), "the old root stays");
 }
+
+#[tokio::test]
+async fn certificate_ids_are_compared_without_case_when_a_plan_matches_the_list() {
+    let fake = FakeCloudflare::builder().start().await.unwrap();
+    let client = fake.client().unwrap();
+    let desired = roots(&["Desired Lower"]);
+    let mut kept = cloudflare_origin_trust_store::CustomTrustStore::new(
+        "aaaa0000000000000000000000000001",
+        desired[0].pem(),
+    );
+    kept.status = CertificateStatus::Active;
+    let mut twin = kept.clone();
+    twin.id = kept.id.to_ascii_uppercase();
+
+    // The same root listed twice, its id in two cases: held once, nothing pruned.
+    fake.set_certificates(vec![twin.clone(), kept.clone()]);
+    let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+    let actions: Vec<Action> = plan.steps.iter().map(|s| s.action).collect();
+    assert_eq!(actions, [Action::Unchanged], "{plan:?}");
+
+    // Another root under the desired root's id in capitals: a prune cannot tell which one a
+    // delete takes, so the plan is refused (without pruning, it is only not desired).
+    let mut other = cloudflare_origin_trust_store::CustomTrustStore::new(
+        kept.id.to_ascii_uppercase(),
+        certs::root("Not Desired"),
+    );
+    other.status = CertificateStatus::Active;
+    for listed in [vec![other.clone(), kept.clone()], vec![kept.clone(), other.clone()]] {
+        fake.set_certificates(listed);
+        let err = client.plan(fake.zone_id(), &desired, true).await.unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::AmbiguousId { .. }), "{err:?}");
+        assert!(
+            err.to_string().ends_with("nothing is pruned from a list that names roots ambiguously"),
+            "{err}"
+        );
+        let plan = client.plan(fake.zone_id(), &desired, false).await.unwrap();
+        assert_eq!(plan.changes(), 0, "{plan:?}");
+    }
+    assert!(fake.requests().iter().all(|r| r.method == "GET"), "plans only list");
+}
+
+#[tokio::test]
+async fn a_zone_id_in_capitals_is_sent_in_lowercase_and_planned_as_one_zone() {
+    let fake = FakeCloudflare::builder().start().await.unwrap();
+    let client = fake.client().unwrap();
+    let upper = fake.zone_id().to_ascii_uppercase();
+    let plan = client.plan(&upper, &roots(&["Any Root"]), false).await.unwrap();
+    assert_eq!(plan.zone_id, fake.zone_id());
+    assert!(client.get(&upper, "ca000000000000000000000000000001").await.unwrap_err().is_not_found());
+    for request in fake.requests() {
+        assert!(request.path.contains(fake.zone_id()), "{}", request.path);
+    }
+}

@@ -201,6 +201,18 @@ pub enum ErrorKind {
         problem: crate::certificate::CertificateProblem,
     },
 
+    /// The list holds two different roots under one id (spelt in two cases, or repeated), so a
+    /// plan that prunes cannot tell which one a delete would take away.
+    #[error(
+        "the store lists two different roots under one id (\"{first}\" and \"{second}\"); nothing is pruned from a list that names roots ambiguously"
+    )]
+    AmbiguousId {
+        /// The id as the first of them spells it.
+        first: String,
+        /// The id as the second spells it.
+        second: String,
+    },
+
     /// A certificate waited for ended in a status other than `active` (`expired`, `deleted`,
     /// `pending_deletion`).
     #[error("certificate {id} is {status}, not active")]

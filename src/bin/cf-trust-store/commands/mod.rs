@@ -48,13 +48,13 @@ pub(crate) fn builder(global: &Global) -> Result<ClientBuilder, Failure> {
 }
 
 /// The zones of the command line (`--zone-id` and `--zone`, in the order given), else the one of
-/// `CLOUDFLARE_ZONE_ID`, else none.
+/// `CLOUDFLARE_ZONE_ID`, else none; ids as requests send them ([`ZoneRef::canonical`]).
 pub(crate) fn given_zones(global: &Global) -> Result<Vec<ZoneRef>, Failure> {
     if !global.zones.is_empty() {
-        return Ok(global.zones.clone());
+        return Ok(global.zones.iter().cloned().map(ZoneRef::canonical).collect());
     }
     match std::env::var(ENV_ZONE_ID) {
-        Ok(id) if !id.trim().is_empty() => Ok(vec![ZoneRef::Id(id)]),
+        Ok(id) if !id.trim().is_empty() => Ok(vec![ZoneRef::Id(id).canonical()]),
         Ok(_) | Err(std::env::VarError::NotPresent) => Ok(Vec::new()),
         Err(std::env::VarError::NotUnicode(_)) => Err(Failure::usage(format!(
             "{ENV_ZONE_ID} is set but is not valid UTF-8 (a stray byte?); fix or unset it"

@@ -39,7 +39,8 @@ pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, 
     let mut zone_ids = Vec::with_capacity(zones.len());
     for zone in zones {
         let id = zone_id(&client, zone).await?;
-        if !zone_ids.contains(&id) {
+        // One zone, however its id is spelt, is planned and applied once.
+        if !zone_ids.iter().any(|known: &String| known.eq_ignore_ascii_case(&id)) {
             zone_ids.push(id);
         }
     }

@@ -95,7 +95,22 @@ async fn sync_uploads_then_changes_nothing_then_prunes_exactly_what_left_the_dir
     std::fs::remove_file(Path::new(dir).join("b.crt")).unwrap();
     assert_eq!(sync(&[]).await.status.code(), Some(0));
     assert_eq!(fake.certificates().len(), 3);
+    // A plan that deletes is not applied off a terminal without --yes: exit 2, only listed.
+    let before = fake.request_count();
     let output = sync(&["--prune"]).await;
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("the plan deletes 1 root(s)"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("CN=Dir Root B"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).ends_with(
+            "add --yes to apply the plan (nothing was changed; the trust stores were only listed)\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(methods(&fake)[before..], ["GET"]);
+    assert!(output.stdout.is_empty());
+    let output = sync(&["--prune", "--yes"]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let plan = printed(&output);
     let deletes: Vec<&Value> = plan.iter().filter(|s| s["action"] == "delete").collect();
@@ -398,4 +413,63 @@ async fn one_zone_given_in_two_cases_is_synced_once() {
         assert_eq!(fake.certificates().len(), 2);
         assert!(fake.requests().iter().all(|r| r.path.contains(fake.zone_id())), "sent in lowercase");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prune_is_confirmed_on_a_terminal_and_its_deletes_wait_for_the_uploads() {
+    let fake = FakeCloudflare::builder()
+        .activation(Transition::AfterReads(2))
+        .deletion(Transition::Immediately)
+        .start()
+        .await
+        .unwrap();
+    let client = fake.client().unwrap();
+    let old = client.upload(fake.zone_id(), &certs::root("Old On Terminal")).await.unwrap();
+    let mut store = fake.certificates();
+    store[0].status = cloudflare_origin_trust_store::CertificateStatus::Active;
+    fake.set_certificates(store);
+    let dir = dir_with("terminal", &[("new.pem", certs::root("New On Terminal"))]);
+    let base = fake.base_url();
+    let args =
+        ["sync", "--zone-id", fake.zone_id(), "--base-url", &base, "--dir", dir.to_str().unwrap(), "--prune"];
+
+    // Declined: nothing changed, exit 1.
+    let before = fake.request_count();
+    let (code, screen) = run_on_terminal(&args, &token_env(), "n\n").await;
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(screen.contains("the plan deletes 1 root(s)"), "{screen}");
+    assert!(screen.contains(&format!("zone {}: {}  CN=Old On Terminal", fake.zone_id(), old.id)), "{screen}");
+    assert!(screen.contains("Apply the plan? [y/N] "), "{screen}");
+    assert!(screen.contains("plan not applied: nothing was changed"), "{screen}");
+    assert_eq!(methods(&fake)[before..], ["GET"]);
+
+    // Accepted: the upload, polls until it is active, and only then the delete.
+    let before = fake.request_count();
+    let (code, screen) = run_on_terminal(&args, &token_env(), "y\n").await;
+    assert_eq!(code, Some(0), "{screen}");
+    assert_eq!(methods(&fake)[before..], ["GET", "POST", "GET", "GET", "GET", "DELETE"], "{screen}");
+    let left: Vec<String> = fake.certificates().iter().map(|c| c.details().unwrap().subject).collect();
+    assert_eq!(left, ["CN=New On Terminal"]);
+
+    // --no-wait deletes at once; --yes needs no terminal.
+    let dir = dir_with("no-wait", &[("newer.pem", certs::root("Newer"))]);
+    let before = fake.request_count();
+    let output = run(
+        &[
+            "sync",
+            "--zone-id",
+            fake.zone_id(),
+            "--base-url",
+            &base,
+            "--dir",
+            dir.to_str().unwrap(),
+            "--prune",
+            "--yes",
+            "--no-wait",
+        ],
+        &token_env(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(methods(&fake)[before..], ["GET", "POST", "DELETE"]);
 }

@@ -235,11 +235,20 @@ pub(crate) struct SyncArgs {
     /// Print the plan and change nothing; exit 4 when changes are pending.
     #[arg(long)]
     pub(crate) dry_run: bool,
-    /// Wait until each uploaded certificate is active before deleting anything.
-    #[arg(long)]
+    /// Wait until each uploaded certificate is active, even when the plan deletes nothing (a plan
+    /// that uploads and deletes waits anyway, unless --no-wait).
+    #[arg(long, conflicts_with = "no_wait")]
     pub(crate) wait: bool,
+    /// Delete without waiting for the uploads of the same plan to be active (origins chaining
+    /// to a pending root are not trusted yet).
+    #[arg(long)]
+    pub(crate) no_wait: bool,
     #[command(flatten)]
     pub(crate) wait_args: WaitArgs,
+    /// Apply a plan that deletes roots without asking (required when standard input is not a
+    /// terminal).
+    #[arg(short, long)]
+    pub(crate) yes: bool,
     /// Zones synced at once (1 to 32).
     #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=32))]
     pub(crate) concurrency: u8,

@@ -1,11 +1,11 @@
 //! One certificate: `get`, `upload`, `delete`.
 
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 
 use chrono::Utc;
 use cloudflare_origin_trust_store::{Client, Error, SelfSignature, terminal_safe};
 
-use super::{client, one_zone, zone_id};
+use super::{ask, client, one_zone, zone_id};
 use crate::args::{DeleteArgs, Global, ItemArgs, UploadArgs};
 use crate::input::certificate_text;
 use crate::output::{Deleted, Detailed, Printer};
@@ -83,17 +83,11 @@ async fn confirmed(client: &Client, zone: &str, id: &str) -> Result<bool, Failur
     let subject = certificate.details().map(|d| d.subject).unwrap_or_else(|_| certificate.issuer.clone());
     let expires = certificate.expires_on.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let days = certificate.days_until_expiry(Utc::now());
-    let mut stderr = io::stderr();
-    let _ = write!(
-        stderr,
+    Ok(ask(&format!(
         "Delete {} ({}, {}, expires {expires}, in {days} days) from zone {zone}?\n\
          Origins whose certificates chain to it will no longer be trusted. [y/N] ",
         terminal_safe(&certificate.id),
         terminal_safe(&subject),
-        certificate.status,
-    );
-    let _ = stderr.flush();
-    let mut answer = String::new();
-    let _ = io::Read::take(io::stdin().lock(), 1024).read_line(&mut answer);
-    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+        terminal_safe(certificate.status.as_str()),
+    )))
 }

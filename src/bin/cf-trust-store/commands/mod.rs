@@ -86,3 +86,15 @@ pub(crate) async fn zone_id(client: &Client, zone: ZoneRef) -> Result<String, Fa
         ZoneRef::Name(name) => Ok(client.zone_id(&name).await?),
     }
 }
+
+/// Asks `question` on standard error and reads one line (at most 1 KiB) of standard input;
+/// whether the answer is yes (`y` or `yes`, in any case).
+pub(crate) fn ask(question: &str) -> bool {
+    use std::io::{BufRead, Write};
+    let mut stderr = std::io::stderr();
+    let _ = write!(stderr, "{question}");
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    let _ = std::io::Read::take(std::io::stdin().lock(), 1024).read_line(&mut answer);
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}

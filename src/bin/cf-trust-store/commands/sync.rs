@@ -1,21 +1,24 @@
 //! Trust store as code: `sync` (a directory of roots to one or more zones) and `rotate`.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 use chrono::Utc;
-use cloudflare_origin_trust_store::{DesiredRoot, Plan, Polling, terminal_safe};
+use cloudflare_origin_trust_store::{Action, DesiredRoot, Plan, Polling, terminal_safe};
 use futures_util::StreamExt;
 
-use super::{client, given_zones, one_zone, zone_id};
+use super::{ask, client, given_zones, one_zone, zone_id};
 use crate::args::{Global, RotateArgs, SyncArgs};
 use crate::input::{certificate_text, certificate_text_at};
 use crate::output::{Line, PlanRow, Printer};
 use crate::{ExitStatus, Failure};
 
-/// Makes each zone's trust store hold exactly the roots of `--dir`: prints the plan, then applies
-/// it unless `--dry-run`. Exit 0 in sync or applied; 4 with `--dry-run` when changes are pending;
-/// 2 for invalid input (nothing sent); 1 when applying (or planning a zone) failed.
+/// Makes each zone's trust store hold exactly the roots of `--dir`: plans every zone (reads
+/// only), asks before a plan that deletes roots (off a terminal, `--yes` is required: exit 2,
+/// nothing changed), then applies each plan unless `--dry-run` and prints it. A plan that uploads
+/// and deletes waits until its uploads are active before deleting, unless `--no-wait`. Exit 0 in
+/// sync or applied; 4 with `--dry-run` when changes are pending; 2 for invalid input (nothing
+/// sent); 1 when applying (or planning a zone) failed, or the prune was declined.
 pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, Failure> {
     let zones = given_zones(global)?;
     if zones.is_empty() {
@@ -44,22 +47,38 @@ pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, 
             zone_ids.push(id);
         }
     }
-    let polling = args.wait.then(|| Polling::new(args.wait_args.wait_timeout));
-    let (prune, dry_run) = (args.prune, args.dry_run);
-    let mut outcomes = futures_util::stream::iter(zone_ids)
-        .map(|zone| {
-            let (client, desired) = (client.clone(), &desired);
+    let concurrency = usize::from(args.concurrency);
+    // Every zone planned before any is changed, so that what the plans delete is shown (and
+    // confirmed) first.
+    let planned: Vec<(String, Result<Plan, cloudflare_origin_trust_store::Error>)> =
+        futures_util::stream::iter(zone_ids)
+            .map(|zone| {
+                let (client, desired) = (&client, &desired);
+                async move {
+                    let plan = client.plan(&zone, desired, args.prune).await;
+                    (zone, plan)
+                }
+            })
+            .buffered(concurrency)
+            .collect()
+            .await;
+    if !args.dry_run && !args.yes {
+        confirm_deletes(&planned)?;
+    }
+    let mut outcomes = futures_util::stream::iter(planned)
+        .map(|(zone, plan)| {
+            let (client, args) = (&client, &args);
             async move {
-                let plan = client.plan(&zone, desired, prune).await;
                 match plan {
-                    Ok(plan) if !dry_run && plan.changes() > 0 => {
+                    Ok(plan) if !args.dry_run && plan.changes() > 0 => {
+                        let polling = polling(args, &plan);
                         (zone, Ok(client.apply(plan, polling).await))
                     }
                     other => (zone, other),
                 }
             }
         })
-        .buffered(usize::from(args.concurrency));
+        .buffered(concurrency);
     let mut printer = Printer::new(global.output);
     let (mut pending, mut failed) = (0, false);
     while let Some((zone, outcome)) = outcomes.next().await {
@@ -67,7 +86,7 @@ pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, 
             Ok(plan) => {
                 pending += plan.changes();
                 failed |= plan.failures() > 0;
-                printer.add([Line(heading(&plan, dry_run))])?;
+                printer.add([Line(heading(&plan, args.dry_run))])?;
                 printer.add(plan.steps.into_iter().map(|step| PlanRow { zone_id: zone.clone(), step }))?;
             }
             Err(error) => {
@@ -83,16 +102,66 @@ pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, 
         }
     }
     printer.finish::<PlanRow>()?;
-    Ok(match (failed, dry_run && pending > 0) {
+    Ok(match (failed, args.dry_run && pending > 0) {
         (true, _) => ExitStatus::Failure,
         (false, true) => ExitStatus::ChangesPending,
         (false, false) => ExitStatus::Success,
     })
 }
 
+/// How a plan's uploads are waited for: with `--wait`, or when the plan also deletes (a root is
+/// not taken away while its replacement is still pending), unless `--no-wait`.
+fn polling(args: &SyncArgs, plan: &Plan) -> Option<Polling> {
+    let has = |action| plan.steps.iter().any(|step| step.action == action);
+    let wait = args.wait || (has(Action::Upload) && has(Action::Delete));
+    (wait && !args.no_wait).then(|| Polling::new(args.wait_args.wait_timeout))
+}
+
+/// Shows the roots the plans delete and asks on the terminal; off a terminal, a plan that
+/// deletes needs `--yes` (a usage failure, exit 2: nothing was changed, only listed).
+fn confirm_deletes(
+    planned: &[(String, Result<Plan, cloudflare_origin_trust_store::Error>)],
+) -> Result<(), Failure> {
+    let deletes: Vec<String> = planned
+        .iter()
+        .filter_map(|(zone, plan)| Some((zone, plan.as_ref().ok()?)))
+        .flat_map(|(zone, plan)| {
+            plan.steps.iter().filter(|step| step.action == Action::Delete).map(move |step| {
+                format!(
+                    "  - zone {zone}: {}  {}  expires {}",
+                    terminal_safe(step.id.as_deref().unwrap_or_default()),
+                    terminal_safe(&step.subject),
+                    step.expires_on.format("%Y-%m-%d")
+                )
+            })
+        })
+        .collect();
+    if deletes.is_empty() {
+        return Ok(());
+    }
+    let what = format!(
+        "the plan deletes {} root(s); origins whose certificates chain to them will no longer be trusted:\n{}",
+        deletes.len(),
+        deletes.join("\n")
+    );
+    if !io::stdin().is_terminal() {
+        return Err(Failure::usage(format!(
+            "{what}\nstandard input is not a terminal to confirm it: add --yes to apply the plan (nothing was changed; the trust stores were only listed)"
+        )));
+    }
+    if ask(&format!("{what}\nApply the plan? [y/N] ")) {
+        Ok(())
+    } else {
+        Err(Failure {
+            status: ExitStatus::Failure,
+            message: Some("plan not applied: nothing was changed".into()),
+        })
+    }
+}
+
 fn heading(plan: &Plan, dry_run: bool) -> String {
     let count = |action| plan.steps.iter().filter(|step| step.action == action).count();
-    use cloudflare_origin_trust_store::Action::{Delete, Unchanged, Upload};
+    use Action::{Delete, Unchanged, Upload};
     let state = match (plan.changes(), dry_run, plan.failures()) {
         (0, _, _) => "in sync".to_owned(),
         (_, true, _) => "changes pending (dry run)".to_owned(),

@@ -85,10 +85,12 @@ impl Client {
                 let (id, status) = (certificate.id, certificate.status);
                 return Err(ErrorKind::WaitTimedOut { id, status, waited: polling.timeout }.into());
             }
+            // The status is the server's text: escaped for whatever subscriber shows it.
+            let status = crate::text::terminal_safe(certificate.status.as_str());
             tracing::debug!(
                 target: "cloudflare_origin_trust_store::wait",
-                certificate_id, status = %certificate.status, wait_ms = interval.min(left).as_millis() as u64,
-                "certificate {certificate_id} is {}: polling again in {}", certificate.status, crate::transport::seconds(interval.min(left))
+                certificate_id, status = %status, wait_ms = interval.min(left).as_millis() as u64,
+                "certificate {certificate_id} is {status}: polling again in {}", crate::transport::seconds(interval.min(left))
             );
             tokio::time::sleep(interval.min(left)).await;
             interval = (interval * 2).min(polling.max);

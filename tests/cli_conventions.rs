@@ -319,3 +319,92 @@ async fn one_page_on_a_terminal_says_how_many_more_there_are_and_nothing_otherwi
         run_on_terminal(&["list", "--zone-id", fake.zone_id(), "--base-url", &base], &env, "").await;
     assert!(!shown.contains("use --all"), "every certificate shown: {shown}");
 }
+
+/// Statuses a hostile server could send: escape sequences, an OSC title, C1 controls, a newline
+/// that forges a log line, a bidi override.
+const HOSTILE_STATUSES: [&str; 5] = [
+    "pending\u{1b}[2J\u{1b}[31mred",
+    "pending\u{1b}]0;owned\u{7}",
+    "pending\u{9b}31m\u{85}",
+    "pending\nERROR cloudflare_origin_trust_store: forged line",
+    "pending\u{202e}evil",
+];
+
+/// Whatever reached the terminal holds no control character but the line ends, and no bidi
+/// override.
+#[track_caller]
+fn assert_nothing_raw(shown: &str, what: &str) {
+    let raw: Vec<char> = shown
+        .chars()
+        .filter(|c| (c.is_control() && *c != '\n') || ('\u{202a}'..='\u{202e}').contains(c))
+        .collect();
+    assert!(raw.is_empty(), "{what}: raw {raw:?} in {shown:?}");
+    assert!(
+        !shown.lines().any(|l| l.starts_with("ERROR cloudflare_origin_trust_store: forged")),
+        "{what}: {shown}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_statuses_reach_logs_and_prompts_escaped_on_a_terminal() {
+    for status in HOSTILE_STATUSES {
+        let fake = FakeCloudflare::builder().start().await.unwrap();
+        // Every get (the delete's confirmation, each poll of a wait) reads the certificate asked
+        // for back with the hostile status.
+        let pem = common::certs::root("Hostile Status");
+        let (answer_pem, answer_status) = (pem.clone(), status.to_owned());
+        fake.set_faults(move |r| {
+            if r.method != "GET" || r.is_list() {
+                return None;
+            }
+            let mut certificate = cloudflare_origin_trust_store::CustomTrustStore::new(
+                r.path.rsplit('/').next().unwrap(),
+                answer_pem.clone(),
+            );
+            certificate.status =
+                cloudflare_origin_trust_store::CertificateStatus::from(answer_status.as_str());
+            let body =
+                serde_json::json!({"success": true, "errors": [], "messages": [], "result": certificate});
+            Some(Fault::json(200, &body))
+        });
+        let base = fake.base_url();
+        let zone = fake.zone_id().to_owned();
+        let env = [("CLOUDFLARE_API_TOKEN", fake::TOKEN)];
+
+        let id = "ca000000000000000000000000000001";
+        let (code, shown) =
+            run_on_terminal(&["delete", id, "--zone-id", &zone, "--base-url", &base], &env, "n\n").await;
+        assert_eq!(code, Some(1), "{shown}");
+        assert!(shown.contains("[y/N]"), "{shown}");
+        assert_nothing_raw(&shown, "delete prompt");
+
+        // -vv and RUST_LOG print the wait's events, the status among their fields.
+        let upload = temp_file("hostile-status.pem", &pem);
+        let args = [
+            "upload",
+            "--wait",
+            "--wait-timeout",
+            "1",
+            "--certificate-file",
+            &upload,
+            "--zone-id",
+            &zone,
+            "--base-url",
+            &base,
+        ];
+        type Log<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+        let logs: [Log; 2] = [(&["-vv"], &[]), (&[], &[("RUST_LOG", "cloudflare_origin_trust_store=debug")])];
+        // Waits take a second each: one status of the class is enough for the logs' path.
+        if status != HOSTILE_STATUSES[0] && status != HOSTILE_STATUSES[3] {
+            continue;
+        }
+        for (flags, log_env) in logs {
+            fake.set_certificates(Vec::new());
+            let (code, shown) =
+                run_on_terminal(&[&args[..], flags].concat(), &[&env[..], log_env].concat(), "").await;
+            assert_eq!(code, Some(1), "{shown}");
+            assert!(shown.contains("status=pending"), "{flags:?} {log_env:?}: the wait's fields: {shown}");
+            assert_nothing_raw(&shown, "logs");
+        }
+    }
+}

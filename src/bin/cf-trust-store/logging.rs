@@ -34,7 +34,9 @@ pub(crate) fn init(verbose: u8, quiet: bool) -> Result<(), Failure> {
             return Err(Failure::usage("RUST_LOG is set but is not valid UTF-8; fix or unset it".into()));
         }
     };
-    let fmt = || tracing_subscriber::fmt::layer().with_writer(io::stderr).with_ansi(false);
+    let fmt = || {
+        tracing_subscriber::fmt::layer().with_writer(io::stderr).with_ansi(false).fmt_fields(escaped_fields())
+    };
     let registry = tracing_subscriber::registry();
     let result = match (rust_log, verbose, quiet) {
         (Some(filter), ..) => {
@@ -62,6 +64,29 @@ pub(crate) fn init(verbose: u8, quiet: bool) -> Result<(), Failure> {
             .try_init(),
     };
     result.map_err(|e| Failure::usage(format!("cannot set up logging: {e}")))
+}
+
+/// How `-vv` and `RUST_LOG` write an event's (and a span's) fields: `name=value`, space
+/// separated, the message bare, every value through [`terminal_safe`] (the one escaping path of
+/// everything the CLI shows), so that a status or message from a server can neither move the
+/// cursor, retitle the terminal nor forge a log line of its own.
+///
+/// [`terminal_safe`]: cloudflare_origin_trust_store::terminal_safe
+fn escaped_fields() -> impl for<'writer> tracing_subscriber::fmt::FormatFields<'writer> + 'static {
+    use tracing_subscriber::field::MakeExt;
+    type Writer<'a> = tracing_subscriber::fmt::format::Writer<'a>;
+    fn field(writer: &mut Writer<'_>, field: &Field, value: &dyn Debug) -> std::fmt::Result {
+        let value = format!("{value:?}");
+        let value = cloudflare_origin_trust_store::terminal_safe(&value);
+        match field.name() {
+            "message" => write!(writer, "{value}"),
+            name => write!(writer, "{name}={value}"),
+        }
+    }
+    tracing_subscriber::fmt::format::debug_fn(
+        field as fn(&mut Writer<'_>, &Field, &dyn Debug) -> std::fmt::Result,
+    )
+    .delimited(" ")
 }
 
 /// Prints the message of the crate's request, retry and rate-limit events, one line each: all of

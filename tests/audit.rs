@@ -253,3 +253,35 @@ async fn a_zone_id_in_capitals_is_sent_in_lowercase_and_is_the_same_zone() {
     let paths: Vec<String> = fake.requests().into_iter().map(|request| request.path).collect();
     assert_eq!(paths, [format!("/client/v4/zones/{}/acm/custom_trust_store", zone_id(2))]);
 }
+
+#[tokio::test]
+async fn a_slow_first_zone_lets_at_most_a_window_of_reports_wait_in_memory() {
+    let count = 600;
+    let fake = ZONES.fake(count).start().await.unwrap();
+    let slow = format!("/zones/{}/acm/custom_trust_store", zone_id(1));
+    fake.set_faults(move |r| r.path.ends_with(&slow).then(|| Fault::Delay(Duration::from_secs(3))));
+    let client = fake.client().unwrap();
+    let zones = (1..=count).map(|i| ZoneRef::Id(zone_id(i)));
+    let mut stream = client.audit(&Audit::zones(zones)).unwrap();
+    let first = stream.try_next().await.unwrap().unwrap();
+    assert_eq!(first.zone_id, Some(zone_id(1)));
+    // While zone 1 was slow, only the zones of the window were listed: their reports are all that
+    // waited in memory (without the window, all 599 others were).
+    let window = Audit::DEFAULT_CONCURRENCY * Audit::AHEAD_PER_SLOT;
+    let listed = fake.request_count();
+    assert!(listed <= window + 1, "{listed} zones listed before the first report, window {window}");
+    assert!(listed >= window, "the zones of the window did not wait for the slow one: {listed}");
+    let rest: Vec<ZoneReport> = stream.try_collect().await.unwrap();
+    assert_eq!(rest.len(), count - 1);
+    assert!(rest.iter().enumerate().all(|(i, r)| r.zone_id == Some(zone_id(i + 2))), "in order");
+
+    // In completion order nothing waits, so nothing is held back.
+    let fake = ZONES.fake(60).start().await.unwrap();
+    let slow = format!("/zones/{}/acm/custom_trust_store", zone_id(1));
+    fake.set_faults(move |r| r.path.ends_with(&slow).then(|| Fault::Delay(Duration::from_millis(500))));
+    let client = fake.client().unwrap();
+    let zones = (1..=60).map(|i| ZoneRef::Id(zone_id(i)));
+    let reports: Vec<ZoneReport> =
+        client.audit(&Audit::zones(zones).in_completion_order()).unwrap().try_collect().await.unwrap();
+    assert_eq!(reports.last().unwrap().zone_id, Some(zone_id(1)), "the slow one comes last");
+}

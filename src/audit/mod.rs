@@ -1,7 +1,9 @@
 //! An audit of many zones' trust stores: [`Audit`] says which zones and what counts as
 //! expiring, [`Client::audit`] lists every store concurrently and yields a [`ZoneReport`] per zone.
 
-use std::collections::{BTreeMap, HashSet};
+mod order;
+
+use std::collections::HashSet;
 use std::fmt;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -18,6 +20,7 @@ use crate::model::{CertificateStatus, CustomTrustStore};
 use crate::operations::{canonical_zone_id, checked_zone_id};
 use crate::pagination::Pagination;
 use crate::zones::{ZoneFilter, checked_zone_name};
+use order::{Window, in_order};
 
 /// A zone given to an audit: by id, or by name (resolved with one List Zones request).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -82,6 +85,11 @@ impl Audit {
     pub const DEFAULT_CONCURRENCY: usize = 8;
     /// The most zones listed at once.
     pub const MAX_CONCURRENCY: usize = 32;
+    /// In the order given, how many reports may wait in memory for a slow zone before them, per
+    /// zone listed at once: with the default concurrency, a zone starts only when fewer than 128
+    /// zones before it remain to be yielded (a zone that waits out 429s holds memory for 128
+    /// reports at most, not for the rest of the account).
+    pub const AHEAD_PER_SLOT: usize = 16;
 
     /// An audit of these zones, reported in this order (a zone given twice is audited once).
     pub fn zones(zones: impl IntoIterator<Item = ZoneRef>) -> Self {
@@ -184,7 +192,8 @@ pub struct ZoneReport {
 /// The reports of an audit, one per zone, in the order the zones were given (or listed), each
 /// yielded as soon as it and those before it are done (or as each is done, with
 /// [`Audit::in_completion_order`]). A slow zone holds one of the concurrent slots, never the
-/// others: the zones after it go on being audited. An `Err` (only when listing the account's
+/// others: the zones after it go on being audited, in the order given up to
+/// [`Audit::AHEAD_PER_SLOT`] zones per slot past it, so that what waits in memory is bounded. An `Err` (only when listing the account's
 /// zones fails) ends it.
 pub struct AuditStream {
     inner: Pin<Box<dyn Stream<Item = Result<ZoneReport>> + Send>>,
@@ -276,11 +285,16 @@ impl Client {
         };
         let (concurrency, in_completion_order) = (audit.concurrency, audit.in_completion_order);
         let (client, audit) = (self.clone(), Arc::new(audit.clone()));
+        let window = Window::new(concurrency * Audit::AHEAD_PER_SLOT);
+        let admitted = (!in_completion_order).then(|| Arc::clone(&window));
         let done = targets
             .enumerate()
             .map(move |(index, target)| {
-                let (client, audit) = (client.clone(), Arc::clone(&audit));
+                let (client, audit, admitted) = (client.clone(), Arc::clone(&audit), admitted.clone());
                 async move {
+                    if let Some(window) = admitted {
+                        window.admit(index).await;
+                    }
                     match target {
                         Ok(target) => (index, Ok(client.audit_zone(target, &audit, deadline).await)),
                         Err(error) => (index, Err(error)),
@@ -292,7 +306,7 @@ impl Client {
         let reports: Pin<Box<dyn Stream<Item = Result<ZoneReport>> + Send>> = if in_completion_order {
             Box::pin(done.map(|(_, report)| report))
         } else {
-            Box::pin(in_order(done))
+            Box::pin(in_order(done, window))
         };
         // An error listing the zones ends the stream.
         let reports = reports.scan(false, |ended, report| {
@@ -344,22 +358,6 @@ impl Client {
         }
         report
     }
-}
-
-/// Items numbered in the order they were started, yielded in that order: each as soon as it and
-/// those before it are done (the ones done early wait in memory).
-fn in_order<T>(done: impl Stream<Item = (usize, T)>) -> impl Stream<Item = T> {
-    let waiting = (0, BTreeMap::new());
-    done.scan(waiting, |(next, waiting), (index, item)| {
-        waiting.insert(index, item);
-        let mut ready = Vec::new();
-        while let Some(item) = waiting.remove(next) {
-            ready.push(item);
-            *next += 1;
-        }
-        future::ready(Some(stream::iter(ready)))
-    })
-    .flatten()
 }
 
 /// What makes two given zones the same: the id as sent, or the name without case or a final dot.

@@ -303,3 +303,92 @@ async fn paths_the_fake_does_not_serve_get_code_7000_and_no_store_is_touched() {
     let (status, _, body) = raw(&fake, "PATCH", "/zones").await;
     assert_eq!((status, body["errors"][0]["code"].as_u64()), (405, Some(10405)));
 }
+
+/// Sends `head` and then `body` over a plain TCP connection and returns what the fake answered
+/// (or nothing, if it closed the connection first), reading for at most 10 s.
+async fn raw_tcp(fake: &FakeCloudflare, head: String, body: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(fake.addr()).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // The fake may close before the whole body is written: that is its answer.
+    let _ = stream.write_all(body).await;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the fake neither answered nor closed within 10 s");
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_answered_413_unread_and_nothing_is_stored() {
+    let fake = FakeCloudflare::builder().start().await.unwrap();
+    let path = format!("/client/v4/zones/{}/acm/custom_trust_store", fake.zone_id());
+    let over = fake::MAX_REQUEST_BODY_BYTES as usize + 1;
+    // Declared too large (sent or not), and chunked past the limit without a declared length.
+    let declared = format!(
+        "POST {path} HTTP/1.1\r\nhost: x\r\n{}: {}\r\ncontent-type: application/json\r\ncontent-length: {over}\r\n\r\n",
+        BEARER.0, BEARER.1
+    );
+    let huge_declared = declared.replace(&format!("content-length: {over}"), "content-length: 400000000");
+    let chunked = format!(
+        "POST {path} HTTP/1.1\r\nhost: x\r\n{}: {}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+        BEARER.0, BEARER.1
+    );
+    let mut chunks = Vec::new();
+    for _ in 0..(over / 65_536 + 2) {
+        chunks.extend_from_slice(format!("{:x}\r\n", 65_536).as_bytes());
+        chunks.extend(std::iter::repeat_n(b'x', 65_536));
+        chunks.extend_from_slice(b"\r\n");
+    }
+    chunks.extend_from_slice(b"0\r\n\r\n");
+    let cases: [(&str, String, Vec<u8>); 3] = [
+        ("declared one byte over", declared, vec![b'x'; over]),
+        ("declared 400 MB, not sent", huge_declared, Vec::new()),
+        ("chunked past the limit", chunked, chunks),
+    ];
+    for (what, head, body) in cases {
+        let answer = raw_tcp(&fake, head, &body).await;
+        assert!(answer.starts_with("HTTP/1.1 413 "), "{what}: {answer:.200}");
+        assert!(answer.contains(&format!("larger than {} bytes", fake::MAX_REQUEST_BODY_BYTES)), "{what}");
+    }
+    assert!(fake.certificates().is_empty());
+    assert_eq!(fake.request_count(), 3);
+    assert!(fake.requests().iter().all(|r| r.body.is_empty()), "no oversized body is kept");
+
+    // A body within the limit is read and answered as usual (here: not a certificate).
+    let (status, _, _) =
+        raw(&fake, "GET", &format!("/zones/{}/acm/custom_trust_store", fake.zone_id())).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn the_record_keeps_the_most_recent_requests_and_counts_them_all() {
+    let fake = FakeCloudflare::builder().max_recorded(5).start().await.unwrap();
+    let client = fake.client().unwrap();
+    for page in 1..=12 {
+        client.list_page(fake.zone_id(), &ListParams::new().page(page)).await.unwrap();
+    }
+    assert_eq!(fake.request_count(), 12);
+    let pages: Vec<String> = fake.requests().iter().map(|r| r.query.clone().unwrap()).collect();
+    assert_eq!(pages, ["page=8", "page=9", "page=10", "page=11", "page=12"]);
+
+    let fake = FakeCloudflare::builder().max_recorded(0).start().await.unwrap();
+    fake.client().unwrap().collect_all(fake.zone_id()).await.unwrap();
+    assert_eq!((fake.request_count(), fake.requests().len()), (1, 0));
+}
+
+#[tokio::test]
+async fn connections_that_send_no_request_are_closed_after_the_header_timeout() {
+    let fake =
+        FakeCloudflare::builder().header_read_timeout(Duration::from_millis(200)).start().await.unwrap();
+    for (what, head) in [
+        ("silent", String::new()),
+        ("a request line, then nothing", "GET /client/v4/zones HTTP/1.1\r\n".to_owned()),
+        ("half a header", "GET /client/v4/zones HTTP/1.1\r\nhost: exa".to_owned()),
+    ] {
+        let answer = raw_tcp(&fake, head, &[]).await;
+        assert!(!answer.contains("200 OK"), "{what}: {answer}");
+    }
+    assert_eq!(fake.request_count(), 0);
+    // The fake still serves.
+    assert!(fake.client().unwrap().collect_all(fake.zone_id()).await.unwrap().is_empty());
+}

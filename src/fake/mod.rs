@@ -72,12 +72,12 @@ use tokio::task::JoinHandle;
 
 pub use faults::{Fault, RequestInfo};
 pub use samples::{sample_certificates, sample_zones};
-pub use server::ray_id;
+pub use server::{MAX_REQUEST_BODY_BYTES, ray_id};
 pub use store::{FakeZone, Transition};
 
 use crate::lock::lock;
 use crate::{Client, ClientBuilder, Credentials, CustomTrustStore};
-use server::{State, serve};
+use server::{Limits, State, serve};
 use store::Store;
 
 /// The zone the fake serves unless told otherwise.
@@ -151,6 +151,7 @@ pub struct FakeCloudflareBuilder {
     activation: Transition,
     deletion: Transition,
     rate_limit: Option<(u32, Duration)>,
+    limits: Limits,
 }
 
 impl Default for FakeCloudflareBuilder {
@@ -161,6 +162,7 @@ impl Default for FakeCloudflareBuilder {
             activation: Transition::AfterReads(1),
             deletion: Transition::AfterReads(1),
             rate_limit: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -228,6 +230,20 @@ impl FakeCloudflareBuilder {
         self
     }
 
+    /// The most requests [`FakeCloudflare::requests`] keeps (default 20,000; the oldest go
+    /// first, and [`FakeCloudflare::request_count`] still counts every one); 0 keeps none.
+    pub fn max_recorded(mut self, requests: usize) -> Self {
+        self.limits.max_recorded = requests;
+        self
+    }
+
+    /// How long a connection may take to send a request's headers, an idle keep-alive
+    /// connection included, before the fake closes it (default 30 s).
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
     /// Binds 127.0.0.1 on a free port (or `port`, with [`FakeCloudflareBuilder::start_on`]) and
     /// starts serving on the current Tokio runtime.
     pub async fn start(self) -> io::Result<FakeCloudflare> {
@@ -240,7 +256,7 @@ impl FakeCloudflareBuilder {
         let addr = listener.local_addr()?;
         let first = self.zones[0].id.clone();
         let store = Store::new(self.zones, self.activation, self.deletion);
-        let state = Arc::new(State::new(self.latency, store, self.rate_limit));
+        let state = Arc::new(State::new(self.latency, store, self.rate_limit, self.limits));
         let task = tokio::spawn(serve(listener, Arc::clone(&state)));
         Ok(FakeCloudflare { addr, zone_id: first, state, task })
     }
@@ -302,9 +318,9 @@ impl FakeCloudflare {
         Client::builder().base_url(self.base_url()).credentials(Credentials::token(TOKEN))
     }
 
-    /// How many requests the fake has received.
+    /// How many requests the fake has received (recorded or not).
     pub fn request_count(&self) -> usize {
-        lock(&self.state.requests).len()
+        self.state.received.load(Ordering::SeqCst)
     }
 
     /// The most requests the fake was answering at the same time (with [`latency`], a measure of
@@ -321,9 +337,10 @@ impl FakeCloudflare {
         self.state.window.as_ref().map_or(0, |window| lock(window).refused)
     }
 
-    /// Every request the fake has received, in order.
+    /// The requests the fake has received, in order: the most recent
+    /// [`max_recorded`](FakeCloudflareBuilder::max_recorded) of them (by default 20,000).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.state.requests).clone()
+        lock(&self.state.requests).iter().cloned().collect()
     }
 
     /// The certificates in the first zone's trust store now (pending ones included, as a read

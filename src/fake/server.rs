@@ -24,7 +24,11 @@ use crate::lock::lock;
 pub(crate) struct State {
     pub(crate) latency: Duration,
     pub(crate) store: Mutex<Store>,
-    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    /// The most recent requests, at most `limits.max_recorded` of them.
+    pub(crate) requests: Mutex<VecDeque<RecordedRequest>>,
+    /// Every request received, recorded or not.
+    pub(crate) received: AtomicUsize,
+    limits: Limits,
     /// How many times each method, path and page has been asked for.
     attempts: Mutex<HashMap<(String, String, u64), usize>>,
     pub(crate) faults: Mutex<Option<Arc<FaultRule>>>,
@@ -35,11 +39,18 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(latency: Duration, store: Store, rate_limit: Option<(u32, Duration)>) -> Self {
+    pub(crate) fn new(
+        latency: Duration,
+        store: Store,
+        rate_limit: Option<(u32, Duration)>,
+        limits: Limits,
+    ) -> Self {
         Self {
             latency,
             store: Mutex::new(store),
             requests: Mutex::default(),
+            received: AtomicUsize::new(0),
+            limits,
             attempts: Mutex::default(),
             faults: Mutex::default(),
             window: rate_limit.map(|(limit, length)| Mutex::new(Window::new(limit, length))),
@@ -60,11 +71,24 @@ impl State {
         let path = request.path.strip_prefix(PATH_PREFIX).unwrap_or(&request.path).to_owned();
         let method = request.method.clone();
         let mut requests = lock(&self.requests);
-        requests.push(request);
+        let index = self.received.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.limits.max_recorded > 0 {
+            if requests.len() >= self.limits.max_recorded {
+                requests.pop_front();
+            }
+            requests.push_back(request);
+        }
         let mut attempts = lock(&self.attempts);
+        if attempts.len() >= self.limits.max_recorded.max(1)
+            && !attempts.contains_key(&(method.clone(), path.clone(), page))
+        {
+            // As many distinct requests as the record holds: older counts are forgotten, so that
+            // a client sending ever new paths cannot grow the fake without bound.
+            attempts.clear();
+        }
         let attempt = attempts.entry((method.clone(), path.clone(), page)).or_insert(0);
         *attempt += 1;
-        RequestInfo { index: requests.len(), method, path, page, attempt: *attempt }
+        RequestInfo { index, method, path, page, attempt: *attempt }
     }
 }
 
@@ -117,12 +141,49 @@ impl Window {
     }
 }
 
+/// What the fake holds on to, so that no client can grow it without bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// The most requests recorded (the oldest go first); 0 records none.
+    pub(crate) max_recorded: usize,
+    /// How long a connection may take to send a request's headers (an idle keep-alive
+    /// connection included) before it is closed.
+    pub(crate) header_read_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_recorded: 20_000, header_read_timeout: Duration::from_secs(30) }
+    }
+}
+
+/// The largest request body the fake reads; a larger one is answered 413, unread. Twice the
+/// largest certificate an upload may carry, as JSON.
+pub const MAX_REQUEST_BODY_BYTES: u64 = 2 * crate::certificate::MAX_CERTIFICATE_BYTES as u64;
+
+/// The first and the longest pause after a failed accept (out of file descriptors, say): the
+/// loop backs off instead of spinning, and serves again once accepting works.
+const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(5), Duration::from_secs(1));
+
 pub(crate) async fn serve(listener: TcpListener, state: Arc<State>) {
     // Connections live in this set, so aborting the accept task closes them all.
     let mut connections = JoinSet::new();
+    let mut backoff = ACCEPT_BACKOFF.0;
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => {
+                backoff = ACCEPT_BACKOFF.0;
+                stream
+            }
+            Err(_) => {
+                while connections.try_join_next().is_some() {}
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(ACCEPT_BACKOFF.1);
+                continue;
+            }
+        };
         let state = Arc::clone(&state);
+        let header_read_timeout = state.limits.header_read_timeout;
         let service = hyper::service::service_fn(move |request| {
             let state = Arc::clone(&state);
             async move { handle(&state, request).await }
@@ -130,7 +191,11 @@ pub(crate) async fn serve(listener: TcpListener, state: Arc<State>) {
         connections.spawn(async move {
             let io = hyper_util::rt::TokioIo::new(stream);
             // A client that hangs up mid-request is not the fake's problem.
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_read_timeout)
+                .serve_connection(io, service)
+                .await;
         });
         while connections.try_join_next().is_some() {}
     }
@@ -165,8 +230,18 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fa
     state.max_in_flight.fetch_max(now, Ordering::SeqCst);
 
     let (parts, body) = request.into_parts();
-    // A body that fails to arrive is treated as empty; the answer then says what is missing.
-    let body = body.collect().await.map(|body| body.to_bytes().to_vec()).unwrap_or_default();
+    // A body over the limit is not read (413); one that fails to arrive is treated as empty, and
+    // the answer then says what is missing.
+    let declared =
+        parts.headers.get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let (body, too_large) = if declared.is_some_and(|length| length > MAX_REQUEST_BODY_BYTES) {
+        (Vec::new(), true)
+    } else {
+        match http_body_util::Limited::new(body, MAX_REQUEST_BODY_BYTES as usize).collect().await {
+            Ok(body) => (body.to_bytes().to_vec(), false),
+            Err(error) => (Vec::new(), error.is::<http_body_util::LengthLimitError>()),
+        }
+    };
     let recorded = RecordedRequest {
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
@@ -186,6 +261,7 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fa
     }
     let admitted = state.window.as_ref().map(|window| lock(window).admit(Instant::now()));
     let action = match admitted {
+        _ if too_large => Action::Send(payload_too_large(), Duration::ZERO),
         Some(Err(wait)) => Action::Send(rate_limited(wait), Duration::ZERO),
         _ => {
             let rule = lock(&state.faults).clone();
@@ -248,6 +324,19 @@ fn response(reply: &Reply, body: FakeBody) -> Response<FakeBody> {
         response = response.header(name, value);
     }
     response.body(body).expect("a valid response")
+}
+
+/// The answer to a body over [`MAX_REQUEST_BODY_BYTES`]: 413, and the connection closed (the rest
+/// of the body is not read).
+fn payload_too_large() -> Reply {
+    let (status, body) = failure(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        1001,
+        &format!("Request body is larger than {MAX_REQUEST_BODY_BYTES} bytes"),
+    );
+    let mut reply = Reply::json(status, &body);
+    reply.headers.push(("connection".into(), "close".into()));
+    reply
 }
 
 /// The answer past the request budget: 429, `Retry-After`, Cloudflare's code 971.

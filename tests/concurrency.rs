@@ -223,3 +223,23 @@ async fn concurrency_is_capped_at_32_and_over_it_nothing_is_sent() {
     );
     assert_eq!(fake.request_count(), 0);
 }
+
+#[tokio::test]
+async fn a_ratelimit_of_zero_followed_by_answers_without_the_header_stops_holding_requests_back() {
+    let fake = FakeCloudflare::builder().sample_certificates(3).start().await.unwrap();
+    fake.set_faults(|r| {
+        (r.index == 1).then(|| Fault::Header("ratelimit".into(), r#""default";r=0;t=1"#.into()))
+    });
+    let client = fake.client().unwrap();
+    client.collect_all(fake.zone_id()).await.unwrap();
+    assert!(client.rate_limit_pause().is_some(), "nothing is left until the reset");
+    // The probe after the reset comes back without a Ratelimit header: the window it spoke of is
+    // over, so nothing holds the requests after it back.
+    client.collect_all(fake.zone_id()).await.unwrap();
+    assert_eq!(client.rate_limit_pause(), None);
+    for _ in 0..5 {
+        client.collect_all(fake.zone_id()).await.unwrap();
+        assert_eq!(client.rate_limit_pause(), None);
+    }
+    assert_eq!(fake.request_count(), 7);
+}

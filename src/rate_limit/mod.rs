@@ -155,7 +155,17 @@ impl Gate {
     pub(crate) fn observe(&self, headers: &HeaderMap, permit: Permit<'_>) {
         let answered_before = permit.answered_before;
         drop(permit);
-        let Some((left, reset)) = parse(headers) else { return };
+        let Some((left, reset)) = parse(headers) else {
+            // The probe sent when the server's window reset came back without its word: what the
+            // gate knew of that window has expired with it.
+            let mut state = lock(&self.state);
+            if state.server.is_some_and(|server| server.probing) {
+                state.server = None;
+                drop(state);
+                self.news.notify_waiters();
+            }
+            return;
+        };
         let now = Instant::now();
         let reset = now + reset.min(MAX_RESET);
         let mut state = lock(&self.state);
@@ -209,13 +219,19 @@ impl State {
         self.sent.push_back(now);
         self.in_flight += 1;
         if let Some(server) = &mut self.server {
-            if server.left == 0 {
+            if server.left > 0 {
+                server.left -= 1;
+            } else if server.probing {
+                // A probe went out and a second passed with no word from the server (it failed,
+                // or its answer is slow): the window it was sent for is over, and so is what the
+                // gate knew of it. Requests leave at the budget's pace until a `Ratelimit` says
+                // otherwise.
+                self.server = None;
+            } else {
                 // The reset has come: this one request finds out what is left now, and the others
                 // wait for its answer (or a second, if it brings no `Ratelimit`).
                 server.reset = now + PROBE;
                 server.probing = true;
-            } else {
-                server.left -= 1;
             }
         }
     }

@@ -146,3 +146,42 @@ async fn a_waiter_is_woken_by_news_rather_than_sleeping_to_the_reset() {
     let left_at = waiter.await.unwrap();
     assert_eq!(left_at - start, Duration::from_millis(10_050), "at the answer, not a second later");
 }
+
+#[tokio::test(start_paused = true)]
+async fn what_a_ratelimit_of_zero_said_expires_with_its_window() {
+    // One answer says nothing is left for a second; the probe after the reset is answered
+    // without the header: from then on, requests leave at once (they once left one a second).
+    let gate = gate(1_000, 300);
+    let start = Instant::now();
+    let first = gate.wait(CEILING).await.unwrap();
+    gate.observe(&headers(r#""default";r=0;t=1"#), first);
+    let probe = gate.wait(CEILING).await.unwrap();
+    assert_eq!(Instant::now() - start, Duration::from_secs(1), "the reset is waited for");
+    gate.observe(&HeaderMap::new(), probe);
+    for _ in 0..40 {
+        let permit = gate.wait(CEILING).await.unwrap();
+        gate.observe(&HeaderMap::new(), permit);
+    }
+    assert_eq!(Instant::now() - start, Duration::from_secs(1), "40 more at once after the probe");
+
+    // A probe that never gets an answer (a failed request) lets the next request go a second
+    // later, and then the gate has forgotten the window.
+    let gate = gate_with_zero_left().await;
+    let start = Instant::now();
+    drop(gate.wait(CEILING).await.unwrap()); // the probe, failed: no answer observed
+    drop(gate.wait(CEILING).await.unwrap());
+    assert_eq!(Instant::now() - start, Duration::from_secs(1), "the others waited for the probe's second");
+    for _ in 0..40 {
+        drop(gate.wait(CEILING).await.unwrap());
+    }
+    assert_eq!(Instant::now() - start, Duration::from_secs(1), "then none waits");
+}
+
+/// A gate told that nothing is left for a second, that second passed.
+async fn gate_with_zero_left() -> Gate {
+    let gate = gate(1_000, 300);
+    let first = gate.wait(CEILING).await.unwrap();
+    gate.observe(&headers(r#""default";r=0;t=1"#), first);
+    tokio::time::advance(Duration::from_secs(1)).await;
+    gate
+}

@@ -17,9 +17,10 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// other 4xx. A request that is not idempotent (`POST`) is retried only when it cannot have been
 /// processed: a 429, or a connection that failed before the request was sent.
 ///
-/// The wait before a retry is the server's `retry-after-ms` or `Retry-After` (seconds or an HTTP
-/// date) when it sends one, else a capped exponential backoff with full jitter: a random duration up
-/// to `initial_backoff × 2^retry`, at most `max_backoff`. A server-requested wait longer than
+/// The wait before a retry is a capped exponential backoff with full jitter (a random duration up
+/// to `initial_backoff × 2^retry`, at most `max_backoff`), or the server's `retry-after-ms` or
+/// `Retry-After` (seconds or an HTTP date) when it sends a longer one: the backoff is a floor
+/// under any wait a server gives, so that `Retry-After: 0` never makes attempts back to back. A server-requested wait longer than
 /// `max_retry_after` is not slept through: the call ends with [`crate::ErrorKind::RateLimited`],
 /// carrying the wait.
 #[derive(Clone)]

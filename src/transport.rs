@@ -228,7 +228,9 @@ impl ClientHooks<Call> for crate::generated::Client {
             let next = next.filter(|_| done < allowed);
             let wait = match decision {
                 Wait::No => None,
-                Wait::For(wait) => Some(wait),
+                // The backoff is a floor under the server's wait: a storm of `Retry-After: 0`
+                // never turns into back-to-back attempts.
+                Wait::For(wait) => next.is_some().then(|| wait.max(policy.backoff(done))),
                 Wait::Backoff => next.is_some().then(|| policy.backoff(done)),
                 Wait::TooLong(wait) => {
                     self.inner.record().rate_limited = Some(Held { wait, before_sending: false });

@@ -205,3 +205,34 @@ async fn the_jitter_is_injected_and_called_with_the_capped_backoff() {
     let ms: Vec<u128> = seen.lock().unwrap().iter().map(Duration::as_millis).collect();
     assert_eq!(ms, [2, 4, 5, 5]);
 }
+
+#[tokio::test]
+async fn a_storm_of_429s_with_retry_after_zero_still_backs_off_between_attempts() {
+    for header in ["retry-after", "retry-after-ms"] {
+        let fake = FakeCloudflare::builder().sample_certificates(3).start().await.unwrap();
+        let storm = match header {
+            "retry-after" => Fault::rate_limited("0"),
+            _ => Fault::rate_limited_ms(0),
+        };
+        fake.set_faults(move |r| (r.attempt <= 5).then(|| storm.clone()));
+        // The backoffs the policy is asked for, each returned as it is (no jitter).
+        let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = Arc::clone(&asked);
+        let policy = RetryPolicy::new()
+            .max_rate_limited_retries(20)
+            .initial_backoff(Duration::from_millis(2))
+            .max_backoff(Duration::from_millis(8))
+            .jitter(Jitter::custom(move |backoff| {
+                record.lock().unwrap().push(backoff.as_millis());
+                backoff
+            }));
+        let client = fake.client_builder().retry(policy).build().unwrap();
+        client.collect_all(fake.zone_id()).await.unwrap();
+        assert_eq!(fake.request_count(), 6, "{header}");
+        assert_eq!(
+            *asked.lock().unwrap(),
+            [2, 4, 8, 8, 8],
+            "{header}: a backoff under each of the 5 waits of 0"
+        );
+    }
+}

@@ -94,8 +94,8 @@ plan: {} upload, {} deletes, {} unchanged",
         count(Action::Delete),
         count(Action::Unchanged)
     );
-    let wait =
-        Polling::new(Duration::from_secs(10)).interval(Duration::from_millis(50), Duration::from_millis(200));
+    let wait = Polling::new(Duration::from_secs(10))
+        .interval(Duration::from_millis(50), Duration::from_millis(200))?;
     let applied = client.apply(plan, Some(wait)).await;
     for step in applied.steps.iter().filter(|step| step.action != Action::Unchanged) {
         let outcome = step.result.as_deref().unwrap_or("done");

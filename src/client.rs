@@ -222,6 +222,14 @@ impl ClientBuilder {
                 return Err(Error::config(format!("{name} must be greater than zero")));
             }
         }
+        // Larger windows would overflow the clock when the gate adds them to a request's time.
+        if self.budget.window > Budget::MAX_WINDOW {
+            return Err(Error::config(format!(
+                "rate_budget window must be at most {} s (a day), got {} s",
+                Budget::MAX_WINDOW.as_secs(),
+                self.budget.window.as_secs()
+            )));
+        }
         if self.budget.requests == 0 {
             return Err(Error::config("rate_budget requests must be 1 or more, got 0"));
         }

@@ -21,16 +21,36 @@ pub struct Polling {
 }
 
 impl Polling {
-    /// Polls for at most `timeout`: at once, then after 1 s, doubling up to 15 s.
+    /// The longest wait between two polls [`Polling::interval`] accepts.
+    pub const MAX_INTERVAL: Duration = Duration::from_secs(60 * 60);
+
+    /// Polls for at most `timeout` (any length): at once, then after 1 s, doubling up to 15 s.
     pub fn new(timeout: Duration) -> Self {
         Self { timeout, initial: Duration::from_secs(1), max: Duration::from_secs(15) }
     }
 
-    /// The wait before the second poll, doubled for each one after it, at most `max`.
-    pub fn interval(mut self, initial: Duration, max: Duration) -> Self {
+    /// The wait before the second poll, doubled for each one after it, at most `max` (`max`
+    /// shorter than `initial` is taken as `initial`). `Err` ([`ErrorKind::InvalidInput`]) when
+    /// `initial` is zero (a poll loop with no pause) or either is over
+    /// [`Polling::MAX_INTERVAL`].
+    pub fn interval(mut self, initial: Duration, max: Duration) -> Result<Self> {
+        let within = |name: &'static str, value: Duration| {
+            if value > Self::MAX_INTERVAL {
+                return Err(Error::invalid(
+                    name,
+                    format!("must be at most {} s, got {} s", Self::MAX_INTERVAL.as_secs(), value.as_secs()),
+                ));
+            }
+            Ok(())
+        };
+        if initial.is_zero() {
+            return Err(Error::invalid("initial", "must be greater than zero (a wait between two polls)"));
+        }
+        within("initial", initial)?;
+        within("max", max)?;
         self.initial = initial;
         self.max = max.max(initial);
-        self
+        Ok(self)
     }
 }
 
@@ -93,7 +113,7 @@ impl Client {
                 "certificate {certificate_id} is {status}: polling again in {}", crate::transport::seconds(interval.min(left))
             );
             tokio::time::sleep(interval.min(left)).await;
-            interval = (interval * 2).min(polling.max);
+            interval = interval.saturating_mul(2).min(polling.max);
         }
     }
 

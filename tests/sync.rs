@@ -12,6 +12,7 @@ use common::certs;
 fn quick(timeout_ms: u64) -> Polling {
     Polling::new(Duration::from_millis(timeout_ms))
         .interval(Duration::from_millis(5), Duration::from_millis(20))
+        .unwrap()
 }
 
 fn roots(names: &[&str]) -> Vec<DesiredRoot> {

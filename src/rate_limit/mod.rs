@@ -40,6 +40,11 @@ pub(crate) struct Budget {
     pub(crate) window: Duration,
 }
 
+impl Budget {
+    /// The longest window `ClientBuilder::build` accepts.
+    pub(crate) const MAX_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+}
+
 #[derive(Debug)]
 pub(crate) struct Gate {
     state: Mutex<State>,

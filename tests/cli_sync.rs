@@ -473,3 +473,53 @@ async fn a_prune_is_confirmed_on_a_terminal_and_its_deletes_wait_for_the_uploads
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(methods(&fake)[before..], ["GET", "POST", "DELETE"]);
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_reads_only_regular_files_inside_the_directory_and_says_what_it_skipped() {
+    let fake = FakeCloudflare::builder().start().await.unwrap();
+    let outside = dir_with("outside", &[("elsewhere.pem", certs::root("Outside Root"))]);
+    let dir = dir_with(
+        "only-inside",
+        &[
+            ("a.pem", certs::root("Inside A")),
+            ("b.txt", certs::root("Inside B")),
+            (".hidden.pem", "not even a certificate".into()),
+            (".also-hidden.crt", certs::root("Hidden Root")),
+        ],
+    );
+    std::fs::create_dir(dir.join("sub.pem")).unwrap();
+    std::os::unix::fs::symlink(dir.join("b.txt"), dir.join("link-in.pem")).unwrap();
+    std::os::unix::fs::symlink(outside.join("elsewhere.pem"), dir.join("link-out.pem")).unwrap();
+    std::os::unix::fs::symlink("../outside-relative.pem", dir.join("relative-out.crt")).unwrap();
+    std::fs::write(dir.parent().unwrap().join("outside-relative.pem"), certs::root("Relative Outside"))
+        .unwrap();
+    std::os::unix::fs::symlink(dir.join("missing"), dir.join("dangling.pem")).unwrap();
+    let fifo = dir.join("fifo.pem");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+
+    let output =
+        run_on(&fake, &["sync", "--dir", dir.to_str().unwrap(), "--dry-run", "-o", "json", "-v"]).await;
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    let plan = printed(&output);
+    let files: Vec<&str> = plan.iter().map(|s| s["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["a.pem", "link-in.pem"]);
+    let said = stderr(&output);
+    for (name, why) in [
+        (".hidden.pem", "a hidden file"),
+        (".also-hidden.crt", "a hidden file"),
+        ("sub.pem", "a directory"),
+        ("link-out.pem", "a link to a file outside the directory"),
+        ("relative-out.crt", "a link to a file outside the directory"),
+        ("dangling.pem", "a link to nothing"),
+        ("fifo.pem", "not a regular file (a FIFO, a device or a socket)"),
+    ] {
+        assert!(said.contains(&format!("skipped {}: {why}\n", dir.join(name).display())), "{name}: {said}");
+    }
+    assert!(fake.requests().iter().all(|r| r.method == "GET"));
+
+    // Without -v, nothing is said.
+    let output = run_on(&fake, &["sync", "--dir", dir.to_str().unwrap(), "--dry-run", "-o", "json"]).await;
+    assert_eq!(output.status.code(), Some(4));
+    assert!(!stderr(&output).contains("skipped"), "{}", stderr(&output));
+}

@@ -30,7 +30,7 @@ pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, 
     for zone in &zones {
         zone.check()?;
     }
-    let desired = desired_roots(&args.dir)?;
+    let desired = desired_roots(&args.dir, global.verbose > 0)?;
     if desired.is_empty() && args.prune && !args.allow_empty {
         return Err(Failure::usage(format!(
             "{} holds no *.pem or *.crt file, and --prune would delete every root of the zone; add --allow-empty if that is what you want",
@@ -179,21 +179,30 @@ fn heading(plan: &Plan, dry_run: bool) -> String {
 
 /// Every `*.pem` and `*.crt` file of `dir` (not its subdirectories), in name order, each one root
 /// CA checked locally. Any problem is a usage failure naming the file: nothing is sent.
-fn desired_roots(dir: &Path) -> Result<Vec<DesiredRoot>, Failure> {
+///
+/// Only regular files inside `dir` are read: a hidden file (`.name`), a subdirectory, a FIFO or
+/// device, and a symbolic link whose target is outside `dir` are skipped (said on stderr with
+/// `-v`); a link to a file inside `dir` is followed.
+fn desired_roots(dir: &Path, verbose: bool) -> Result<Vec<DesiredRoot>, Failure> {
     let shown = |path: &Path| terminal_safe(&path.display().to_string()).into_owned();
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| Failure::usage(format!("cannot read the directory {}: {e}", shown(dir))))?;
+    let unreadable = |e: io::Error| Failure::usage(format!("cannot read the directory {}: {e}", shown(dir)));
+    let inside = std::fs::canonicalize(dir).map_err(unreadable)?;
     let mut files = Vec::new();
-    for entry in entries {
-        let path = entry
-            .map_err(|e| Failure::usage(format!("cannot read the directory {}: {e}", shown(dir))))?
-            .path();
+    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+        let path = entry.map_err(unreadable)?.path();
         let wanted = path
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("pem") || e.eq_ignore_ascii_case("crt"));
-        if wanted {
-            files.push(path);
+        if !wanted {
+            continue;
+        }
+        match skipped(&path, &inside) {
+            Some(why) if verbose => {
+                let _ = writeln!(io::stderr(), "skipped {}: {why}", shown(&path));
+            }
+            Some(_) => {}
+            None => files.push(path),
         }
     }
     files.sort();
@@ -217,6 +226,27 @@ fn desired_roots(dir: &Path) -> Result<Vec<DesiredRoot>, Failure> {
         roots.push(root);
     }
     Ok(roots)
+}
+
+/// Why `path`, an entry of the directory whose canonical path is `inside`, is not read as a
+/// root; `None` when it is a regular file inside it (through a link or not).
+fn skipped(path: &Path, inside: &Path) -> Option<&'static str> {
+    if path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.')) {
+        return Some("a hidden file");
+    }
+    let linked = std::fs::symlink_metadata(path).ok()?.file_type().is_symlink();
+    let Ok(target) = std::fs::canonicalize(path) else {
+        return Some("a link to nothing");
+    };
+    if linked && !target.starts_with(inside) {
+        return Some("a link to a file outside the directory");
+    }
+    match std::fs::metadata(&target) {
+        Ok(metadata) if metadata.is_file() => None,
+        Ok(metadata) if metadata.is_dir() => Some("a directory"),
+        Ok(_) => Some("not a regular file (a FIFO, a device or a socket)"),
+        Err(_) => Some("it cannot be read"),
+    }
 }
 
 /// Replaces a root: uploads the new one, waits until it is active, deletes the old one. If the

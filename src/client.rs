@@ -36,7 +36,7 @@ impl Client {
     /// The largest response body read (32 MiB). A page of 50 certificates is tens of kilobytes;
     /// a larger body is not Cloudflare's, and is not read into memory.
     pub const MAX_BODY_BYTES: usize = crate::transport::MAX_BODY_BYTES;
-    /// The longest id (of a zone or a certificate) the API accepts.
+    /// The longest zone id the API accepts (a certificate id may be up to 255 characters).
     pub const MAX_ID_LEN: usize = crate::operations::MAX_ID_LEN;
 
     /// A builder with the defaults: Cloudflare's base URL, 5 s connect and 60 s request timeouts.

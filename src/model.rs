@@ -17,11 +17,12 @@ pub use crate::generated::types::{
 pub use crate::status::{CertificateStatus, ZoneStatus};
 
 impl CustomTrustStore {
-    /// Checks a certificate id as every operation does before sending anything: 1 to 32 ASCII
-    /// letters, digits, `-` or `_`. `Err` is [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)
+    /// Checks a certificate id as every operation does before sending anything: 1 to 255 ASCII
+    /// letters, digits, `-` or `_` (Cloudflare documents 32; its own SDK tests use 36-character
+    /// UUIDs). `Err` is [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)
     /// saying what is allowed.
     pub fn check_id(id: &str) -> crate::Result<()> {
-        crate::operations::checked_id("certificate_id", id).map(drop)
+        crate::operations::checked_certificate_id(id).map(drop)
     }
 
     /// A certificate with this id and PEM, and defaults for every other field (empty strings, the

@@ -5,7 +5,7 @@ use crate::call::Route;
 use crate::certificate::checked_root_ca;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::generated::types::{Identifier, UploadRequest};
+use crate::generated::types::{CertificateIdentifier, Identifier, UploadRequest};
 use std::num::NonZeroU64;
 use std::sync::Arc;
 
@@ -15,8 +15,9 @@ use crate::model::{CustomTrustStore, Page};
 use crate::pagination::{CertificateStream, PageStream, Pagination, walk};
 
 impl Client {
-    /// Fetches one certificate of a zone's trust store by id. Both ids (1 to 32 characters) are
-    /// checked before anything is sent.
+    /// Fetches one certificate of a zone's trust store by id. Both ids are checked before
+    /// anything is sent: the zone's 1 to 32 characters, the certificate's 1 to 255 (any id a list
+    /// returns), ASCII letters, digits, `-` or `_`.
     ///
     /// The answer must describe the certificate asked for: one naming another id (in any case but
     /// the requested one's) fails with [`ErrorKind::IdMismatch`], never retried, so that no poll
@@ -102,9 +103,9 @@ pub(crate) fn checked_answer_id(operation: &'static str, requested: &str, return
     }
 }
 
-/// A zone id and a certificate id, both checked ([`checked_id`]).
-fn checked_ids(zone_id: &str, certificate_id: &str) -> Result<(Identifier, Identifier)> {
-    Ok((checked_zone_id(zone_id)?, checked_id("certificate_id", certificate_id)?))
+/// A zone id and a certificate id, both checked ([`checked_zone_id`], [`checked_certificate_id`]).
+fn checked_ids(zone_id: &str, certificate_id: &str) -> Result<(Identifier, CertificateIdentifier)> {
+    Ok((checked_zone_id(zone_id)?, checked_certificate_id(certificate_id)?))
 }
 
 impl Client {
@@ -228,8 +229,12 @@ pub(crate) fn check_per_page(per_page: u64) -> Result<()> {
     }
 }
 
-/// The longest id (of a zone or a certificate) the API accepts.
+/// The longest zone (or account) id the API accepts.
 pub(crate) const MAX_ID_LEN: usize = 32;
+
+/// The longest certificate id sent: Cloudflare documents 32 characters, but its own SDK tests use
+/// 36-character UUIDs for this resource, so any id a list returns is taken up to this length.
+pub(crate) const MAX_CERTIFICATE_ID_LEN: usize = 255;
 
 /// A zone id, checked with [`checked_id`], as it is sent: see [`canonical_zone_id`].
 pub(crate) fn checked_zone_id(zone_id: &str) -> Result<Identifier> {
@@ -243,18 +248,31 @@ pub(crate) fn canonical_zone_id(id: &str) -> String {
     if id.bytes().all(|b| b.is_ascii_hexdigit()) { id.to_ascii_lowercase() } else { id.to_owned() }
 }
 
-/// Checks an id before it goes into a request path: 1 to [`MAX_ID_LEN`] bytes of ASCII
-/// letters, digits, `-` and `_` (Cloudflare's ids are 32 lowercase hex characters). Nothing else
-/// can reach a path segment, so no id can change the path (`.`, `..`, `/`, `\`, `%`, a space or a
-/// non-ASCII character are all refused).
+/// Checks a zone or account id before it goes into a request: see [`checked_segment`], at most
+/// [`MAX_ID_LEN`] bytes.
 pub(crate) fn checked_id(parameter: &'static str, id: &str) -> Result<Identifier> {
-    const ALLOWED: &str = "ASCII letters, digits, '-' or '_' (a Cloudflare id is 32 hex characters)";
+    checked_segment(parameter, id, MAX_ID_LEN)?;
+    Identifier::try_from(id).map_err(|e| Error::invalid(parameter, e.to_string()))
+}
+
+/// Checks a certificate id before it goes into a request path: see [`checked_segment`], at most
+/// [`MAX_CERTIFICATE_ID_LEN`] bytes.
+pub(crate) fn checked_certificate_id(id: &str) -> Result<CertificateIdentifier> {
+    checked_segment("certificate_id", id, MAX_CERTIFICATE_ID_LEN)?;
+    CertificateIdentifier::try_from(id).map_err(|e| Error::invalid("certificate_id", e.to_string()))
+}
+
+/// Checks an id before it goes into a request path: 1 to `max` bytes of ASCII letters, digits,
+/// `-` and `_` (Cloudflare's ids are 32 lowercase hex characters). Nothing else can reach a path
+/// segment, so no id can change the path (`.`, `..`, `/`, `\`, `%`, a space or a non-ASCII
+/// character are all refused).
+fn checked_segment(parameter: &'static str, id: &str, max: usize) -> Result<()> {
+    let allowed = |max| {
+        format!("must be 1 to {max} ASCII letters, digits, '-' or '_' (a Cloudflare id is 32 hex characters)")
+    };
     let valid_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     if id.is_empty() {
-        return Err(Error::invalid(
-            parameter,
-            format!("must be 1 to {MAX_ID_LEN} {ALLOWED}, got an empty value"),
-        ));
+        return Err(Error::invalid(parameter, format!("{}, got an empty value", allowed(max))));
     }
     if parameter == "zone_id" && looks_like_domain(id) {
         return Err(Error::invalid(
@@ -265,18 +283,12 @@ pub(crate) fn checked_id(parameter: &'static str, id: &str) -> Result<Identifier
         ));
     }
     if !id.chars().all(valid_char) {
-        return Err(Error::invalid(
-            parameter,
-            format!("must be 1 to {MAX_ID_LEN} {ALLOWED}, got {}", shown(id)),
-        ));
+        return Err(Error::invalid(parameter, format!("{}, got {}", allowed(max), shown(id))));
     }
-    if id.len() > MAX_ID_LEN {
-        return Err(Error::invalid(
-            parameter,
-            format!("must be 1 to {MAX_ID_LEN} {ALLOWED}, got {} bytes", id.len()),
-        ));
+    if id.len() > max {
+        return Err(Error::invalid(parameter, format!("{}, got {} bytes", allowed(max), id.len())));
     }
-    Identifier::try_from(id).map_err(|e| Error::invalid(parameter, e.to_string()))
+    Ok(())
 }
 
 /// Whether `text` reads as a domain name (`example.com`): labels of letters, digits and `-`

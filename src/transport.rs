@@ -342,7 +342,7 @@ async fn send(
 #[cfg(test)]
 mod path_check {
     use crate::fake::FakeCloudflare;
-    use crate::generated::types::Identifier;
+    use crate::generated::types::{CertificateIdentifier, Identifier};
 
     /// Even with the id checks bypassed, a request whose path is not the operation's own is
     /// refused by the seam, and nothing reaches the server.
@@ -352,7 +352,7 @@ mod path_check {
         let client = fake.client().unwrap();
         let zone = Identifier::try_from(fake.zone_id()).unwrap();
         for id in ["..", ".", "..\\..", "a\\b"] {
-            let id = Identifier::try_from(id).unwrap();
+            let id = CertificateIdentifier::try_from(id).unwrap();
             let route = crate::call::Route::item("delete_custom_trust_store", &zone, &id);
             let (generated, _call) = client.call(&route);
             let err = generated.delete_custom_trust_store(&zone, &id).await.unwrap_err();

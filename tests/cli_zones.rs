@@ -122,9 +122,9 @@ async fn with_a_zone_name_bad_ids_and_files_are_refused_before_the_name_is_resol
     let root = temp_file("zone-name-root.pem", &fake::sample_certificates(1)[0].certificate);
     for name in [site(1).as_str(), "nowhere.example.org"] {
         for (args, message) in [
-            (vec!["get", "../x"], "error: invalid value '../x' for '[ID]': must be 1 to 32 ASCII letters"),
-            (vec!["get", "--id", "a b"], "error: invalid value 'a b' for '--id <ID>': must be 1 to 32"),
-            (vec!["delete", "--yes", "..\\.."], "error: invalid value '..\\..' for '[ID]': must be 1 to 32"),
+            (vec!["get", "../x"], "error: invalid value '../x' for '[ID]': must be 1 to 255 ASCII letters"),
+            (vec!["get", "--id", "a b"], "error: invalid value 'a b' for '--id <ID>': must be 1 to 255"),
+            (vec!["delete", "--yes", "..\\.."], "error: invalid value '..\\..' for '[ID]': must be 1 to 255"),
             (
                 vec!["rotate", "--old", "%2e%2e", "--new", &root],
                 "error: invalid value '%2e%2e' for '--old <ID>'",

@@ -115,11 +115,11 @@ async fn ids_are_checked_before_sending() {
 
     for result in [
         client.get(fake.zone_id(), "").await.map(drop),
-        client.delete(fake.zone_id(), &"f".repeat(33)).await.map(drop),
+        client.delete(fake.zone_id(), &"f".repeat(256)).await.map(drop),
     ] {
         let err = result.unwrap_err();
         assert!(
-            err.to_string().starts_with("invalid certificate_id: must be 1 to 32 ASCII letters"),
+            err.to_string().starts_with("invalid certificate_id: must be 1 to 255 ASCII letters"),
             "{err}"
         );
     }
@@ -162,8 +162,28 @@ const HOSTILE_IDS: &[&str] = &[
     "~",
     "+",
     "a@b",
-    "0123456789abcdef0123456789abcdef0",
+    OVERLONG_ID,
 ];
+
+/// Longer than any id: refused as a zone's and as a certificate's.
+const OVERLONG_ID: &str = concat!(
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef",
+    "0123456789abcdef"
+);
 
 #[tokio::test]
 async fn hostile_ids_are_refused_by_every_operation_and_nothing_is_sent() {
@@ -344,4 +364,28 @@ async fn null_or_malformed_messages_never_fail_a_page_and_malformed_errors_keep_
             .await;
     let err = common::token_client(&server).list_page(common::ZONE, &ListParams::new()).await.unwrap_err();
     assert_eq!(err.to_string(), "cloudflare api error (http 400): no error details");
+}
+
+#[tokio::test]
+async fn a_certificate_id_longer_than_documented_is_listed_got_and_deleted() {
+    // Cloudflare's own SDK tests use 36-character UUIDs for this resource's ids.
+    let fake = fake().await;
+    let client = fake.client().unwrap();
+    let mut store = fake.certificates();
+    let ids = ["0d0e3b1d-5b5f-4f2a-9a3e-6c1e1f0a2b3c", "0123456789abcdef0123456789abcdef0", &"a".repeat(255)];
+    for (certificate, id) in store.iter_mut().zip(ids) {
+        certificate.id = id.to_owned();
+    }
+    fake.set_certificates(store);
+    let listed = client.collect_all(fake.zone_id()).await.unwrap();
+    assert_eq!(listed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ids, "the page holds them all");
+    for id in ids {
+        assert_eq!(client.get(fake.zone_id(), id).await.unwrap().id, id);
+        cloudflare_origin_trust_store::CustomTrustStore::check_id(id).unwrap();
+        assert_eq!(client.delete(fake.zone_id(), id).await.unwrap(), id);
+        // A zone id stays at most 32 characters.
+        let err = client.get(id, "abc").await.unwrap_err();
+        assert!(err.to_string().starts_with("invalid zone_id: must be 1 to 32"), "{err}");
+    }
+    assert!(client.get(fake.zone_id(), &"a".repeat(256)).await.unwrap_err().is_invalid_input());
 }

@@ -11,7 +11,8 @@ use crate::client::Client;
 use crate::error::{ErrorKind, Result};
 use crate::generated;
 use crate::generated::types::{
-    CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle, Identifier, ZoneList,
+    CertificateIdentifier, CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle, Identifier,
+    ZoneList,
 };
 use crate::model::{CustomTrustStore, Page, ResponseMessage, Zone};
 use crate::transport::Call;
@@ -33,7 +34,7 @@ impl Route {
     }
 
     /// `/zones/{zone_id}/acm/custom_trust_store/{id}`
-    pub(crate) fn item(operation: &'static str, zone: &Identifier, id: &Identifier) -> Self {
+    pub(crate) fn item(operation: &'static str, zone: &Identifier, id: &CertificateIdentifier) -> Self {
         let path = format!("/zones/{}/acm/custom_trust_store/{}", &**zone, &**id);
         Self { operation, path, zone_id: Some(zone.to_string()), certificate_id: Some(id.to_string()) }
     }

@@ -117,6 +117,26 @@ impl Client {
         }
     }
 
+    /// The certificate of zone `zone_id`'s store that holds the root CA in `pem` (matched by the
+    /// SHA-256 fingerprint of its DER), unless it is on its way out (`pending_deletion`,
+    /// `deleted`, `expired`); `None` when the store does not hold it. Lists the store (see
+    /// [`Client::collect_all`]); a `pem` that is not one certificate is
+    /// [`ErrorKind::InvalidCertificate`] and nothing is sent.
+    pub async fn find_root(&self, zone_id: &str, pem: &str) -> Result<Option<CustomTrustStore>> {
+        let wanted = crate::certificate::CertificateDetails::from_pem(pem)?.sha256_fingerprint;
+        let leaving = |c: &CustomTrustStore| {
+            matches!(
+                c.status,
+                CertificateStatus::PendingDeletion | CertificateStatus::Deleted | CertificateStatus::Expired
+            )
+        };
+        Ok(self
+            .collect_all(zone_id)
+            .await?
+            .into_iter()
+            .find(|c| !leaving(c) && c.details().is_ok_and(|details| details.sha256_fingerprint == wanted)))
+    }
+
     /// Replaces root `old_id` with the root CA in `new_pem`: checks the new one locally (nothing
     /// is sent if it fails) and that the old one exists, uploads the new one, waits until it is
     /// `active` (see [`Client::wait_until_active`]), and only then deletes the old one. If the new
@@ -124,8 +144,8 @@ impl Client {
     /// its id).
     ///
     /// A rotation can be run again after it stopped: when the store already holds the new root
-    /// (matched by fingerprint, not on its way out), it is not uploaded again but waited for. A
-    /// new root that is the old one is [`ErrorKind::InvalidInput`] (`new`), before any upload.
+    /// ([`Client::find_root`]), it is not uploaded again but waited for. A new root that is the
+    /// old one is [`ErrorKind::SameRoot`], after the old one's GET and before anything else.
     pub async fn rotate(
         &self,
         zone_id: &str,
@@ -137,25 +157,10 @@ impl Client {
         // `get` checks that its answer describes `old_id`; the root deleted at the end is `old_id`
         // itself, never an id an answer named.
         let old = self.get(zone_id, old_id).await?;
-        let is_new = |c: &CustomTrustStore| {
-            c.details().is_ok_and(|details| details.sha256_fingerprint == wanted.sha256_fingerprint)
-        };
-        if is_new(&old) {
-            return Err(Error::invalid(
-                "new",
-                format!(
-                    "is the root being replaced (certificate {}); give the root that replaces it",
-                    old.id
-                ),
-            ));
+        if old.details().is_ok_and(|details| details.sha256_fingerprint == wanted.sha256_fingerprint) {
+            return Err(ErrorKind::SameRoot { id: old_id.to_owned() }.into());
         }
-        let leaving = |c: &CustomTrustStore| {
-            matches!(
-                c.status,
-                CertificateStatus::PendingDeletion | CertificateStatus::Deleted | CertificateStatus::Expired
-            )
-        };
-        let already = self.collect_all(zone_id).await?.into_iter().find(|c| is_new(c) && !leaving(c));
+        let already = self.find_root(zone_id, new_pem).await?;
         let new_id = match already {
             Some(present) => present.id,
             None => self.upload(zone_id, new_pem).await?.id,

@@ -15,7 +15,8 @@ use cloudflare_origin_trust_store::fake::{self, FakeCloudflare, Fault};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verbose_prints_one_line_per_request_and_retry_and_nothing_without_it() {
     let fake = FakeCloudflare::builder().sample_certificates(120).start().await.unwrap();
-    fake.set_faults(|r| (r.page == 2 && r.attempt == 1).then(|| Fault::rate_limited_ms(5)));
+    // Longer than the first retry's backoff (at most 500 ms), which is a floor under it.
+    fake.set_faults(|r| (r.page == 2 && r.attempt == 1).then(|| Fault::rate_limited_ms(600)));
     let base = fake.base_url();
     let zone = fake.zone_id();
     let output =
@@ -32,7 +33,7 @@ async fn verbose_prints_one_line_per_request_and_retry_and_nothing_without_it() 
     assert_eq!(
         lines[second + 1],
         format!(
-            "retrying GET /client/v4/zones/{zone}/acm/custom_trust_store?page=2&per_page=50 in 5 ms after http 429 (attempt 1 of 3)"
+            "retrying GET /client/v4/zones/{zone}/acm/custom_trust_store?page=2&per_page=50 in 600 ms after http 429 (attempt 1 of 3)"
         )
     );
     assert!(lines.iter().any(|l| l.starts_with(&request(2, 200))), "{lines:#?}");

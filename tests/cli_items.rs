@@ -162,9 +162,10 @@ async fn a_wrong_certificate_file_exits_2_and_sends_nothing() {
     assert_failed(
         &output,
         1,
-        "error: cloudflare api error (http 400): code 1002: Only root CA certificates are accepted [cf-ray 7a1e000000000001-FAKE]\n",
+        "error: cloudflare api error (http 400): code 1002: Only root CA certificates are accepted [cf-ray 7a1e000000000002-FAKE]\n",
     );
-    assert_eq!(fake.request_count(), 1);
+    let methods: Vec<String> = fake.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(methods, ["GET", "POST"], "is it in the store already? then the upload");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -253,7 +253,7 @@ async fn upload_wait_returns_once_active_and_rotate_keeps_the_old_root_when_the_
     assert!(output.status.success(), "{}", stderr(&output));
     let uploaded: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(uploaded["status"], "active");
-    assert_eq!(methods(&fake), ["POST", "GET", "GET"], "polled until active");
+    assert_eq!(methods(&fake), ["GET", "POST", "GET", "GET"], "not held yet: uploaded, then polled until active");
 
     let old = uploaded["id"].as_str().unwrap().to_owned();
     let new = temp_file("rotate-in.pem", &certs::root("Rotate In"));
@@ -522,4 +522,77 @@ async fn sync_reads_only_regular_files_inside_the_directory_and_says_what_it_ski
     let output = run_on(&fake, &["sync", "--dir", dir.to_str().unwrap(), "--dry-run", "-o", "json"]).await;
     assert_eq!(output.status.code(), Some(4));
     assert!(!stderr(&output).contains("skipped"), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_of_a_root_already_held_sends_no_post_and_waits_for_the_one_that_holds_it() {
+    let fake = FakeCloudflare::builder().activation(Transition::AfterReads(2)).start().await.unwrap();
+    let pem = certs::root("Held Already");
+    let held = fake.client().unwrap().upload(fake.zone_id(), &pem).await.unwrap();
+    // The same root, in another file: with text around it, and as the PEM a list returns.
+    for (name, content) in
+        [("again.pem", format!("# the same root\n{pem}")), ("listed.pem", held.certificate.clone())]
+    {
+        let file = temp_file(name, &content);
+        let before = fake.request_count();
+        let output = run_on(&fake, &["upload", "--certificate-file", &file, "-o", "json"]).await;
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(
+            stderr(&output),
+            format!(
+                "the certificate file {file} is already in the trust store as {} (pending_deployment); nothing was uploaded\n",
+                held.id
+            )
+        );
+        let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(printed["id"], held.id.as_str());
+        assert_eq!(methods(&fake)[before..], ["GET"], "only the list");
+    }
+    // --wait waits for that one; -q says nothing.
+    let file = temp_file("held-wait.pem", &pem);
+    let before = fake.request_count();
+    let output = run_on(&fake, &["upload", "--certificate-file", &file, "--wait", "-q", "-o", "json"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        (printed["id"].as_str(), printed["status"].as_str()),
+        (Some(held.id.as_str()), Some("active"))
+    );
+    assert!(methods(&fake)[before..].iter().all(|m| m == "GET"), "no POST");
+    assert!(fake.requests()[before + 1..].iter().all(|r| r.path.ends_with(&held.id)), "polls of that id");
+
+    // A root on its way out is uploaded again.
+    let mut store = fake.certificates();
+    store[0].status = cloudflare_origin_trust_store::CertificateStatus::PendingDeletion;
+    fake.set_certificates(store);
+    let before = fake.request_count();
+    let output = run_on(&fake, &["upload", "--certificate-file", &file, "-o", "json"]).await;
+    assert_eq!(methods(&fake)[before..], ["GET", "POST"], "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_to_the_root_it_replaces_says_what_was_sent_and_changes_nothing() {
+    let fake = FakeCloudflare::builder().sample_certificates(1).start().await.unwrap();
+    let old = fake.certificates()[0].clone();
+    // --new naming the --old id itself: refused before any request.
+    let output = run_on(&fake, &["rotate", "--old", &old.id, "--new", &old.id]).await;
+    assert_failed(
+        &output,
+        2,
+        &format!("error: --new {} is the --old id; give the PEM file of the root that replaces it\n", old.id),
+    );
+    assert_eq!(fake.request_count(), 0);
+    // The old root's own PEM as the new one: one GET, then exit 1 saying so.
+    let file = temp_file("same-as-old.pem", &old.certificate);
+    let output = run_on(&fake, &["rotate", "--old", &old.id, "--new", &file]).await;
+    assert_failed(
+        &output,
+        1,
+        &format!(
+            "error: the new root is certificate {0}, the root being replaced: give the root that replaces it (only {0} was read; nothing was uploaded or deleted)\n",
+            old.id
+        ),
+    );
+    assert_eq!(methods(&fake), ["GET"]);
 }

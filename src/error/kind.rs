@@ -213,6 +213,16 @@ pub enum ErrorKind {
         second: String,
     },
 
+    /// A rotation's new root is the root it replaces (the same DER). Only the old root's GET was
+    /// sent: nothing was uploaded or deleted.
+    #[error(
+        "the new root is certificate {id}, the root being replaced: give the root that replaces it (only {id} was read; nothing was uploaded or deleted)"
+    )]
+    SameRoot {
+        /// The id of the root being replaced.
+        id: String,
+    },
+
     /// A certificate waited for ended in a status other than `active` (`expired`, `deleted`,
     /// `pending_deletion`).
     #[error("certificate {id} is {status}, not active")]

@@ -37,10 +37,23 @@ pub(crate) async fn upload(global: &Global, args: UploadArgs) -> Result<ExitStat
     }
     let client = client(global)?;
     let zone = zone_id(&client, zone).await?;
-    let certificate = if args.skip_local_checks {
-        client.upload_unchecked(&zone, &pem).await?
-    } else {
-        client.upload(&zone, &pem).await?
+    // A root the store already holds is not sent again (Cloudflare would refuse it): the
+    // certificate holding it is the answer, and `--wait` waits for that one.
+    let certificate = match client.find_root(&zone, &pem).await? {
+        Some(held) => {
+            if !global.quiet {
+                let _ = writeln!(
+                    io::stderr(),
+                    "{} is already in the trust store as {} ({}); nothing was uploaded",
+                    crate::input::shown(&args.certificate_file),
+                    terminal_safe(&held.id),
+                    terminal_safe(held.status.as_str())
+                );
+            }
+            held
+        }
+        None if args.skip_local_checks => client.upload_unchecked(&zone, &pem).await?,
+        None => client.upload(&zone, &pem).await?,
     };
     let certificate = if args.wait {
         client.wait_until_active(&zone, &certificate.id, args.wait_args.wait_timeout).await?

@@ -4,7 +4,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 use chrono::Utc;
-use cloudflare_origin_trust_store::{Action, DesiredRoot, Plan, Polling, terminal_safe};
+use cloudflare_origin_trust_store::{Action, DesiredRoot, ErrorKind, Plan, Polling, terminal_safe};
 use futures_util::StreamExt;
 
 use super::{ask, client, given_zones, one_zone, zone_id};
@@ -253,6 +253,12 @@ fn skipped(path: &Path, inside: &Path) -> Option<&'static str> {
 /// new one never becomes active, the old one stays, and the exit is 1.
 pub(crate) async fn rotate(global: &Global, args: RotateArgs) -> Result<ExitStatus, Failure> {
     let zone = one_zone(global, "rotate")?;
+    if args.new == args.old {
+        return Err(Failure::usage(format!(
+            "--new {} is the --old id; give the PEM file of the root that replaces it",
+            terminal_safe(&args.new)
+        )));
+    }
     let pem = certificate_text(&args.new)?;
     DesiredRoot::from_pem(&pem, Utc::now())
         .map_err(|problem| Failure::usage(format!("{}: {problem}", crate::input::shown(&args.new))))?;
@@ -272,8 +278,10 @@ pub(crate) async fn rotate(global: &Global, args: RotateArgs) -> Result<ExitStat
             Ok(ExitStatus::Success)
         }
         Err(error) => {
+            // The old root stays: say so, unless the error says it already.
+            let said = matches!(error.kind(), ErrorKind::SameRoot { .. });
             let mut failure = Failure::from(error);
-            if failure.status == ExitStatus::Failure {
+            if failure.status == ExitStatus::Failure && !said {
                 let message = failure.message.take().unwrap_or_default();
                 failure.message = Some(format!("{message}; {} was not deleted", terminal_safe(&args.old)));
             }

@@ -93,7 +93,7 @@ async fn a_wait_over_two_seconds_prints_one_notice_on_a_terminal_and_none_with_q
     assert_eq!(
         notices,
         [format!(
-            "note: retrying GET /client/v4/zones/{zone}/acm/custom_trust_store in 3.0 s after http 429 (attempt 1 of 3)"
+            "note: retrying GET /client/v4/zones/{zone}/acm/custom_trust_store?page=1&per_page=50 in 3.0 s after http 429 (attempt 1 of 3)"
         )]
     );
     let (code, shown) = run_on_terminal(&[&args[..], &["-q"]].concat(), &env, "").await;
@@ -295,30 +295,64 @@ async fn the_fake_server_prints_its_environment_then_serves_until_interrupted() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_page_on_a_terminal_says_how_many_more_there_are_and_nothing_otherwise() {
+async fn list_walks_every_page_and_one_page_says_how_many_more_there_are_on_or_off_a_terminal() {
     let fake = FakeCloudflare::builder().sample_certificates(120).start().await.unwrap();
     let base = fake.base_url();
     let env = token_env();
-    let list = ["list", "--zone-id", fake.zone_id(), "--base-url", &base];
-    let hint = "showing 20 of 120; use --all for every page";
-    let (code, shown) = run_on_terminal(&list, &env, "").await;
-    assert_eq!(code, Some(0));
-    assert!(shown.ends_with(&format!("{hint}\n")), "{shown}");
-    let (_, shown) =
-        run_on_terminal(&[&list[..], &["--page", "3", "--per-page", "50"]].concat(), &env, "").await;
-    assert!(shown.ends_with("showing 20 of 120 (page 3 of 3); use --all for every page\n"), "{shown}");
-    for extra in [&["--all"][..], &["-q"]] {
-        let (_, shown) = run_on_terminal(&[&list[..], extra].concat(), &env, "").await;
-        assert!(!shown.contains("use --all"), "{extra:?}: {shown}");
+    let list = ["list", "--zone-id", fake.zone_id(), "--base-url", &base, "-o", "json"];
+    let count = |output: &std::process::Output| {
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap().as_array().unwrap().len()
+    };
+    // Without --page (with or without --all): all 120, nothing on stderr, off a terminal too.
+    for extra in [&[][..], &["--all"], &["--per-page", "20"]] {
+        let before = fake.request_count();
+        let output = run(&[&list[..], extra].concat(), &env).await;
+        assert!(output.status.success(), "{extra:?}: {}", stderr(&output));
+        assert_eq!(count(&output), 120, "{extra:?}");
+        assert_eq!(stderr(&output), "", "{extra:?}");
+        let pages = if extra == ["--per-page", "20"] { 6 } else { 3 };
+        assert_eq!(fake.request_count() - before, pages, "{extra:?}");
     }
-    let output = run(&list, &env).await;
-    assert!(output.status.success());
-    assert_eq!(stderr(&output), "", "off a terminal, stderr stays quiet");
-    let fake = FakeCloudflare::builder().sample_certificates(7).start().await.unwrap();
-    let base = fake.base_url();
-    let (_, shown) =
-        run_on_terminal(&["list", "--zone-id", fake.zone_id(), "--base-url", &base], &env, "").await;
-    assert!(!shown.contains("use --all"), "every certificate shown: {shown}");
+    // One page: it, and on stderr how many come after it, off a terminal and on one.
+    let cases = [
+        (
+            &["--page", "1"][..],
+            20,
+            "page 1 of 6: 20 of 120 certificates, 100 more after it; list without --page for every page\n",
+        ),
+        (
+            &["--page", "2", "--per-page", "50"],
+            50,
+            "page 2 of 3: 50 of 120 certificates, 20 more after it; list without --page for every page\n",
+        ),
+        (
+            &["--page", "3", "--per-page", "50"],
+            20,
+            "page 3 of 3: 20 of 120 certificates, 0 more after it; list without --page for every page\n",
+        ),
+        (
+            &["--page", "9"],
+            0,
+            "page 9 of 6: 0 of 120 certificates, 0 more after it; list without --page for every page\n",
+        ),
+    ];
+    for (extra, shown, note) in cases {
+        let output = run(&[&list[..], extra].concat(), &env).await;
+        assert!(output.status.success(), "{extra:?}: {}", stderr(&output));
+        assert_eq!(count(&output), shown, "{extra:?}");
+        assert_eq!(stderr(&output), note, "{extra:?}");
+        let (_, screen) = run_on_terminal(&[&list[..], extra].concat(), &env, "").await;
+        assert!(screen.ends_with(note), "{extra:?}: {screen}");
+        let output = run(&[&list[..], extra, &["-q"]].concat(), &env).await;
+        assert_eq!(stderr(&output), "", "{extra:?} -q");
+    }
+    // A server that does not say how many there are: said too.
+    fake.set_faults(|_| Some(Fault::DropResultInfo));
+    let output = run(&[&list[..], &["--page", "1"]].concat(), &env).await;
+    assert_eq!(
+        stderr(&output),
+        "page 1: 20 certificate(s); the answer does not say how many there are in all (list without --page for every page)\n"
+    );
 }
 
 /// Statuses a hostile server could send: escape sequences, an OSC title, C1 controls, a newline

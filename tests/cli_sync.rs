@@ -253,7 +253,11 @@ async fn upload_wait_returns_once_active_and_rotate_keeps_the_old_root_when_the_
     assert!(output.status.success(), "{}", stderr(&output));
     let uploaded: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(uploaded["status"], "active");
-    assert_eq!(methods(&fake), ["GET", "POST", "GET", "GET"], "not held yet: uploaded, then polled until active");
+    assert_eq!(
+        methods(&fake),
+        ["GET", "POST", "GET", "GET"],
+        "not held yet: uploaded, then polled until active"
+    );
 
     let old = uploaded["id"].as_str().unwrap().to_owned();
     let new = temp_file("rotate-in.pem", &certs::root("Rotate In"));

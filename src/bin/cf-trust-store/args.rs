@@ -131,13 +131,15 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct ListArgs {
-    /// The page to list (1 or more); Cloudflare's default is 1.
+    /// List only this page (1 or more), and say on stderr how many certificates come after it;
+    /// without it, every page is listed.
     #[arg(long, value_name = "N", allow_negative_numbers = true, conflicts_with = "all")]
     pub(crate) page: Option<u64>,
-    /// Certificates per page (5 to 50); 50 with --all, else Cloudflare's default of 20.
+    /// Certificates per page (5 to 50); 50 when walking every page, else Cloudflare's default
+    /// of 20.
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub(crate) per_page: Option<u64>,
-    /// Walk every page.
+    /// Walk every page (what `list` does without --page; kept for scripts).
     #[arg(long)]
     pub(crate) all: bool,
     #[command(flatten)]

@@ -5,7 +5,6 @@ use cloudflare_origin_trust_store::{
     CertificateStatus, CustomTrustStore, ListParams, Pagination, ResultInfo,
 };
 use futures_util::TryStreamExt;
-use std::io::IsTerminal;
 
 use super::{client, one_zone, zone_id};
 use crate::args::{ExpiryArgs, Global, ListArgs};
@@ -57,7 +56,8 @@ pub(crate) async fn list(global: &Global, args: ListArgs) -> Result<ExitStatus, 
     let zone = zone_id(&client, zone).await?;
     let mut printer = Printer::new(global.output);
     let mut found = 0;
-    if args.all || (gate && args.page.is_none()) {
+    // Without --page every page is walked: a list is never silently the first page only.
+    if args.page.is_none() {
         let mut pagination =
             Pagination::new().concurrency(args.walk.concurrency).max_pages(args.walk.max_pages);
         if let Some(per_page) = args.per_page {
@@ -74,38 +74,40 @@ pub(crate) async fn list(global: &Global, args: ListArgs) -> Result<ExitStatus, 
             }
         }
     } else {
-        let mut params = ListParams::new();
-        if let Some(page) = args.page {
-            params = params.page(page);
-        }
+        let number = args.page.unwrap_or(1);
+        let mut params = ListParams::new().page(number);
         if let Some(per_page) = args.per_page {
             params = params.per_page(per_page);
         }
         let page = client.list_page(&zone, &params).await?;
-        let hint = more_pages(args.page.unwrap_or(1), page.items.len(), page.result_info.as_ref());
+        let note = page_note(number, page.items.len(), page.result_info.as_ref());
         let kept: Vec<CustomTrustStore> = page.items.into_iter().filter(|c| filter.keeps(c)).collect();
         found = kept.len();
         printer.add(kept)?;
-        if let Some(hint) = hint
-            && !global.quiet
-            && std::io::stderr().is_terminal()
-        {
-            crate::progress::eprintln(&hint);
+        printer.finish::<CustomTrustStore>()?;
+        // Said on or off a terminal: a script that asked for one page learns it is not the list.
+        if !global.quiet {
+            crate::progress::eprintln(&note);
         }
+        return Ok(if gate && found > 0 { ExitStatus::Expiring } else { ExitStatus::Success });
     }
     printer.finish::<CustomTrustStore>()?;
     Ok(if gate && found > 0 { ExitStatus::Expiring } else { ExitStatus::Success })
 }
 
-/// What a person reading one page on a terminal should know when it is not the whole list:
-/// `showing 20 of 120; use --all for every page`.
-fn more_pages(page: u64, shown: usize, info: Option<&ResultInfo>) -> Option<String> {
-    let info = info?;
-    let total = info.total_count?;
-    let last = info.total_pages.unwrap_or(page);
-    if total <= shown as u64 && last <= 1 {
-        return None;
-    }
-    let which = if page > 1 { format!(" (page {page} of {last})") } else { String::new() };
-    Some(format!("showing {shown} of {total}{which}; use --all for every page"))
+/// What a reader of one page should know of the rest: `page 1 of 6: 20 of 120 certificates, 100
+/// more after it; list without --page for every page`.
+fn page_note(page: u64, shown: usize, info: Option<&ResultInfo>) -> String {
+    let every = "list without --page for every page";
+    let Some(total) = info.and_then(|info| info.total_count) else {
+        return format!(
+            "page {page}: {shown} certificate(s); the answer does not say how many there are in all ({every})"
+        );
+    };
+    let info = info.copied().unwrap_or_default();
+    let per_page = info.per_page.unwrap_or(shown as u64);
+    let before = page.saturating_sub(1).saturating_mul(per_page);
+    let after = total.saturating_sub(before.saturating_add(shown as u64));
+    let of = info.total_pages.map(|last| format!(" of {last}")).unwrap_or_default();
+    format!("page {page}{of}: {shown} of {total} certificates, {after} more after it; {every}")
 }

@@ -37,7 +37,7 @@ impl Client {
     /// a larger body is not Cloudflare's, and is not read into memory.
     pub const MAX_BODY_BYTES: usize = crate::transport::MAX_BODY_BYTES;
     /// The longest zone id the API accepts (a certificate id may be up to 255 characters).
-    pub const MAX_ID_LEN: usize = crate::operations::MAX_ID_LEN;
+    pub const MAX_ID_LEN: usize = crate::id::MAX_ID_LEN;
 
     /// A builder with the defaults: Cloudflare's base URL, 5 s connect and 60 s request timeouts.
     pub fn builder() -> ClientBuilder {

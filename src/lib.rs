@@ -44,6 +44,7 @@ mod certificate;
 mod client;
 mod error;
 mod generated;
+mod id;
 mod lifecycle;
 mod lock;
 mod model;

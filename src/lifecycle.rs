@@ -110,7 +110,7 @@ impl Client {
             tracing::debug!(
                 target: "cloudflare_origin_trust_store::wait",
                 certificate_id, status = %status, wait_ms = interval.min(left).as_millis() as u64,
-                "certificate {certificate_id} is {status}: polling again in {}", crate::transport::seconds(interval.min(left))
+                "certificate {certificate_id} is {status}: polling again in {}", crate::text::seconds(interval.min(left))
             );
             tokio::time::sleep(interval.min(left)).await;
             interval = interval.saturating_mul(2).min(polling.max);

@@ -17,14 +17,6 @@ pub use crate::generated::types::{
 pub use crate::status::{CertificateStatus, ZoneStatus};
 
 impl CustomTrustStore {
-    /// Checks a certificate id as every operation does before sending anything: 1 to 255 ASCII
-    /// letters, digits, `-` or `_` (Cloudflare documents 32; its own SDK tests use 36-character
-    /// UUIDs). `Err` is [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)
-    /// saying what is allowed.
-    pub fn check_id(id: &str) -> crate::Result<()> {
-        crate::operations::checked_certificate_id(id).map(drop)
-    }
-
     /// A certificate with this id and PEM, and defaults for every other field (empty strings, the
     /// Unix epoch, status [`CertificateStatus::Initializing`]); set the others afterwards. For
     /// fixtures and fakes: the type is `#[non_exhaustive]`, so code that builds one this way (or

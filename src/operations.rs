@@ -4,14 +4,16 @@
 use crate::call::Route;
 use crate::certificate::checked_root_ca;
 use crate::client::Client;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::generated::types::{CertificateIdentifier, Identifier, UploadRequest};
 use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use futures_util::TryStreamExt;
 
+use crate::id::{checked_answer_id, checked_certificate_id, checked_zone_id};
 use crate::model::{CustomTrustStore, Page};
+use crate::pagination::check_per_page;
 use crate::pagination::{CertificateStream, PageStream, Pagination, walk};
 
 impl Client {
@@ -79,27 +81,6 @@ impl Client {
             Some(returned) => checked_answer_id("delete", certificate_id, &returned),
             None => Ok(certificate_id.to_owned()),
         }
-    }
-}
-
-/// Whether two certificate ids name the same certificate: Cloudflare's ids are hex, and its
-/// answers may spell one in another case than the request did.
-pub(crate) fn same_id(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
-}
-
-/// `requested`, when an answer of `operation` about it names it (`returned`); else
-/// [`ErrorKind::IdMismatch`], so that nothing acts on a certificate nobody asked for.
-pub(crate) fn checked_answer_id(operation: &'static str, requested: &str, returned: &str) -> Result<String> {
-    if same_id(requested, returned) {
-        Ok(requested.to_owned())
-    } else {
-        Err(ErrorKind::IdMismatch {
-            operation,
-            requested: requested.to_owned(),
-            returned: crate::text::one_line(returned, 64),
-        }
-        .into())
     }
 }
 
@@ -212,98 +193,4 @@ impl ListParams {
         }
         Ok(())
     }
-}
-
-pub(crate) fn check_per_page(per_page: u64) -> Result<()> {
-    if (Pagination::MIN_PER_PAGE..=Pagination::MAX_PER_PAGE).contains(&per_page) {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "per_page",
-            format!(
-                "must be between {} and {}, got {per_page}",
-                Pagination::MIN_PER_PAGE,
-                Pagination::MAX_PER_PAGE
-            ),
-        ))
-    }
-}
-
-/// The longest zone (or account) id the API accepts.
-pub(crate) const MAX_ID_LEN: usize = 32;
-
-/// The longest certificate id sent: Cloudflare documents 32 characters, but its own SDK tests use
-/// 36-character UUIDs for this resource, so any id a list returns is taken up to this length.
-pub(crate) const MAX_CERTIFICATE_ID_LEN: usize = 255;
-
-/// A zone id, checked with [`checked_id`], as it is sent: see [`canonical_zone_id`].
-pub(crate) fn checked_zone_id(zone_id: &str) -> Result<Identifier> {
-    checked_id("zone_id", &canonical_zone_id(zone_id))
-}
-
-/// A zone id as it is sent and compared: Cloudflare's ids are lowercase hex, so hex given in
-/// capitals is written in lowercase (one zone given as `ABC…` and `abc…` is one zone); anything
-/// else is kept as given.
-pub(crate) fn canonical_zone_id(id: &str) -> String {
-    if id.bytes().all(|b| b.is_ascii_hexdigit()) { id.to_ascii_lowercase() } else { id.to_owned() }
-}
-
-/// Checks a zone or account id before it goes into a request: see [`checked_segment`], at most
-/// [`MAX_ID_LEN`] bytes.
-pub(crate) fn checked_id(parameter: &'static str, id: &str) -> Result<Identifier> {
-    checked_segment(parameter, id, MAX_ID_LEN)?;
-    Identifier::try_from(id).map_err(|e| Error::invalid(parameter, e.to_string()))
-}
-
-/// Checks a certificate id before it goes into a request path: see [`checked_segment`], at most
-/// [`MAX_CERTIFICATE_ID_LEN`] bytes.
-pub(crate) fn checked_certificate_id(id: &str) -> Result<CertificateIdentifier> {
-    checked_segment("certificate_id", id, MAX_CERTIFICATE_ID_LEN)?;
-    CertificateIdentifier::try_from(id).map_err(|e| Error::invalid("certificate_id", e.to_string()))
-}
-
-/// Checks an id before it goes into a request path: 1 to `max` bytes of ASCII letters, digits,
-/// `-` and `_` (Cloudflare's ids are 32 lowercase hex characters). Nothing else can reach a path
-/// segment, so no id can change the path (`.`, `..`, `/`, `\`, `%`, a space or a non-ASCII
-/// character are all refused).
-fn checked_segment(parameter: &'static str, id: &str, max: usize) -> Result<()> {
-    let allowed = |max| {
-        format!("must be 1 to {max} ASCII letters, digits, '-' or '_' (a Cloudflare id is 32 hex characters)")
-    };
-    let valid_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    if id.is_empty() {
-        return Err(Error::invalid(parameter, format!("{}, got an empty value", allowed(max))));
-    }
-    if parameter == "zone_id" && looks_like_domain(id) {
-        return Err(Error::invalid(
-            parameter,
-            format!(
-                "{id:?} looks like a domain name, but a zone id is expected (32 hex characters, shown on the zone's Overview page in the dashboard); to go by name, use Client::zone_id or the CLI's --zone"
-            ),
-        ));
-    }
-    if !id.chars().all(valid_char) {
-        return Err(Error::invalid(parameter, format!("{}, got {}", allowed(max), shown(id))));
-    }
-    if id.len() > max {
-        return Err(Error::invalid(parameter, format!("{}, got {} bytes", allowed(max), id.len())));
-    }
-    Ok(())
-}
-
-/// Whether `text` reads as a domain name (`example.com`): labels of letters, digits and `-`
-/// separated by dots, the last one alphabetic.
-fn looks_like_domain(text: &str) -> bool {
-    let labels: Vec<&str> = text.trim_end_matches('.').split('.').collect();
-    labels.len() >= 2
-        && labels
-            .iter()
-            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-'))
-        && labels.last().is_some_and(|tld| tld.chars().all(char::is_alphabetic))
-}
-
-/// A refused value as it can be shown: quoted, control characters escaped, at most 40 characters.
-fn shown(value: &str) -> String {
-    let head: String = value.chars().take(40).collect();
-    if head.len() < value.len() { format!("{head:?}…") } else { format!("{value:?}") }
 }

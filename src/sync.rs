@@ -8,9 +8,9 @@ use serde::Serialize;
 use crate::certificate::{CertificateDetails, CertificateProblem, checked_root_ca};
 use crate::client::Client;
 use crate::error::{ErrorKind, Result};
+use crate::id::{canonical_zone_id, same_id};
 use crate::lifecycle::Polling;
 use crate::model::{CertificateStatus, CustomTrustStore};
-use crate::operations::same_id;
 
 /// A root CA a trust store should hold, checked locally ([`check_root_ca`](crate::check_root_ca))
 /// when it is made, so that nothing is sent for a wrong file.
@@ -125,7 +125,7 @@ impl Client {
     /// A listed certificate whose PEM does not parse cannot be matched, so the plan is refused
     /// ([`ErrorKind::Unmatchable`]) rather than risk deleting or doubling a root.
     pub async fn plan(&self, zone_id: &str, desired: &[DesiredRoot], prune: bool) -> Result<Plan> {
-        let zone_id = crate::operations::canonical_zone_id(zone_id);
+        let zone_id = canonical_zone_id(zone_id);
         let listed = self.collect_all(&zone_id).await?;
         let mut steps = Vec::new();
         let mut held: Vec<(String, CertificateDetails)> = Vec::new();

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::time::Duration;
 
 /// `text` with every character that could steer a terminal or disguise what is shown escaped as
 /// `\u{…}` (`\n`, `\r` and `\t` as themselves): control characters (C0, DEL, C1, so `ESC` and
@@ -53,6 +54,15 @@ pub(crate) fn one_line(text: &str, max: usize) -> String {
     let mut out: String = safe.chars().take(max).collect();
     out.push('…');
     out
+}
+
+/// A wait as people read it: `1.5 s`, `300 ms`.
+pub(crate) fn seconds(wait: Duration) -> String {
+    if wait < Duration::from_secs(1) {
+        format!("{} ms", wait.as_millis())
+    } else {
+        format!("{:.1} s", wait.as_secs_f64())
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use tokio::time::Instant;
 
 use crate::rate_limit::Gate;
 use crate::retry::{RetryPolicy, Wait, retryable_error, wait_for};
-use crate::text::one_line;
+use crate::text::{one_line, seconds};
 
 /// What every call of one [`crate::Client`] shares.
 pub(crate) struct Shared {
@@ -289,15 +289,6 @@ impl crate::generated::Client {
 fn ray_id(headers: &HeaderMap) -> Option<String> {
     let value = headers.get("cf-ray")?;
     Some(one_line(&String::from_utf8_lossy(value.as_bytes()), 64)).filter(|ray| !ray.is_empty())
-}
-
-/// A wait as people read it: `1.5 s`, `300 ms`.
-pub(crate) fn seconds(wait: Duration) -> String {
-    if wait < Duration::from_secs(1) {
-        format!("{} ms", wait.as_millis())
-    } else {
-        format!("{:.1} s", wait.as_secs_f64())
-    }
 }
 
 /// The largest response body read. A page of 50 certificates is tens of kilobytes; a larger body

@@ -7,8 +7,9 @@ use crate::call::Route;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::generated::types::{ListZonesName, ListZonesStatus};
+use crate::id::{checked_id, checked_zone_name};
 use crate::model::{Page, Zone, ZoneStatus};
-use crate::operations::{check_per_page, checked_id};
+use crate::pagination::check_per_page;
 use crate::pagination::{Listed, PageStream, Pagination, walk};
 
 /// Which zones [`Client::zones`] lists: every one the credentials can see, or those matching all
@@ -143,32 +144,4 @@ impl Client {
         })
         .await
     }
-}
-
-/// A zone name as List Zones' exact filter takes it, without its one final dot if it has one: 1 to
-/// 253 ASCII letters, digits, `-` and `.` (a name with `:` would be read as a filter operator,
-/// such as `contains:`), in labels of 1 to 63 characters that neither start nor end with `-`.
-pub(crate) fn checked_zone_name(given: &str) -> Result<ListZonesName> {
-    let name = given.strip_suffix('.').unwrap_or(given);
-    let shown: String = given.chars().take(60).collect();
-    let valid = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.';
-    if name.is_empty() || name.len() > 253 || !name.chars().all(valid) {
-        return Err(Error::invalid(
-            "zone name",
-            format!(
-                "must be a domain name of 1 to 253 ASCII letters, digits, '-' and '.' (an internationalized name in its xn-- form), got {shown:?}"
-            ),
-        ));
-    }
-    let bad_label =
-        |label: &str| label.is_empty() || label.len() > 63 || label.starts_with('-') || label.ends_with('-');
-    if name.split('.').any(bad_label) {
-        return Err(Error::invalid(
-            "zone name",
-            format!(
-                "each label between dots must be 1 to 63 characters and neither start nor end with '-', got {shown:?}"
-            ),
-        ));
-    }
-    ListZonesName::try_from(name).map_err(|e| Error::invalid("zone name", e.to_string()))
 }

@@ -16,10 +16,10 @@ use futures_util::{StreamExt, TryStreamExt, future, stream};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::id::{canonical_zone_id, checked_zone_id, checked_zone_name};
 use crate::model::{CertificateStatus, CustomTrustStore};
-use crate::operations::{canonical_zone_id, checked_zone_id};
 use crate::pagination::Pagination;
-use crate::zones::{ZoneFilter, checked_zone_name};
+use crate::zones::ZoneFilter;
 use order::{Window, in_order};
 
 /// A zone given to an audit: by id, or by name (resolved with one List Zones request).

@@ -132,7 +132,7 @@ impl Gate {
                     target: "cloudflare_origin_trust_store::rate_limit",
                     wait_ms = wait.as_millis() as u64,
                     "holding requests back for {} (rate limit)",
-                    crate::transport::seconds(wait)
+                    crate::text::seconds(wait)
                 );
             }
             // Slept (or woken by news), then looked at again: another request may have taken the

@@ -54,7 +54,7 @@ fn main() {
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
-        .with_inner_type(quote_path("crate::transport::Call"))
+        .with_inner_type(quote_path("crate::request::seam::Exchange"))
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("PartialEq")
         .with_derive("Eq");

@@ -39,7 +39,6 @@
 
 mod audit;
 mod auth;
-mod call;
 mod certificate;
 mod client;
 mod error;
@@ -50,12 +49,10 @@ mod lock;
 mod model;
 mod operations;
 mod pagination;
-mod rate_limit;
-mod retry;
+mod request;
 mod status;
 mod sync;
 mod text;
-mod transport;
 mod zones;
 
 #[cfg(feature = "test-util")]
@@ -75,7 +72,7 @@ pub use model::{
 };
 pub use operations::ListParams;
 pub use pagination::{ApiStream, CertificateStream, PageStream, Pagination};
-pub use retry::{Jitter, RetryPolicy};
+pub use request::retry::{Jitter, RetryPolicy};
 pub use sync::{Action, DesiredRoot, Plan, Step};
 pub use text::terminal_safe;
 pub use zones::ZoneFilter;

@@ -1,11 +1,11 @@
 //! Every endpoint's `impl Client` methods (list, get, upload, delete) and the checks of their
 //! parameters, made before anything is sent.
 
-use crate::call::Route;
 use crate::certificate::checked_root_ca;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::generated::types::{CertificateIdentifier, Identifier, UploadRequest};
+use crate::request::route::Route;
 use std::num::NonZeroU64;
 use std::sync::Arc;
 

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use crate::call::Route;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::generated::types::{ListZonesName, ListZonesStatus};
@@ -11,6 +10,7 @@ use crate::id::{checked_id, checked_zone_name};
 use crate::model::{Page, Zone, ZoneStatus};
 use crate::pagination::check_per_page;
 use crate::pagination::{Listed, PageStream, Pagination, walk};
+use crate::request::route::Route;
 
 /// Which zones [`Client::zones`] lists: every one the credentials can see, or those matching all
 /// the filters given.

@@ -138,7 +138,7 @@ impl Error {
         match self.kind() {
             ErrorKind::Timeout { .. } | ErrorKind::Network { .. } | ErrorKind::RateLimited { .. } => true,
             ErrorKind::Api { status, .. } | ErrorKind::UnexpectedResponse { status, .. } => {
-                reqwest::StatusCode::from_u16(*status).is_ok_and(crate::retry::retryable_status)
+                reqwest::StatusCode::from_u16(*status).is_ok_and(crate::request::retry::retryable_status)
             }
             _ => false,
         }

@@ -1,6 +1,6 @@
 //! The retry policy: which failures are retried, and how long to wait before each retry.
 //!
-//! The loop itself lives in the one seam every request goes through (`transport.rs`).
+//! The loop itself lives in the one seam every request goes through (`request/seam.rs`).
 
 use std::collections::hash_map::RandomState;
 use std::fmt;

@@ -5,7 +5,7 @@
 //! Cloudflare uses its default) and adds the credentials' headers, so exactly one auth scheme is
 //! sent. `exec` sends the request, reads the whole body (so a connection dropped mid-body is
 //! retried like any other), and retries as the [`RetryPolicy`] decides, recording what it saw in
-//! the call's [`Call`] record, which `call/failure.rs` reads to build the crate's error.
+//! the call's [`Exchange`] record, which [`super::failure`] reads to build the crate's error.
 //!
 //! Every attempt is a `tracing` event (target `cloudflare_origin_trust_store::request`, DEBUG:
 //! method, path, status or error, duration, attempt, Ray ID), and so is every retry decision
@@ -19,8 +19,8 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use tokio::time::Instant;
 
-use crate::rate_limit::Gate;
-use crate::retry::{RetryPolicy, Wait, retryable_error, wait_for};
+use crate::request::rate_limit::Gate;
+use crate::request::retry::{RetryPolicy, Wait, retryable_error, wait_for};
 use crate::text::{one_line, seconds};
 
 /// What every call of one [`crate::Client`] shares.
@@ -38,10 +38,10 @@ pub(crate) struct Shared {
 
 /// The generated client's inner value: the shared settings and what this one call observed.
 ///
-/// A fresh `Call` is made for each operation, so its record belongs to exactly one operation even
+/// A fresh `Exchange` is made for each operation, so its record belongs to exactly one operation even
 /// when several run at once.
 #[derive(Clone)]
-pub(crate) struct Call {
+pub(crate) struct Exchange {
     shared: Arc<Shared>,
     record: Arc<Mutex<Record>>,
     operation: &'static str,
@@ -77,17 +77,17 @@ pub(crate) struct Held {
     pub(crate) before_sending: bool,
 }
 
-impl std::fmt::Debug for Call {
+impl std::fmt::Debug for Exchange {
     // The derived `Debug` of the generated client prints its inner value: never the headers.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Call")
+        f.debug_struct("Exchange")
             .field("operation", &self.operation)
             .field("record", &*self.record())
             .finish_non_exhaustive()
     }
 }
 
-impl Call {
+impl Exchange {
     pub(crate) fn new(shared: Arc<Shared>, operation: &'static str, expected_path: String) -> Self {
         Self { shared, record: Arc::default(), operation, expected_path: expected_path.into() }
     }
@@ -105,7 +105,7 @@ impl Call {
     }
 }
 
-impl ClientHooks<Call> for crate::generated::Client {
+impl ClientHooks<Exchange> for crate::generated::Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
@@ -344,8 +344,8 @@ mod path_check {
         let zone = Identifier::try_from(fake.zone_id()).unwrap();
         for id in ["..", ".", "..\\..", "a\\b"] {
             let id = CertificateIdentifier::try_from(id).unwrap();
-            let route = crate::call::Route::item("delete_custom_trust_store", &zone, &id);
-            let (generated, _call) = client.call(&route);
+            let route = crate::request::route::Route::item("delete_custom_trust_store", &zone, &id);
+            let (generated, _call) = client.generated_for(&route);
             let err = generated.delete_custom_trust_store(&zone, &id).await.unwrap_err();
             let text = err.to_string();
             assert!(text.contains("refusing to send DELETE /client/v4/zones/"), "{text}");

@@ -7,8 +7,8 @@ use reqwest::header::LOCATION;
 use crate::error::{Error, ErrorKind};
 use crate::generated::types::ApiFailure;
 use crate::model::ResponseMessage;
+use crate::request::seam::{Exchange, MAX_BODY_BYTES, Record};
 use crate::text::one_line;
-use crate::transport::{Call, MAX_BODY_BYTES, Record};
 
 /// The longest body excerpt an error carries.
 const SNIPPET_CHARS: usize = 200;
@@ -16,7 +16,7 @@ const SNIPPET_CHARS: usize = 200;
 /// Turns the generated client's error for one call into the crate's error.
 /// `T` is the success body the call expected, so a decode error can name where it failed.
 pub(super) async fn into_error<T: serde::de::DeserializeOwned>(
-    call: &Call,
+    call: &Exchange,
     error: progenitor_client::Error<ApiFailure>,
 ) -> Error {
     let record = call.record().clone();
@@ -39,7 +39,7 @@ pub(super) async fn into_error<T: serde::de::DeserializeOwned>(
 
 /// A hint where Cloudflare's answer is a common stumble: which credential scheme was refused
 /// (never its value), or why a list of a zone can be not found.
-fn hint(error: &Error, call: &Call) -> Option<String> {
+fn hint(error: &Error, call: &Exchange) -> Option<String> {
     if error.status().is_some() && error.is_auth() {
         let permission = if call.operation() == "list_zones" {
             "allowed \"Zone Read\" on the zones it should see"

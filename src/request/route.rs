@@ -1,7 +1,5 @@
 //! Running one generated operation: the route it may take, a tracing span around it, what its
-//! envelope carries, or the crate's [`Error`] (see `failure.rs`).
-
-mod failure;
+//! envelope carries, or the crate's [`Error`] (see [`super::failure`]).
 
 use std::sync::Arc;
 
@@ -15,7 +13,7 @@ use crate::generated::types::{
     ZoneList,
 };
 use crate::model::{CustomTrustStore, Page, ResponseMessage, Zone};
-use crate::transport::Call;
+use crate::request::seam::Exchange;
 
 /// Where one operation goes: its name, the only path it may take (the template with its checked
 /// ids), and the ids, for the tracing span.
@@ -50,9 +48,9 @@ impl Route {
 impl Client {
     /// The generated client for one call along `route`, and the call's record. The seam refuses
     /// to send a request to any other path.
-    pub(crate) fn call(&self, route: &Route) -> (generated::Client, Call) {
+    pub(crate) fn generated_for(&self, route: &Route) -> (generated::Client, Exchange) {
         let expected_path = format!("{}{}", self.inner.base_path, route.path);
-        let call = Call::new(Arc::clone(&self.inner.shared), route.operation, expected_path);
+        let call = Exchange::new(Arc::clone(&self.inner.shared), route.operation, expected_path);
         let client =
             generated::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), call.clone());
         (client, call)
@@ -77,7 +75,7 @@ impl Client {
             zone_id = route.zone_id.as_deref(),
             certificate_id = route.certificate_id.as_deref(),
         );
-        let (client, call) = self.call(&route);
+        let (client, call) = self.generated_for(&route);
         async move {
             let error = match operation(client).await {
                 Ok(value) => return into_result(value, call.record().body_bytes),
@@ -92,7 +90,7 @@ impl Client {
             {
                 return Ok(item);
             }
-            let error = failure::into_error::<T>(&call, error).await;
+            let error = super::failure::into_error::<T>(&call, error).await;
             tracing::debug!(error = %error, "{} failed", route.operation);
             Err(error)
         }

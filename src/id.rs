@@ -101,7 +101,7 @@ pub(crate) fn same_id(a: &str, b: &str) -> bool {
 }
 
 /// `requested`, when an answer of `operation` about it names it (`returned`); else
-/// [`ErrorKind::IdMismatch`], so that nothing acts on a certificate nobody asked for.
+/// [`ErrorKind::IdMismatch`](crate::ErrorKind::IdMismatch), so that nothing acts on a certificate nobody asked for.
 pub(crate) fn checked_answer_id(operation: &'static str, requested: &str, returned: &str) -> Result<String> {
     if same_id(requested, returned) {
         Ok(requested.to_owned())

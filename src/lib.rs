@@ -1,13 +1,13 @@
 //! Read and manage the **Custom Origin Trust Store** of Cloudflare zones: the root CAs Cloudflare
 //! trusts when it connects to your origin.
 //!
-//! - [`Client`] (built with [`Client::builder`] or [`Client::from_env`]) lists a zone's
-//!   certificates as lazy streams ([`Client::list_all`], [`Client::pages`], with the
+//! - [`Client`] (built with [`Client::builder`](crate::Client::builder) or [`Client::from_env`](crate::Client::from_env)) lists a zone's
+//!   certificates as lazy streams ([`Client::list_all`](crate::Client::list_all), [`Client::pages`](crate::Client::pages), with the
 //!   [termination guarantees](ApiStream#termination-guarantees) of every walk), uploads root CAs
-//!   after checking them locally ([`Client::upload`], [`check_root_ca`]), gets and deletes them,
-//!   waits until they are active, rotates them ([`Client::rotate`]).
-//! - A trust store as code: [`DesiredRoot`], [`Client::plan`], [`Client::apply`].
-//! - Many zones: [`Client::zones`], [`Client::zone_id`], and [`Client::audit`], paced to one
+//!   after checking them locally ([`Client::upload`](crate::Client::upload), [`check_root_ca`]), gets and deletes them,
+//!   waits until they are active, rotates them ([`Client::rotate`](crate::Client::rotate)).
+//! - A trust store as code: [`DesiredRoot`], [`Client::plan`](crate::Client::plan), [`Client::apply`](crate::Client::apply).
+//! - Many zones: [`Client::zones`](crate::Client::zones), [`Client::zone_id`](crate::Client::zone_id), and [`Client::audit`](crate::Client::audit), paced to one
 //!   request budget per client ([`ClientBuilder::rate_budget`]).
 //! - One [`Error`], whose [`ErrorKind`] is what went wrong, whatever the retries
 //!   ([`RetryPolicy`]).
@@ -37,17 +37,16 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod api;
 mod audit;
 mod auth;
 mod certificate;
-mod client;
 mod error;
 mod generated;
 mod id;
 mod lifecycle;
 mod lock;
 mod model;
-mod operations;
 mod pagination;
 mod request;
 mod status;
@@ -58,19 +57,19 @@ mod zones;
 #[cfg(feature = "test-util")]
 pub mod fake;
 
+pub use api::client::{Client, ClientBuilder};
+pub use api::trust_store::ListParams;
 pub use audit::{Audit, AuditStream, ZoneRef, ZoneReport};
 pub use auth::Credentials;
 pub use certificate::{
     CertificateDetails, CertificateProblem, MAX_CERTIFICATE_BYTES, SelfSignature, check_root_ca, pem_text,
 };
-pub use client::{Client, ClientBuilder};
 pub use error::{Error, ErrorKind, Result};
 pub use lifecycle::{Polling, Rotation};
 pub use model::{
     CertificateStatus, CustomTrustStore, Page, ResponseMessage, ResponseMessageSource, ResultInfo, Zone,
     ZoneAccount, ZoneStatus,
 };
-pub use operations::ListParams;
 pub use pagination::{ApiStream, CertificateStream, PageStream, Pagination};
 pub use request::retry::{Jitter, RetryPolicy};
 pub use sync::{Action, DesiredRoot, Plan, Step};

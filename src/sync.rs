@@ -6,11 +6,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::certificate::{CertificateDetails, CertificateProblem, checked_root_ca};
-use crate::client::Client;
-use crate::error::{ErrorKind, Result};
-use crate::id::{canonical_zone_id, same_id};
-use crate::lifecycle::Polling;
-use crate::model::{CertificateStatus, CustomTrustStore};
 
 /// A root CA a trust store should hold, checked locally ([`check_root_ca`](crate::check_root_ca))
 /// when it is made, so that nothing is sent for a wrong file.
@@ -22,7 +17,7 @@ pub struct DesiredRoot {
     /// Where it came from, when it came from a file.
     pub file: Option<String>,
     /// The clean PEM block, as it is uploaded.
-    pem: String,
+    pub(crate) pem: String,
 }
 
 impl DesiredRoot {
@@ -58,7 +53,7 @@ pub enum Action {
     Unchanged,
 }
 
-/// One certificate in a plan: what is done with it, and (after [`Client::apply`]) how it went.
+/// One certificate in a plan: what is done with it, and (after [`Client::apply`](crate::Client::apply)) how it went.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
@@ -83,7 +78,7 @@ pub struct Step {
     pub result: Option<String>,
     #[serde(skip)]
     #[cfg_attr(feature = "schemars", schemars(skip))]
-    pem: Option<String>,
+    pub(crate) pem: Option<String>,
 }
 
 impl Step {
@@ -112,182 +107,5 @@ impl Plan {
     /// How many steps failed or were skipped when the plan was applied.
     pub fn failures(&self) -> usize {
         self.steps.iter().filter(|step| step.failed()).count()
-    }
-}
-
-impl Client {
-    /// The plan that makes zone `zone_id`'s trust store hold `desired`: lists the store and
-    /// matches certificates by the SHA-256 fingerprint of their DER (from the PEM each listed
-    /// certificate carries). Desired roots the store lacks are uploaded; roots it holds that are
-    /// not desired are deleted only when `prune`; certificates already `pending_deletion` or
-    /// `deleted` are ignored. Sends only the list requests.
-    ///
-    /// A listed certificate whose PEM does not parse cannot be matched, so the plan is refused
-    /// ([`ErrorKind::Unmatchable`]) rather than risk deleting or doubling a root.
-    pub async fn plan(&self, zone_id: &str, desired: &[DesiredRoot], prune: bool) -> Result<Plan> {
-        let zone_id = canonical_zone_id(zone_id);
-        let listed = self.collect_all(&zone_id).await?;
-        let mut steps = Vec::new();
-        let mut held: Vec<(String, CertificateDetails)> = Vec::new();
-        for certificate in listed {
-            if matches!(certificate.status, CertificateStatus::PendingDeletion | CertificateStatus::Deleted) {
-                continue;
-            }
-            let details = certificate
-                .details()
-                .map_err(|problem| ErrorKind::Unmatchable { id: certificate.id.clone(), problem })?;
-            // Ids are compared as Cloudflare does, whatever their case: the same root listed
-            // twice is held once; two roots under one id make a prune unsafe.
-            match held.iter().find(|(id, _)| same_id(id, &certificate.id)) {
-                Some((_, twin)) if twin.sha256_fingerprint == details.sha256_fingerprint => continue,
-                Some((first, _)) if prune => {
-                    return Err(
-                        ErrorKind::AmbiguousId { first: first.clone(), second: certificate.id }.into()
-                    );
-                }
-                _ => held.push((certificate.id, details)),
-            }
-        }
-        for root in desired {
-            let found = held
-                .iter()
-                .find(|(_, details)| details.sha256_fingerprint == root.details.sha256_fingerprint);
-            let action = if found.is_some() { Action::Unchanged } else { Action::Upload };
-            steps.push(step(
-                action,
-                &root.details,
-                found.map(|(id, _)| id.clone()),
-                root.file.clone(),
-                Some(root.pem.clone()),
-            ));
-        }
-        if prune {
-            for (id, details) in &held {
-                if !desired.iter().any(|root| root.details.sha256_fingerprint == details.sha256_fingerprint) {
-                    steps.push(step(Action::Delete, details, Some(id.clone()), None, None));
-                }
-            }
-        }
-        steps.sort_by_key(|step| match step.action {
-            Action::Upload => 0,
-            Action::Delete => 1,
-            Action::Unchanged => 2,
-        });
-        Ok(Plan { zone_id, steps })
-    }
-
-    /// Applies `plan`: every upload, then (with `wait`) waits until each uploaded root is
-    /// `active`, then every delete. Each step gets its result; a failure does not stop the other
-    /// uploads, but it skips every delete (a root is never taken away while its replacement is
-    /// not in place), and nothing already applied is undone. Returns the plan with its results:
-    /// see [`Plan::failures`].
-    ///
-    /// An upload's answer must describe the root uploaded: one whose id is that of a root this
-    /// plan deletes or keeps, or the id another upload of the same apply returned (in any case),
-    /// or whose certificate is another one, fails the upload's step (and so skips every delete):
-    /// no root is deleted on the word of an answer that may name it by mistake.
-    pub async fn apply(&self, mut plan: Plan, wait: Option<Polling>) -> Plan {
-        let zone = plan.zone_id.clone();
-        // Ids this apply must never delete: the roots it keeps, then those its uploads return.
-        let mut kept: Vec<String> = plan
-            .steps
-            .iter()
-            .filter(|step| step.action == Action::Unchanged)
-            .filter_map(|step| step.id.clone())
-            .collect();
-        let deleted: Vec<String> = plan
-            .steps
-            .iter()
-            .filter(|step| step.action == Action::Delete)
-            .filter_map(|step| step.id.clone())
-            .collect();
-        for step in plan.steps.iter_mut().filter(|step| step.action == Action::Upload) {
-            let pem = step.pem.take().unwrap_or_default();
-            step.result = Some(match self.upload(&zone, &pem).await {
-                Ok(uploaded) => match upload_answer_problem(step, &uploaded, &kept, &deleted) {
-                    None => {
-                        kept.push(uploaded.id.clone());
-                        step.id = Some(uploaded.id);
-                        "done".to_owned()
-                    }
-                    Some(problem) => problem,
-                },
-                Err(error) => error.to_string(),
-            });
-        }
-        if let Some(polling) = wait {
-            for step in plan.steps.iter_mut().filter(|step| step.action == Action::Upload && !step.failed()) {
-                let id = step.id.clone().unwrap_or_default();
-                if let Err(error) = self.wait_until_active_with(&zone, &id, polling).await {
-                    step.result = Some(format!("uploaded, but {error}"));
-                }
-            }
-        }
-        let failed = plan.failures();
-        for step in plan.steps.iter_mut().filter(|step| step.action == Action::Delete) {
-            if failed > 0 {
-                step.result = Some(format!("skipped: {failed} upload(s) did not complete"));
-                continue;
-            }
-            let id = step.id.clone().unwrap_or_default();
-            if kept.iter().any(|keep| same_id(keep, &id)) {
-                step.result = Some(format!("skipped: {id} is also the id of a root this plan keeps"));
-                continue;
-            }
-            step.result = Some(match self.delete(&zone, &id).await {
-                Ok(_) => "done".to_owned(),
-                Err(error) => error.to_string(),
-            });
-        }
-        plan
-    }
-}
-
-/// What is wrong with the answer to an upload step, if anything: it names the id of a root the
-/// plan keeps or deletes (or that another upload returned), or it describes another certificate.
-fn upload_answer_problem(
-    step: &Step,
-    uploaded: &CustomTrustStore,
-    kept: &[String],
-    deleted: &[String],
-) -> Option<String> {
-    let id = crate::text::one_line(&uploaded.id, 64);
-    if deleted.iter().any(|other| same_id(other, &uploaded.id)) {
-        return Some(format!(
-            "the upload answer names certificate \"{id}\", a root this plan deletes: nothing is deleted"
-        ));
-    }
-    if kept.iter().any(|other| same_id(other, &uploaded.id)) {
-        return Some(format!(
-            "the upload answer names certificate \"{id}\", a root this plan keeps: nothing is deleted"
-        ));
-    }
-    // A certificate that does not parse (or is left out) is not evidence either way; one that
-    // parses must be the root uploaded.
-    match uploaded.details() {
-        Ok(details) if details.sha256_fingerprint != step.fingerprint => Some(format!(
-            "the upload answer for {} describes another certificate ({}, id \"{id}\"): nothing is deleted",
-            step.fingerprint, details.sha256_fingerprint
-        )),
-        _ => None,
-    }
-}
-
-fn step(
-    action: Action,
-    details: &CertificateDetails,
-    id: Option<String>,
-    file: Option<String>,
-    pem: Option<String>,
-) -> Step {
-    Step {
-        action,
-        fingerprint: details.sha256_fingerprint.clone(),
-        subject: details.subject.clone(),
-        expires_on: details.not_after,
-        id,
-        file,
-        result: None,
-        pem,
     }
 }

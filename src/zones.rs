@@ -1,18 +1,13 @@
-//! Zones: List Zones as a lazy stream ([`Client::zones`]) and a zone's id from its name
-//! ([`Client::zone_id`]).
+//! Zones: List Zones as a lazy stream ([`Client::zones`](crate::Client::zones)) and a zone's id from its name
+//! ([`Client::zone_id`](crate::Client::zone_id)).
 
-use std::sync::Arc;
-
-use crate::client::Client;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::generated::types::{ListZonesName, ListZonesStatus};
 use crate::id::{checked_id, checked_zone_name};
-use crate::model::{Page, Zone, ZoneStatus};
-use crate::pagination::check_per_page;
-use crate::pagination::{Listed, PageStream, Pagination, walk};
-use crate::request::route::Route;
+use crate::model::{Zone, ZoneStatus};
+use crate::pagination::Listed;
 
-/// Which zones [`Client::zones`] lists: every one the credentials can see, or those matching all
+/// Which zones [`Client::zones`](crate::Client::zones) lists: every one the credentials can see, or those matching all
 /// the filters given.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ZoneFilter {
@@ -70,78 +65,5 @@ impl Listed for Zone {
     const NOUN: &'static str = "zone";
     fn id(&self) -> &str {
         &self.id
-    }
-}
-
-impl Client {
-    /// The zones `filter` selects, as a lazy stream of pages (50 zones a page by default), with
-    /// the [termination guarantees](crate::ApiStream#termination-guarantees) of every walk;
-    /// [`ApiStream::items`](crate::ApiStream::items) turns it into a stream of zones. The filters
-    /// are checked before anything is sent.
-    pub fn zones(&self, filter: &ZoneFilter, pagination: Pagination) -> Result<PageStream<Zone>> {
-        let (name, status, account) = filter.checked()?;
-        pagination.check()?;
-        let client = self.clone();
-        Ok(walk(
-            pagination,
-            Arc::new(move |page, per_page| {
-                let (client, name, status, account) = (client.clone(), name.clone(), status, account.clone());
-                Box::pin(async move { client.zones_page(name, status, account, page, per_page).await })
-            }),
-        ))
-    }
-
-    /// The id of the zone named `name`, with one List Zones request. An error when no zone of that
-    /// name is visible to these credentials ([`ErrorKind::ZoneNotFound`]), when several are
-    /// ([`ErrorKind::AmbiguousZone`], naming their ids), or when the answer announces more than
-    /// the one page it holds ([`ErrorKind::IncompleteList`]: never a "not found" from part of a
-    /// list).
-    pub async fn zone_id(&self, name: &str) -> Result<String> {
-        let checked = checked_zone_name(name)?;
-        let page = self.zones_page(Some(checked), None, None, 1, Pagination::MAX_PER_PAGE).await?;
-        // One page holds every zone of one name; a server announcing more (one that ignored the
-        // filter) may hold the zone, or its twin, further on: no answer from part of the list.
-        let received = page.items.len() as u64;
-        let (announced_pages, announced_count) =
-            page.result_info.as_ref().map_or((None, None), |info| (info.total_pages, info.total_count));
-        if announced_pages.is_some_and(|pages| pages > 1)
-            || announced_count.is_some_and(|count| count > received)
-        {
-            return Err(
-                ErrorKind::IncompleteList { pages: 1, announced_pages, received, announced_count }.into()
-            );
-        }
-        let wanted = name.trim_end_matches('.');
-        let found: Vec<&Zone> = page
-            .items
-            .iter()
-            .filter(|zone| zone.name.trim_end_matches('.').eq_ignore_ascii_case(wanted))
-            .collect();
-        match found.as_slice() {
-            [zone] => Ok(zone.id.clone()),
-            [] => Err(ErrorKind::ZoneNotFound { name: name.to_owned() }.into()),
-            several => {
-                let ids = several.iter().map(|zone| zone.id.clone()).collect();
-                Err(ErrorKind::AmbiguousZone { name: name.to_owned(), ids }.into())
-            }
-        }
-    }
-
-    async fn zones_page(
-        &self,
-        name: Option<ListZonesName>,
-        status: Option<ListZonesStatus>,
-        account: Option<String>,
-        page: u64,
-        per_page: u64,
-    ) -> Result<Page<Zone>> {
-        check_per_page(per_page)?;
-        let page = std::num::NonZeroU64::new(page)
-            .ok_or_else(|| Error::invalid("page", "must be 1 or more, got 0"))?;
-        let route = Route::zones();
-        self.run(route, |client| async move {
-            client.list_zones(account.as_deref(), name.as_ref(), Some(page), Some(per_page), status).await
-        })
-        .await
     }
 }

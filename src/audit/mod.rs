@@ -1,26 +1,21 @@
 //! An audit of many zones' trust stores: [`Audit`] says which zones and what counts as
-//! expiring, [`Client::audit`] lists every store concurrently and yields a [`ZoneReport`] per zone.
+//! expiring, [`Client::audit`](crate::Client::audit) lists every store concurrently and yields a [`ZoneReport`] per zone.
 
-mod order;
+pub(crate) mod order;
 
-use std::collections::HashSet;
 use std::fmt;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use futures_core::Stream;
-use futures_util::{StreamExt, TryStreamExt, future, stream};
 
-use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::id::{canonical_zone_id, checked_zone_id, checked_zone_name};
 use crate::model::{CertificateStatus, CustomTrustStore};
-use crate::pagination::Pagination;
 use crate::zones::ZoneFilter;
-use order::{Window, in_order};
 
 /// A zone given to an audit: by id, or by name (resolved with one List Zones request).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -51,7 +46,7 @@ impl ZoneRef {
         }
     }
 
-    /// Checks the id or the name as requests take them (see [`Client::zone_id`]); `Err` names
+    /// Checks the id or the name as requests take them (see [`Client::zone_id`](crate::Client::zone_id)); `Err` names
     /// what is wrong. Nothing is sent.
     pub fn check(&self) -> Result<()> {
         match self {
@@ -63,19 +58,19 @@ impl ZoneRef {
 
 /// Which zones an audit covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Scope {
+pub(crate) enum Scope {
     Given(Vec<ZoneRef>),
     All(ZoneFilter),
 }
 
-/// What [`Client::audit`] does: which zones, what counts as expiring, how many zones at once.
+/// What [`Client::audit`](crate::Client::audit) does: which zones, what counts as expiring, how many zones at once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Audit {
-    scope: Scope,
-    expiring_within: TimeDelta,
-    statuses: Option<Vec<CertificateStatus>>,
-    concurrency: usize,
-    in_completion_order: bool,
+    pub(crate) scope: Scope,
+    pub(crate) expiring_within: TimeDelta,
+    pub(crate) statuses: Option<Vec<CertificateStatus>>,
+    pub(crate) concurrency: usize,
+    pub(crate) in_completion_order: bool,
 }
 
 impl Audit {
@@ -141,7 +136,7 @@ impl Audit {
     }
 
     /// Checks everything; `Err` names the first bad parameter.
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         if !(1..=Self::MAX_CONCURRENCY).contains(&self.concurrency) {
             return Err(Error::invalid(
                 "concurrency",
@@ -160,7 +155,7 @@ impl Audit {
         }
     }
 
-    fn counts(&self, status: &CertificateStatus) -> bool {
+    pub(crate) fn counts(&self, status: &CertificateStatus) -> bool {
         match &self.statuses {
             Some(statuses) => statuses.contains(status),
             None => !matches!(status, CertificateStatus::PendingDeletion | CertificateStatus::Deleted),
@@ -196,9 +191,9 @@ pub struct ZoneReport {
 /// [`Audit::AHEAD_PER_SLOT`] zones per slot past it, so that what waits in memory is bounded. An `Err` (only when listing the account's
 /// zones fails) ends it.
 pub struct AuditStream {
-    inner: Pin<Box<dyn Stream<Item = Result<ZoneReport>> + Send>>,
+    pub(crate) inner: Pin<Box<dyn Stream<Item = Result<ZoneReport>> + Send>>,
     /// How many zones the audit covers; `u64::MAX` until known.
-    total: Arc<AtomicU64>,
+    pub(crate) total: Arc<AtomicU64>,
 }
 
 impl AuditStream {
@@ -223,145 +218,8 @@ impl Stream for AuditStream {
     }
 }
 
-/// A zone to audit, as far as it is known before its store is listed.
-enum Target {
-    Id(String),
-    Name(String),
-    Listed { id: String, name: String },
-}
-
-impl Client {
-    /// Audits many zones' trust stores: lists each zone's store (one request for up to 50
-    /// certificates), [`Audit::concurrency`] zones at once, every request under the client's
-    /// [rate budget](crate::ClientBuilder::rate_budget), and yields one [`ZoneReport`] per zone.
-    /// A zone that fails is reported with its error; the others are still audited. Everything
-    /// is checked before anything is sent.
-    ///
-    /// For all zones, List Zones is walked lazily alongside (50 zones a request).
-    pub fn audit(&self, audit: &Audit) -> Result<AuditStream> {
-        audit.check()?;
-        let now = Utc::now();
-        let deadline = now.checked_add_signed(audit.expiring_within).unwrap_or(DateTime::<Utc>::MAX_UTC);
-        let total = Arc::new(AtomicU64::new(u64::MAX));
-        let targets: Pin<Box<dyn Stream<Item = Result<Target>> + Send>> = match &audit.scope {
-            Scope::Given(zones) => {
-                let mut seen = HashSet::new();
-                let targets: Vec<Result<Target>> = zones
-                    .iter()
-                    .filter(|zone| seen.insert(key(zone)))
-                    .map(|zone| {
-                        Ok(match zone {
-                            ZoneRef::Id(id) => Target::Id(canonical_zone_id(id)),
-                            ZoneRef::Name(name) => Target::Name(name.clone()),
-                        })
-                    })
-                    .collect();
-                total.store(targets.len() as u64, Ordering::Relaxed);
-                Box::pin(stream::iter(targets))
-            }
-            Scope::All(filter) => {
-                let total = Arc::clone(&total);
-                let pages = self.zones(filter, Pagination::new())?;
-                Box::pin(
-                    pages
-                        .map_ok(move |page| {
-                            if let Some(count) = page.result_info.as_ref().and_then(|info| info.total_count) {
-                                let _ = total.compare_exchange(
-                                    u64::MAX,
-                                    count,
-                                    Ordering::Relaxed,
-                                    Ordering::Relaxed,
-                                );
-                            }
-                            stream::iter(
-                                page.items
-                                    .into_iter()
-                                    .map(|zone| Ok(Target::Listed { id: zone.id, name: zone.name })),
-                            )
-                        })
-                        .try_flatten(),
-                )
-            }
-        };
-        let (concurrency, in_completion_order) = (audit.concurrency, audit.in_completion_order);
-        let (client, audit) = (self.clone(), Arc::new(audit.clone()));
-        let window = Window::new(concurrency * Audit::AHEAD_PER_SLOT);
-        let admitted = (!in_completion_order).then(|| Arc::clone(&window));
-        let done = targets
-            .enumerate()
-            .map(move |(index, target)| {
-                let (client, audit, admitted) = (client.clone(), Arc::clone(&audit), admitted.clone());
-                async move {
-                    if let Some(window) = admitted {
-                        window.admit(index).await;
-                    }
-                    match target {
-                        Ok(target) => (index, Ok(client.audit_zone(target, &audit, deadline).await)),
-                        Err(error) => (index, Err(error)),
-                    }
-                }
-            })
-            // A zone that is slow (or waits out a 429) holds one slot, not the others.
-            .buffer_unordered(concurrency);
-        let reports: Pin<Box<dyn Stream<Item = Result<ZoneReport>> + Send>> = if in_completion_order {
-            Box::pin(done.map(|(_, report)| report))
-        } else {
-            Box::pin(in_order(done, window))
-        };
-        // An error listing the zones ends the stream.
-        let reports = reports.scan(false, |ended, report| {
-            future::ready((!*ended).then(|| {
-                *ended = report.is_err();
-                report
-            }))
-        });
-        Ok(AuditStream { inner: Box::pin(reports), total })
-    }
-
-    async fn audit_zone(&self, target: Target, audit: &Audit, deadline: DateTime<Utc>) -> ZoneReport {
-        let mut report = ZoneReport {
-            zone_id: None,
-            zone_name: None,
-            certificates: Vec::new(),
-            expiring: Vec::new(),
-            error: None,
-        };
-        let zone_id = match target {
-            Target::Id(id) => id,
-            Target::Listed { id, name } => {
-                report.zone_name = Some(name);
-                id
-            }
-            Target::Name(name) => {
-                let resolved = self.zone_id(&name).await;
-                report.zone_name = Some(name);
-                match resolved {
-                    Ok(id) => id,
-                    Err(error) => {
-                        report.error = Some(error);
-                        return report;
-                    }
-                }
-            }
-        };
-        report.zone_id = Some(zone_id.clone());
-        match self.collect_all(&zone_id).await {
-            Ok(certificates) => {
-                report.expiring = certificates
-                    .iter()
-                    .filter(|c| audit.counts(&c.status) && c.expires_on <= deadline)
-                    .cloned()
-                    .collect();
-                report.certificates = certificates;
-            }
-            Err(error) => report.error = Some(error),
-        }
-        report
-    }
-}
-
 /// What makes two given zones the same: the id as sent, or the name without case or a final dot.
-fn key(zone: &ZoneRef) -> ZoneRef {
+pub(crate) fn key(zone: &ZoneRef) -> ZoneRef {
     match zone {
         ZoneRef::Id(id) => ZoneRef::Id(canonical_zone_id(id)),
         ZoneRef::Name(name) => ZoneRef::Name(trimmed(name).to_ascii_lowercase()),

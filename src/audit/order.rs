@@ -15,7 +15,7 @@ use futures_util::{StreamExt, future, stream};
 
 /// How far ahead of the next report to yield a zone may start.
 #[derive(Debug)]
-pub(super) struct Window {
+pub(crate) struct Window {
     /// The index of the next report to yield.
     next: AtomicUsize,
     ahead: usize,
@@ -24,13 +24,13 @@ pub(super) struct Window {
 }
 
 impl Window {
-    pub(super) fn new(ahead: usize) -> Arc<Self> {
+    pub(crate) fn new(ahead: usize) -> Arc<Self> {
         Arc::new(Self { next: AtomicUsize::new(0), ahead: ahead.max(1), moved: tokio::sync::Notify::new() })
     }
 
     /// Waits until the zone numbered `index` may start: fewer than `ahead` zones before it
     /// remain to be yielded.
-    pub(super) async fn admit(&self, index: usize) {
+    pub(crate) async fn admit(&self, index: usize) {
         loop {
             // Registered before the index is read, so that no move between the two is missed.
             let moved = self.moved.notified();
@@ -50,7 +50,7 @@ impl Window {
 /// Items numbered in the order they were started, yielded in that order: each as soon as it and
 /// those before it are done. The ones done early wait in memory, at most `window.ahead` of them
 /// when every item first waits for [`Window::admit`].
-pub(super) fn in_order<T>(
+pub(crate) fn in_order<T>(
     done: impl Stream<Item = (usize, T)>,
     window: Arc<Window>,
 ) -> impl Stream<Item = T> {

@@ -249,7 +249,7 @@ pub enum ErrorKind {
     Unexpected(String),
 }
 
-/// The line of [`ErrorKind::RateLimited`].
+/// The line of [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited).
 fn rate_limited(status: Option<u16>, wait: std::time::Duration) -> String {
     let secs = wait.as_secs_f64().ceil() as u64;
     match status {
@@ -263,7 +263,7 @@ fn rate_limited(status: Option<u16>, wait: std::time::Duration) -> String {
     }
 }
 
-/// What a server announced of a list, for [`ErrorKind::IncompleteList`].
+/// What a server announced of a list, for [`ErrorKind::IncompleteList`](crate::ErrorKind::IncompleteList).
 fn announced(pages: Option<u64>, count: Option<u64>) -> String {
     match (pages, count) {
         (Some(pages), Some(count)) => format!("the server announced {pages} pages and {count} items"),

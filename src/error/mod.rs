@@ -89,7 +89,7 @@ impl Error {
         }
     }
 
-    /// Cloudflare's `errors`, for [`ErrorKind::Api`]; empty otherwise.
+    /// Cloudflare's `errors`, for [`ErrorKind::Api`](crate::ErrorKind::Api); empty otherwise.
     pub fn api_errors(&self) -> &[ResponseMessage] {
         match self.kind() {
             ErrorKind::Api { errors, .. } => errors,
@@ -97,12 +97,12 @@ impl Error {
         }
     }
 
-    /// The codes of Cloudflare's `errors` (`10000`, `7003`...), for [`ErrorKind::Api`].
+    /// The codes of Cloudflare's `errors` (`10000`, `7003`...), for [`ErrorKind::Api`](crate::ErrorKind::Api).
     pub fn cloudflare_codes(&self) -> Vec<i64> {
         self.api_errors().iter().map(|e| e.code).collect()
     }
 
-    /// The wait the server asked for, for [`ErrorKind::RateLimited`].
+    /// The wait the server asked for, for [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited).
     pub fn retry_after(&self) -> Option<Duration> {
         match self.kind() {
             ErrorKind::RateLimited { retry_after, .. } => Some(*retry_after),
@@ -124,7 +124,7 @@ impl Error {
             || self.cloudflare_codes().iter().any(|c| AUTH_CODES.contains(c))
     }
 
-    /// Whether the server limited the rate: [`ErrorKind::RateLimited`], an HTTP 429, or
+    /// Whether the server limited the rate: [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited), an HTTP 429, or
     /// Cloudflare's code `971`.
     pub fn is_rate_limited(&self) -> bool {
         matches!(self.kind(), ErrorKind::RateLimited { .. })
@@ -138,7 +138,7 @@ impl Error {
         match self.kind() {
             ErrorKind::Timeout { .. } | ErrorKind::Network { .. } | ErrorKind::RateLimited { .. } => true,
             ErrorKind::Api { status, .. } | ErrorKind::UnexpectedResponse { status, .. } => {
-                reqwest::StatusCode::from_u16(*status).is_ok_and(crate::request::retry::retryable_status)
+                reqwest::StatusCode::from_u16(*status).is_ok_and(retryable_status)
             }
             _ => false,
         }
@@ -233,4 +233,10 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.0.source.as_deref().map(|source| source as &(dyn std::error::Error + 'static))
     }
+}
+
+/// Whether a response with this status is worth another attempt (the retry policy's rule, and
+/// [`Error::is_retryable`]'s).
+pub(crate) fn retryable_status(status: reqwest::StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
 }

@@ -74,7 +74,7 @@ impl Pagination {
         self
     }
 
-    /// The most pages one walk fetches; past it the walk ends with [`ErrorKind::TooManyPages`]
+    /// The most pages one walk fetches; past it the walk ends with [`ErrorKind::TooManyPages`](crate::ErrorKind::TooManyPages)
     /// (default 10,000). Bounds the walk on a server that never stops.
     pub fn max_pages(mut self, max_pages: u64) -> Self {
         self.max_pages = max_pages;
@@ -82,7 +82,7 @@ impl Pagination {
     }
 
     /// The most response-body bytes one walk reads; past it the walk ends with
-    /// [`ErrorKind::WalkTooLarge`] (default 256 MiB). With the page cap and the concurrency, it bounds
+    /// [`ErrorKind::WalkTooLarge`](crate::ErrorKind::WalkTooLarge) (default 256 MiB). With the page cap and the concurrency, it bounds
     /// the memory a walk (and whoever collects it) can be made to use, whatever the server sends.
     pub fn max_bytes(mut self, max_bytes: u64) -> Self {
         self.max_bytes = max_bytes;
@@ -112,7 +112,7 @@ impl Pagination {
 ///
 /// # Termination guarantees
 ///
-/// Every walk ([`Client::pages`], [`Client::list_all`], [`Client::collect_all`]) asks for 50 items
+/// Every walk ([`Client::pages`](crate::Client::pages), [`Client::list_all`](crate::Client::list_all), [`Client::collect_all`](crate::Client::collect_all)) asks for 50 items
 /// a page, the API's maximum. Page 1 is fetched alone; once it has told `result_info.total_pages`,
 /// the other pages are fetched up to [`Pagination::concurrency`] at once (8 by default), taken
 /// back and yielded in page order, with at most that many pages held in memory. Without
@@ -121,27 +121,27 @@ impl Pagination {
 /// The walk stops after `result_info.total_pages`, with no request for an empty page; without
 /// `result_info` it stops at an empty or short page. It always ends:
 ///
-/// - a page that repeats an item already seen ends it with [`ErrorKind::RepeatedPage`] (a server
+/// - a page that repeats an item already seen ends it with [`ErrorKind::RepeatedPage`](crate::ErrorKind::RepeatedPage) (a server
 ///   that never stops repeating itself cannot loop it);
-/// - a `total_count` that changes between pages ends it with [`ErrorKind::ListChanged`] (items may
+/// - a `total_count` that changes between pages ends it with [`ErrorKind::ListChanged`](crate::ErrorKind::ListChanged) (items may
 ///   have been skipped or seen twice);
 /// - more pages than [`Pagination::max_pages`] (10,000 by default) end it with
-///   [`ErrorKind::TooManyPages`], and more response bytes than [`Pagination::max_bytes`] (256 MiB) with
-///   [`ErrorKind::WalkTooLarge`];
+///   [`ErrorKind::TooManyPages`](crate::ErrorKind::TooManyPages), and more response bytes than [`Pagination::max_bytes`] (256 MiB) with
+///   [`ErrorKind::WalkTooLarge`](crate::ErrorKind::WalkTooLarge);
 /// - a walk never ends short as if it were complete: when page 1 announced `total_pages` and the
 ///   walk ends before that page (an empty page, or a later page announcing fewer), or with fewer
-///   items than an unchanged `total_count`, it ends with [`ErrorKind::IncompleteList`].
+///   items than an unchanged `total_count`, it ends with [`ErrorKind::IncompleteList`](crate::ErrorKind::IncompleteList).
 ///
 /// What a walk holds in memory is bounded whatever the server sends: at most
-/// [`Pagination::concurrency`] pages (each body at most [`Client::MAX_BODY_BYTES`]), and 16 bytes
+/// [`Pagination::concurrency`] pages (each body at most [`Client::MAX_BODY_BYTES`](crate::Client::MAX_BODY_BYTES)), and 16 bytes
 /// (a digest of its id) for each item seen.
 ///
 /// Dropping the stream cancels the requests in flight and sends no more.
 ///
-/// [`Client::MAX_BODY_BYTES`]: crate::Client::MAX_BODY_BYTES
-/// [`Client::pages`]: crate::Client::pages
-/// [`Client::list_all`]: crate::Client::list_all
-/// [`Client::collect_all`]: crate::Client::collect_all
+/// [`Client::MAX_BODY_BYTES`](crate::Client::MAX_BODY_BYTES): crate::Client::MAX_BODY_BYTES
+/// [`Client::pages`](crate::Client::pages): crate::Client::pages
+/// [`Client::list_all`](crate::Client::list_all): crate::Client::list_all
+/// [`Client::collect_all`](crate::Client::collect_all): crate::Client::collect_all
 #[must_use = "streams do nothing unless polled"]
 pub struct ApiStream<T>(Pin<Box<dyn Stream<Item = Result<T>> + Send>>);
 

@@ -15,7 +15,7 @@ const SNIPPET_CHARS: usize = 200;
 
 /// Turns the generated client's error for one call into the crate's error.
 /// `T` is the success body the call expected, so a decode error can name where it failed.
-pub(super) async fn into_error<T: serde::de::DeserializeOwned>(
+pub(crate) async fn into_error<T: serde::de::DeserializeOwned>(
     call: &Exchange,
     error: progenitor_client::Error<ApiFailure>,
 ) -> Error {

@@ -11,6 +11,8 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
+pub(crate) use crate::error::retryable_status;
+
 /// How failed requests are retried.
 ///
 /// Retried: connection errors, timeouts, and the statuses 408, 429, 500, 502, 503 and 504; never any
@@ -165,11 +167,6 @@ fn random_unit() -> f64 {
         SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64),
     );
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// Whether a response with this status is worth another attempt.
-pub(crate) fn retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
 }
 
 /// Whether a transport error is worth another attempt. A request that is not idempotent is

@@ -1,8 +1,8 @@
 //! Every endpoint's `impl Client` methods (list, get, upload, delete) and the checks of their
 //! parameters, made before anything is sent.
 
+use crate::api::client::Client;
 use crate::certificate::checked_root_ca;
-use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::generated::types::{CertificateIdentifier, Identifier, UploadRequest};
 use crate::request::route::Route;
@@ -22,7 +22,7 @@ impl Client {
     /// returns), ASCII letters, digits, `-` or `_`.
     ///
     /// The answer must describe the certificate asked for: one naming another id (in any case but
-    /// the requested one's) fails with [`ErrorKind::IdMismatch`], never retried, so that no poll
+    /// the requested one's) fails with [`ErrorKind::IdMismatch`](crate::ErrorKind::IdMismatch), never retried, so that no poll
     /// takes another certificate's `active` for this one's and no caller acts on a root nobody
     /// named.
     pub async fn get(&self, zone_id: &str, certificate_id: &str) -> Result<CustomTrustStore> {
@@ -37,7 +37,7 @@ impl Client {
     /// Uploads a root CA certificate (PEM) to a zone's trust store, after checking it locally with
     /// [`check_root_ca`](crate::certificate::check_root_ca): exactly one certificate, a CA,
     /// self-issued, self-signed and valid now. A certificate that fails is refused with
-    /// [`ErrorKind::InvalidCertificate`] and nothing is sent. The certificate is sent as clean PEM
+    /// [`ErrorKind::InvalidCertificate`](crate::ErrorKind::InvalidCertificate) and nothing is sent. The certificate is sent as clean PEM
     /// (any text around the block is dropped).
     ///
     /// An upload is not idempotent: it is retried only when it cannot have been processed (a 429,
@@ -48,7 +48,7 @@ impl Client {
         self.send_upload(zone, clean_pem).await
     }
 
-    /// Uploads `pem` without the root-CA checks of [`Client::upload`], for the rare caller who
+    /// Uploads `pem` without the root-CA checks of [`Client::upload`](crate::Client::upload), for the rare caller who
     /// knows better than them; Cloudflare still checks it. Only those checks are skipped: the
     /// input must still be exactly one `CERTIFICATE` block (a private key, or any other block, is
     /// refused and nothing is sent), and it is sent as a clean PEM block.
@@ -70,7 +70,7 @@ impl Client {
     /// Any 2xx with a valid envelope is a success, a 204 without a body included. Cloudflare's
     /// definition makes the answer's `result.id` optional: without one (`{}`, `null`, no
     /// `result`), the requested id is returned. When the answer names another id than the one
-    /// asked for, the call fails with [`ErrorKind::IdMismatch`].
+    /// asked for, the call fails with [`ErrorKind::IdMismatch`](crate::ErrorKind::IdMismatch).
     pub async fn delete(&self, zone_id: &str, certificate_id: &str) -> Result<String> {
         let (zone, id) = checked_ids(zone_id, certificate_id)?;
         let route = Route::item("delete_custom_trust_store", &zone, &id);
@@ -92,7 +92,7 @@ fn checked_ids(zone_id: &str, certificate_id: &str) -> Result<(Identifier, Certi
 impl Client {
     /// Fetches one page of a zone's trust store.
     ///
-    /// `zone_id` ([`Client::MAX_ID_LEN`]), `page` (1 or more) and `per_page` (5 to 50) are checked
+    /// `zone_id` ([`Client::MAX_ID_LEN`](crate::Client::MAX_ID_LEN)), `page` (1 or more) and `per_page` (5 to 50) are checked
     /// before anything is sent.
     pub async fn list_page(&self, zone_id: &str, params: &ListParams) -> Result<Page<CustomTrustStore>> {
         let zone = checked_zone_id(zone_id)?;
@@ -106,7 +106,7 @@ impl Client {
         Ok(self.pages(zone_id, Pagination::default())?.items())
     }
 
-    /// Every certificate of a zone, collected (see [`Client::list_all`]).
+    /// Every certificate of a zone, collected (see [`Client::list_all`](crate::Client::list_all)).
     pub async fn collect_all(&self, zone_id: &str) -> Result<Vec<CustomTrustStore>> {
         self.list_all(zone_id)?.try_collect().await
     }

@@ -499,6 +499,15 @@ async fn sync_reads_only_regular_files_inside_the_directory_and_says_what_it_ski
     std::fs::write(dir.parent().unwrap().join("outside-relative.pem"), certs::root("Relative Outside"))
         .unwrap();
     std::os::unix::fs::symlink(dir.join("missing"), dir.join("dangling.pem")).unwrap();
+    // Links inside DIR to a hidden file, into a subdirectory, into .git/.
+    std::fs::write(dir.join(".secret.crt"), certs::root("Hidden Secret")).unwrap();
+    std::os::unix::fs::symlink(dir.join(".secret.crt"), dir.join("to-hidden.pem")).unwrap();
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/nested.pem"), certs::root("Nested Sub")).unwrap();
+    std::os::unix::fs::symlink("sub/nested.pem", dir.join("to-sub.pem")).unwrap();
+    std::fs::create_dir(dir.join(".git")).unwrap();
+    std::fs::write(dir.join(".git/inner.pem"), certs::root("Inside Dot Git")).unwrap();
+    std::os::unix::fs::symlink(dir.join(".git/inner.pem"), dir.join("to-dotgit.pem")).unwrap();
     let fifo = dir.join("fifo.pem");
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
 
@@ -512,9 +521,13 @@ async fn sync_reads_only_regular_files_inside_the_directory_and_says_what_it_ski
     for (name, why) in [
         (".hidden.pem", "a hidden file"),
         (".also-hidden.crt", "a hidden file"),
+        (".secret.crt", "a hidden file"),
         ("sub.pem", "a directory"),
-        ("link-out.pem", "a link to a file outside the directory"),
-        ("relative-out.crt", "a link to a file outside the directory"),
+        ("link-out.pem", "a link to a file outside the directory (or in a subdirectory of it)"),
+        ("relative-out.crt", "a link to a file outside the directory (or in a subdirectory of it)"),
+        ("to-sub.pem", "a link to a file outside the directory (or in a subdirectory of it)"),
+        ("to-dotgit.pem", "a link to a file outside the directory (or in a subdirectory of it)"),
+        ("to-hidden.pem", "a link to a hidden file"),
         ("dangling.pem", "a link to nothing"),
         ("fifo.pem", "not a regular file (a FIFO, a device or a socket)"),
     ] {

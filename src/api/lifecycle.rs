@@ -4,8 +4,10 @@
 use crate::api::client::Client;
 use crate::certificate::checked_root_ca;
 use crate::error::{ErrorKind, Result};
+use crate::id::same_id;
 use crate::lifecycle::{Polling, Rotation};
 use crate::model::{CertificateStatus, CustomTrustStore};
+use crate::text::one_line;
 use chrono::Utc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -63,24 +65,20 @@ impl Client {
         }
     }
 
-    /// The certificate of zone `zone_id`'s store that holds the root CA in `pem` (matched by the
-    /// SHA-256 fingerprint of its DER), unless it is on its way out (`pending_deletion`,
-    /// `deleted`, `expired`); `None` when the store does not hold it. Lists the store (see
-    /// [`Client::collect_all`](crate::Client::collect_all)); a `pem` that is not one certificate is
-    /// [`ErrorKind::InvalidCertificate`](crate::ErrorKind::InvalidCertificate) and nothing is sent.
+    /// The certificate of zone `zone_id`'s store that holds the root CA in `pem` (the same DER,
+    /// by its SHA-256), unless it is on its way out (`pending_deletion` or `deleted`); `None` when
+    /// the store does not hold it. Lists the store (see [`Client::collect_all`]); a `pem` that is
+    /// not one `CERTIFICATE` block is [`ErrorKind::InvalidCertificate`](crate::ErrorKind::InvalidCertificate)
+    /// and nothing is sent. The certificate in `pem` need not pass the local checks.
     pub async fn find_root(&self, zone_id: &str, pem: &str) -> Result<Option<CustomTrustStore>> {
-        let wanted = crate::certificate::CertificateDetails::from_pem(pem)?.sha256_fingerprint;
+        let wanted = crate::certificate::der_fingerprint(pem)?;
         let leaving = |c: &CustomTrustStore| {
-            matches!(
-                c.status,
-                CertificateStatus::PendingDeletion | CertificateStatus::Deleted | CertificateStatus::Expired
-            )
+            matches!(c.status, CertificateStatus::PendingDeletion | CertificateStatus::Deleted)
         };
-        Ok(self
-            .collect_all(zone_id)
-            .await?
-            .into_iter()
-            .find(|c| !leaving(c) && c.details().is_ok_and(|details| details.sha256_fingerprint == wanted)))
+        Ok(self.collect_all(zone_id).await?.into_iter().find(|c| {
+            !leaving(c)
+                && crate::certificate::der_fingerprint(&c.certificate).is_ok_and(|held| held == wanted)
+        }))
     }
 
     /// Replaces root `old_id` with the root CA in `new_pem`: checks the new one locally (nothing
@@ -106,11 +104,17 @@ impl Client {
         if old.details().is_ok_and(|details| details.sha256_fingerprint == wanted.sha256_fingerprint) {
             return Err(ErrorKind::SameRoot { id: old_id.to_owned() }.into());
         }
-        let already = self.find_root(zone_id, new_pem).await?;
-        let new_id = match already {
-            Some(present) => present.id,
-            None => self.upload(zone_id, new_pem).await?.id,
+        let (new_id, operation) = match self.find_root(zone_id, new_pem).await? {
+            Some(present) => (present.id, "list"),
+            None => (self.upload(zone_id, new_pem).await?.id, "upload"),
         };
+        // The new root under the old one's id: waiting for it and deleting `old_id` would delete
+        // the root just put in its place.
+        if same_id(&new_id, old_id) {
+            let detail =
+                format!("names the new root {:?}, the id of the root being replaced", one_line(&new_id, 64));
+            return Err(ErrorKind::UntrustedAnswer { operation, detail }.into());
+        }
         let new = self.wait_until_active_with(zone_id, &new_id, polling).await?;
         let old_id = self.delete(zone_id, old_id).await?;
         Ok(Rotation { new, old_id })

@@ -57,6 +57,13 @@ impl Client {
         if prune {
             for (id, details) in &held {
                 if !desired.iter().any(|root| root.details.sha256_fingerprint == details.sha256_fingerprint) {
+                    // A delete that could not be sent would fail only after the uploads: refused
+                    // now, before anything is written.
+                    if let Err(error) = crate::id::checked_certificate_id(id) {
+                        let detail =
+                            format!("names certificate {}, which cannot be deleted: {error}", shown_id(id));
+                        return Err(ErrorKind::UntrustedAnswer { operation: "list", detail }.into());
+                    }
                     steps.push(step(Action::Delete, details, Some(id.clone()), None, None));
                 }
             }
@@ -97,7 +104,7 @@ impl Client {
         for step in plan.steps.iter_mut().filter(|step| step.action == Action::Upload) {
             let pem = step.pem.take().unwrap_or_default();
             step.result = Some(match self.upload(&zone, &pem).await {
-                Ok(uploaded) => match upload_answer_problem(step, &uploaded, &kept, &deleted) {
+                Ok(uploaded) => match upload_answer_problem(&uploaded, &kept, &deleted) {
                     None => {
                         kept.push(uploaded.id.clone());
                         step.id = Some(uploaded.id);
@@ -137,13 +144,9 @@ impl Client {
 }
 
 /// What is wrong with the answer to an upload step, if anything: it names the id of a root the
-/// plan keeps or deletes (or that another upload returned), or it describes another certificate.
-fn upload_answer_problem(
-    step: &Step,
-    uploaded: &CustomTrustStore,
-    kept: &[String],
-    deleted: &[String],
-) -> Option<String> {
+/// plan keeps or deletes (or that another upload returned). (An answer describing another
+/// certificate is refused by every upload: see `send_upload`.)
+fn upload_answer_problem(uploaded: &CustomTrustStore, kept: &[String], deleted: &[String]) -> Option<String> {
     let id = crate::text::one_line(&uploaded.id, 64);
     if deleted.iter().any(|other| same_id(other, &uploaded.id)) {
         return Some(format!(
@@ -155,15 +158,7 @@ fn upload_answer_problem(
             "the upload answer names certificate \"{id}\", a root this plan keeps: nothing is deleted"
         ));
     }
-    // A certificate that does not parse (or is left out) is not evidence either way; one that
-    // parses must be the root uploaded.
-    match uploaded.details() {
-        Ok(details) if details.sha256_fingerprint != step.fingerprint => Some(format!(
-            "the upload answer for {} describes another certificate ({}, id \"{id}\"): nothing is deleted",
-            step.fingerprint, details.sha256_fingerprint
-        )),
-        _ => None,
-    }
+    None
 }
 
 fn step(
@@ -183,4 +178,9 @@ fn step(
         result: None,
         pem,
     }
+}
+
+/// An id from a server as a message shows it: quoted, escaped, at most 64 characters.
+fn shown_id(id: &str) -> String {
+    format!("{:?}", crate::text::one_line(id, 64))
 }

@@ -3,7 +3,8 @@
 
 use crate::api::client::Client;
 use crate::certificate::checked_root_ca;
-use crate::error::{Error, Result};
+use crate::certificate::der_fingerprint;
+use crate::error::{Error, ErrorKind, Result};
 use crate::generated::types::{CertificateIdentifier, Identifier, UploadRequest};
 use crate::request::route::Route;
 use std::num::NonZeroU64;
@@ -58,7 +59,28 @@ impl Client {
         self.send_upload(zone, crate::certificate::encode_pem(&der)).await
     }
 
+    /// Sends an upload, and checks that the answer describes the certificate sent: an answer whose
+    /// certificate is another one (by the SHA-256 of its DER) is
+    /// [`ErrorKind::UntrustedAnswer`](crate::ErrorKind::UntrustedAnswer), so that nobody waits for,
+    /// or deletes anything on the word of, a certificate that was not uploaded. An answer whose
+    /// certificate is left out or does not parse is not evidence either way.
     async fn send_upload(&self, zone: Identifier, certificate: String) -> Result<CustomTrustStore> {
+        let sent = der_fingerprint(&certificate)?;
+        let uploaded = self.post_upload(zone, certificate).await?;
+        match der_fingerprint(&uploaded.certificate) {
+            Ok(answered) if answered != sent => Err(ErrorKind::UntrustedAnswer {
+                operation: "upload",
+                detail: format!(
+                    "describes another certificate (id {:?}, SHA-256 {answered}) than the one uploaded ({sent})",
+                    crate::text::one_line(&uploaded.id, 64)
+                ),
+            }
+            .into()),
+            _ => Ok(uploaded),
+        }
+    }
+
+    async fn post_upload(&self, zone: Identifier, certificate: String) -> Result<CustomTrustStore> {
         let body = UploadRequest { certificate };
         let route = Route::store("create_custom_trust_store", &zone);
         self.run(route, |client| async move { client.create_custom_trust_store(&zone, &body).await }).await

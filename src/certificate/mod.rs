@@ -288,6 +288,14 @@ fn details(der: &[u8], cert: &Certificate) -> CertificateDetails {
     }
 }
 
+/// The SHA-256 fingerprint of the DER of the one `CERTIFICATE` block in `pem`, as
+/// [`CertificateDetails::sha256_fingerprint`] writes it, without parsing the certificate itself
+/// (so a block the local checks cannot read is still matched).
+pub(crate) fn der_fingerprint(pem: &str) -> Result<String, CertificateProblem> {
+    let der = single_certificate(pem)?;
+    Ok(colon_hex(ring::digest::digest(&ring::digest::SHA256, &der).as_ref()))
+}
+
 fn colon_hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 3);
     for (i, byte) in bytes.iter().enumerate() {

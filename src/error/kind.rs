@@ -213,6 +213,18 @@ pub enum ErrorKind {
         second: String,
     },
 
+    /// An answer that a write cannot be built on: an upload answer describing another certificate
+    /// than the one uploaded, or naming the root a rotation replaces; a list that names the new
+    /// root under the old one's id, or an id that cannot be sent back in a path. Nothing more is
+    /// sent on its word: no root is deleted.
+    #[error("the {operation} answer {detail}; nothing was deleted")]
+    UntrustedAnswer {
+        /// The operation whose answer it was: `upload` or `list`.
+        operation: &'static str,
+        /// What is wrong with it.
+        detail: String,
+    },
+
     /// A rotation's new root is the root it replaces (the same DER). Only the old root's GET was
     /// sent: nothing was uploaded or deleted.
     #[error(

@@ -95,6 +95,10 @@ pub const API_KEY: &str = "fake-global-api-key-0123456789";
 /// The path prefix of the fake's base URL, as Cloudflare's.
 pub const PATH_PREFIX: &str = "/client/v4";
 
+/// The longest window or timeout the fake's builder takes (longer ones are a day): a clock plus
+/// `Duration::MAX` would overflow.
+const LONGEST_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// One request the fake received.
 #[derive(Clone)]
 pub struct RecordedRequest {
@@ -225,8 +229,9 @@ impl FakeCloudflareBuilder {
     /// Cloudflare's 1,200 per 5 minutes); past it, a 429 with `Retry-After`. Every answer then
     /// carries `Ratelimit` (`"default";r=<left>;t=<seconds until one frees>`) and
     /// `Ratelimit-Policy` (`"default";q=<limit>;w=<window seconds>`).
+    /// A `window` over a day is taken as a day.
     pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
-        self.rate_limit = Some((limit, window));
+        self.rate_limit = Some((limit, window.min(LONGEST_WAIT)));
         self
     }
 
@@ -239,8 +244,9 @@ impl FakeCloudflareBuilder {
 
     /// How long a connection may take to send a request's headers, an idle keep-alive
     /// connection included, before the fake closes it (default 30 s).
+    /// It bounds a request body's arrival too; a `timeout` over a day is taken as a day.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.header_read_timeout = timeout;
+        self.limits.header_read_timeout = timeout.min(LONGEST_WAIT);
         self
     }
 

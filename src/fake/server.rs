@@ -230,18 +230,7 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fa
     state.max_in_flight.fetch_max(now, Ordering::SeqCst);
 
     let (parts, body) = request.into_parts();
-    // A body over the limit is not read (413); one that fails to arrive is treated as empty, and
-    // the answer then says what is missing.
-    let declared =
-        parts.headers.get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    let (body, too_large) = if declared.is_some_and(|length| length > MAX_REQUEST_BODY_BYTES) {
-        (Vec::new(), true)
-    } else {
-        match http_body_util::Limited::new(body, MAX_REQUEST_BODY_BYTES as usize).collect().await {
-            Ok(body) => (body.to_bytes().to_vec(), false),
-            Err(error) => (Vec::new(), error.is::<http_body_util::LengthLimitError>()),
-        }
-    };
+    let (body, too_large) = read_body(&parts.headers, body, state.limits.header_read_timeout).await?;
     let recorded = RecordedRequest {
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
@@ -287,29 +276,51 @@ async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<Fa
             let body = Full::new(Bytes::from(reply.body.clone())).map_err(|never| match never {}).boxed();
             Ok(response(&reply, body))
         }
-        Action::Cut(reply) => {
-            // The headers (with the whole length) and half the body go out; then the connection
-            // closes, so the client sees a body cut short after a complete head.
-            let reply = with_window(reply);
-            let half = Bytes::from(reply.body[..reply.body.len() / 2].to_vec());
-            let frames = futures_util::stream::unfold(0, move |step| {
-                let half = half.clone();
-                async move {
-                    match step {
-                        0 => Some((Ok(Frame::data(half)), 1)),
-                        1 => {
-                            tokio::time::sleep(Duration::from_millis(20)).await;
-                            Some((Err(ResetConnection), 2))
-                        }
-                        _ => None,
-                    }
-                }
-            });
-            let mut response = response(&reply, StreamBody::new(frames).boxed());
-            response.headers_mut().insert(hyper::header::CONTENT_LENGTH, reply.body.len().into());
-            Ok(response)
-        }
+        Action::Cut(reply) => Ok(cut_short(with_window(reply))),
     }
+}
+
+/// A request's body: at most [`MAX_REQUEST_BODY_BYTES`] (a larger one is not read: `true`, for a
+/// 413), arriving within `timeout` (else the connection is closed); one that fails to arrive is
+/// empty, and the answer then says what is missing.
+async fn read_body(
+    headers: &hyper::HeaderMap,
+    body: Incoming,
+    timeout: Duration,
+) -> Result<(Vec<u8>, bool), ResetConnection> {
+    let declared =
+        headers.get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_REQUEST_BODY_BYTES) {
+        return Ok((Vec::new(), true));
+    }
+    let limited = http_body_util::Limited::new(body, MAX_REQUEST_BODY_BYTES as usize).collect();
+    match tokio::time::timeout(timeout, limited).await {
+        Err(_) => Err(ResetConnection),
+        Ok(Ok(body)) => Ok((body.to_bytes().to_vec(), false)),
+        Ok(Err(error)) => Ok((Vec::new(), error.is::<http_body_util::LengthLimitError>())),
+    }
+}
+
+/// The headers (with the whole length) and half the body of `reply`; then the connection closes,
+/// so the client sees a body cut short after a complete head.
+fn cut_short(reply: Reply) -> Response<FakeBody> {
+    let half = Bytes::from(reply.body[..reply.body.len() / 2].to_vec());
+    let frames = futures_util::stream::unfold(0, move |step| {
+        let half = half.clone();
+        async move {
+            match step {
+                0 => Some((Ok(Frame::data(half)), 1)),
+                1 => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    Some((Err(ResetConnection), 2))
+                }
+                _ => None,
+            }
+        }
+    });
+    let mut response = response(&reply, StreamBody::new(frames).boxed());
+    response.headers_mut().insert(hyper::header::CONTENT_LENGTH, reply.body.len().into());
+    response
 }
 
 /// The `CF-Ray` of request `index`: 16 hex digits and a data center, as Cloudflare's

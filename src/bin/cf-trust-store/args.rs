@@ -14,7 +14,8 @@ are set). CLOUDFLARE_BASE_URL overrides the API's address; CLOUDFLARE_ZONE_ID is
 neither --zone-id nor --zone is given.
 
 Exit codes: 0 success; 1 API, network or output error (sync: applying failed; audit: a zone failed);
-2 usage or invalid input (nothing was sent); 3 expiring certificates found (list --expiring-within,
+2 usage or invalid input (nothing was changed: nothing sent, or for a sync plan that deletes
+without --yes off a terminal, only the lists read); 3 expiring certificates found (list --expiring-within,
 audit); 4 changes pending (sync --dry-run).";
 
 #[derive(Debug, Parser)]

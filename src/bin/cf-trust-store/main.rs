@@ -43,7 +43,8 @@ pub(crate) enum ExitStatus {
     Success = 0,
     /// An API, network or output error.
     Failure = 1,
-    /// Usage or invalid input: nothing was sent.
+    /// Usage or invalid input: nothing was changed (nothing sent, or for a sync plan that deletes
+    /// without `--yes` off a terminal, only the stores listed).
     Usage = 2,
     /// `--expiring-within` (or audit) found certificates.
     Expiring = 3,

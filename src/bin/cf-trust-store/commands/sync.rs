@@ -181,8 +181,8 @@ fn heading(plan: &Plan, dry_run: bool) -> String {
 /// CA checked locally. Any problem is a usage failure naming the file: nothing is sent.
 ///
 /// Only regular files inside `dir` are read: a hidden file (`.name`), a subdirectory, a FIFO or
-/// device, and a symbolic link whose target is outside `dir` are skipped (said on stderr with
-/// `-v`); a link to a file inside `dir` is followed.
+/// device, and a symbolic link to anything but a visible file directly in `dir` are skipped (said
+/// on stderr with `-v`); a link to such a file is followed.
 fn desired_roots(dir: &Path, verbose: bool) -> Result<Vec<DesiredRoot>, Failure> {
     let shown = |path: &Path| terminal_safe(&path.display().to_string()).into_owned();
     let unreadable = |e: io::Error| Failure::usage(format!("cannot read the directory {}: {e}", shown(dir)));
@@ -238,8 +238,11 @@ fn skipped(path: &Path, inside: &Path) -> Option<&'static str> {
     let Ok(target) = std::fs::canonicalize(path) else {
         return Some("a link to nothing");
     };
-    if linked && !target.starts_with(inside) {
-        return Some("a link to a file outside the directory");
+    if linked && target.parent() != Some(inside) {
+        return Some("a link to a file outside the directory (or in a subdirectory of it)");
+    }
+    if linked && target.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.')) {
+        return Some("a link to a hidden file");
     }
     match std::fs::metadata(&target) {
         Ok(metadata) if metadata.is_file() => None,

@@ -57,7 +57,9 @@ mod faults;
 mod routes;
 mod samples;
 mod server;
+mod state;
 mod store;
+mod wire;
 mod zones;
 
 use std::fmt;
@@ -70,82 +72,21 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use faults::{Fault, RequestInfo};
 pub use samples::{sample_certificates, sample_zones};
 pub use server::{MAX_REQUEST_BODY_BYTES, ray_id};
+pub use state::RequestInfo;
 pub use store::{FakeZone, Transition};
+pub use wire::{ACCOUNT_ID, API_KEY, EMAIL, Fault, PATH_PREFIX, RecordedRequest, TOKEN, ZONE_ID, ZONE_NAME};
 
 use crate::lock::lock;
 use crate::{Client, ClientBuilder, Credentials, CustomTrustStore};
-use server::{Limits, State, serve};
+use server::serve;
+use state::{Limits, State};
 use store::Store;
-
-/// The zone the fake serves unless told otherwise.
-pub const ZONE_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
-/// The name of that zone.
-pub const ZONE_NAME: &str = "example.com";
-/// The account its zones belong to unless told otherwise.
-pub const ACCOUNT_ID: &str = "01a7362d577a6c3019a474fd6f485823";
-/// The API token the fake accepts unless told otherwise. Not a real credential.
-pub const TOKEN: &str = "fake-token-0123456789";
-/// The account email the fake accepts unless told otherwise.
-pub const EMAIL: &str = "user@example.com";
-/// The Global API key the fake accepts unless told otherwise. Not a real credential.
-pub const API_KEY: &str = "fake-global-api-key-0123456789";
-/// The path prefix of the fake's base URL, as Cloudflare's.
-pub const PATH_PREFIX: &str = "/client/v4";
 
 /// The longest window or timeout the fake's builder takes (longer ones are a day): a clock plus
 /// `Duration::MAX` would overflow.
 const LONGEST_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// One request the fake received.
-#[derive(Clone)]
-pub struct RecordedRequest {
-    /// `GET`, `POST`...
-    pub method: String,
-    /// The path, still percent-encoded as sent.
-    pub path: String,
-    /// The raw query string, if any.
-    pub query: Option<String>,
-    /// Every header, names in lowercase, in the order received.
-    pub headers: Vec<(String, String)>,
-    /// The request body.
-    pub body: Vec<u8>,
-}
-
-impl RecordedRequest {
-    /// The first value of a header (name in any case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
-    }
-
-    /// The decoded query parameters, in order.
-    pub fn query_pairs(&self) -> Vec<(String, String)> {
-        url::form_urlencoded::parse(self.query.as_deref().unwrap_or("").as_bytes()).into_owned().collect()
-    }
-}
-
-impl fmt::Debug for RecordedRequest {
-    // The credential headers' values are redacted, like everywhere else in the crate.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(name, value)| match name.as_str() {
-                "authorization" | "x-auth-key" => (name.as_str(), "** redacted **"),
-                _ => (name.as_str(), value.as_str()),
-            })
-            .collect();
-        f.debug_struct("RecordedRequest")
-            .field("method", &self.method)
-            .field("path", &self.path)
-            .field("query", &self.query)
-            .field("headers", &headers)
-            .field("body", &String::from_utf8_lossy(&self.body))
-            .finish()
-    }
-}
 
 /// Configures a [`FakeCloudflare`].
 #[derive(Clone, Debug)]

@@ -4,35 +4,11 @@ use chrono::{DateTime, Utc};
 use hyper::StatusCode;
 use serde_json::{Value, json};
 
-use super::server::State;
+use super::state::State;
 use super::store::ZoneState;
-use super::{API_KEY, EMAIL, PATH_PREFIX, RecordedRequest, TOKEN};
+use super::wire::{API_KEY, EMAIL, PATH_PREFIX, RecordedRequest, TOKEN, failure, paged, param};
 use crate::lock::lock;
 use crate::{CertificateDetails, CertificateStatus, CustomTrustStore};
-
-/// An answer: status, headers, body.
-#[derive(Clone, Debug)]
-pub(crate) struct Reply {
-    pub(crate) status: u16,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
-}
-
-impl Reply {
-    pub(crate) fn json(status: StatusCode, body: &Value) -> Self {
-        Self {
-            status: status.as_u16(),
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: body.to_string().into_bytes(),
-        }
-    }
-}
-
-impl From<(StatusCode, Value)> for Reply {
-    fn from((status, body): (StatusCode, Value)) -> Self {
-        Self::json(status, &body)
-    }
-}
 
 /// The paths the fake serves, below [`PATH_PREFIX`], each segment percent-decoded.
 enum Route {
@@ -142,7 +118,7 @@ fn upload(
     zone: &mut ZoneState,
     id: String,
     body: &[u8],
-    activation: super::Transition,
+    activation: super::store::Transition,
 ) -> (StatusCode, Value) {
     #[derive(serde::Deserialize)]
     struct Upload {
@@ -202,25 +178,6 @@ fn authenticated(request: &RecordedRequest) -> bool {
     }
 }
 
-/// A whole-number query parameter within `min..=max` (the last one given wins), or `None`.
-pub(crate) fn param(
-    query: &[(String, String)],
-    name: &str,
-    min: u64,
-    max: u64,
-) -> Result<Option<u64>, String> {
-    match query.iter().rev().find(|(key, _)| key == name) {
-        None => Ok(None),
-        Some((_, raw)) => match raw.parse::<u64>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-            _ if max == u64::MAX => {
-                Err(format!("{name} must be a whole number of {min} or more, got {raw:?}"))
-            }
-            _ => Err(format!("{name} must be a whole number from {min} to {max}, got {raw:?}")),
-        },
-    }
-}
-
 /// A list: `offset` then `limit` applied to the zone's certificates, then paged with `page`
 /// (default 1) and `per_page` (default 20).
 fn list(zone: &mut ZoneState, query: &[(String, String)]) -> Result<Value, String> {
@@ -238,49 +195,6 @@ fn list(zone: &mut ZoneState, query: &[(String, String)]) -> Result<Value, Strin
     let ids: Vec<&str> = body.items.iter().map(|c| c.id.as_str()).collect();
     zone.read(&ids);
     Ok(body.json())
-}
-
-/// One page of `items`, with its `result_info`.
-pub(crate) struct Paged<'a, T> {
-    pub(crate) items: Vec<&'a T>,
-    page: u64,
-    per_page: u64,
-    total: u64,
-}
-
-pub(crate) fn paged<'a, T>(all: &[&'a T], page: u64, per_page: u64) -> Paged<'a, T> {
-    let start = usize::try_from(page.saturating_sub(1).saturating_mul(per_page)).unwrap_or(usize::MAX);
-    let items = all.iter().skip(start).take(per_page as usize).copied().collect();
-    Paged { items, page, per_page, total: all.len() as u64 }
-}
-
-impl<T: serde::Serialize> Paged<'_, T> {
-    pub(crate) fn json(&self) -> Value {
-        json!({
-            "errors": [],
-            "messages": [],
-            "success": true,
-            "result": self.items,
-            "result_info": {
-                "count": self.items.len(),
-                "page": self.page,
-                "per_page": self.per_page,
-                "total_count": self.total,
-                "total_pages": self.total.div_ceil(self.per_page),
-            },
-        })
-    }
-}
-
-/// Cloudflare's failure envelope.
-pub(crate) fn failure(status: StatusCode, code: u32, message: &str) -> (StatusCode, Value) {
-    let body = json!({
-        "errors": [{ "code": code, "message": message }],
-        "messages": [],
-        "result": null,
-        "success": false,
-    });
-    (status, body)
 }
 
 fn percent_decode(segment: &str) -> String {

@@ -16,7 +16,7 @@ use x509_cert::spki::{AlgorithmIdentifierOwned, ObjectIdentifier, SubjectPublicK
 use x509_cert::time::{Time, Validity};
 use x509_cert::{Certificate, TbsCertificate, Version};
 
-use super::FakeZone;
+use super::store::FakeZone;
 use crate::lock::lock;
 use crate::{CertificateStatus, CustomTrustStore};
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
-use super::ACCOUNT_ID;
+use super::wire::ACCOUNT_ID;
 use crate::{CertificateStatus, CustomTrustStore};
 
 /// When a certificate's pending status (`pending_deployment` after an upload, `pending_deletion`

@@ -4,9 +4,9 @@
 use hyper::StatusCode;
 use serde_json::{Value, json};
 
-use super::routes::{failure, paged, param};
 use super::store::FakeZone;
 use super::store::ZoneState;
+use super::wire::{failure, paged, param};
 
 /// The zones matching the query's `name`, `status` and `account.id`, paged (default 20 a page,
 /// 5 to 50).

@@ -3,6 +3,7 @@
 //! the retry loop), the [`retry`] policy and its decisions, the [`rate_limit`] gate shared by a
 //! client's requests, and the [`failure`] that turns what a call observed into the crate's error.
 
+pub(crate) mod decide;
 pub(crate) mod failure;
 pub(crate) mod rate_limit;
 pub(crate) mod retry;

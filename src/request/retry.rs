@@ -8,7 +8,6 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 pub(crate) use crate::error::retryable_status;
@@ -198,39 +197,10 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-pub(crate) enum Wait {
-    /// Not worth another attempt.
-    No,
-    /// The server asked for this wait.
-    For(Duration),
-    /// Worth another attempt after the policy's backoff.
-    Backoff,
-    /// The server asked for a wait longer than the policy's ceiling.
-    TooLong(Duration),
-}
-
-pub(crate) fn wait_for(
-    policy: &RetryPolicy,
-    status: StatusCode,
-    headers: &HeaderMap,
-    idempotent: bool,
-) -> Wait {
-    let asked = retry_after(headers, SystemTime::now());
-    if let Some(wait) = asked.filter(|wait| *wait > policy.max_retry_after)
-        && retryable_status(status)
-    {
-        return Wait::TooLong(wait);
-    }
-    // Only a 429 proves a non-idempotent request was not processed.
-    if !retryable_status(status) || (!idempotent && status != StatusCode::TOO_MANY_REQUESTS) {
-        return Wait::No;
-    }
-    asked.map_or(Wait::Backoff, Wait::For)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::StatusCode;
     use reqwest::header::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
@@ -304,44 +274,5 @@ mod tests {
         let retryable: Vec<u16> =
             (100..600).filter(|&s| retryable_status(StatusCode::from_u16(s).unwrap())).collect();
         assert_eq!(retryable, [408, 429, 500, 502, 503, 504]);
-    }
-}
-
-#[cfg(test)]
-mod decision {
-    use super::*;
-    use reqwest::header::HeaderValue;
-
-    fn decide(status: u16, retry_after: Option<&'static str>, idempotent: bool) -> &'static str {
-        let mut headers = HeaderMap::new();
-        if let Some(value) = retry_after {
-            headers.insert("retry-after", HeaderValue::from_static(value));
-        }
-        let status = StatusCode::from_u16(status).unwrap();
-        match wait_for(&RetryPolicy::default(), status, &headers, idempotent) {
-            Wait::No => "no",
-            Wait::For(_) => "for",
-            Wait::Backoff => "backoff",
-            Wait::TooLong(_) => "too long",
-        }
-    }
-
-    #[test]
-    fn a_post_is_retried_only_on_429() {
-        assert_eq!(decide(429, None, false), "backoff");
-        assert_eq!(decide(429, Some("3"), false), "for");
-        for status in [408, 500, 502, 503, 504] {
-            assert_eq!(decide(status, None, false), "no", "{status}");
-            assert_eq!(decide(status, None, true), "backoff", "{status}");
-        }
-    }
-
-    #[test]
-    fn a_wait_over_the_ceiling_stops_retrying_and_other_statuses_ignore_retry_after() {
-        assert_eq!(decide(429, Some("61"), true), "too long");
-        assert_eq!(decide(503, Some("3600"), true), "too long");
-        assert_eq!(decide(429, Some("60"), true), "for");
-        assert_eq!(decide(400, Some("5"), true), "no");
-        assert_eq!(decide(200, Some("5"), true), "no");
     }
 }

@@ -3,24 +3,35 @@
 //! `pre` refuses a request whose path is not the operation's own, removes the `api-version` header
 //! progenitor adds to every request (Cloudflare reads it as a date-based API version; without it
 //! Cloudflare uses its default) and adds the credentials' headers, so exactly one auth scheme is
-//! sent. `exec` sends the request, reads the whole body (so a connection dropped mid-body is
-//! retried like any other), and retries as the [`RetryPolicy`] decides, recording what it saw in
-//! the call's [`Exchange`] record, which [`super::failure`] reads to build the crate's error.
+//! sent. `exec` is the retry loop: wait at the gate, send (reading the whole body, so a connection
+//! dropped mid-body is retried like any other), record, decide ([`RetryPolicy::decide`], a pure
+//! state machine in `decide.rs`), sleep.
+//!
+//! Two channels run beside the generated code's `Result`, both here and nowhere else:
+//! - **the record**: each operation's [`Exchange`] holds a `Mutex<Record>` (status, Ray ID,
+//!   attempts, a wait over the ceiling, an oversized body) that the hooks write and
+//!   `request/failure.rs` reads to build the crate's error, because progenitor's error carries none
+//!   of it;
+//! - **the held-back answer**: when the gate would hold a request longer than the retry ceiling,
+//!   nothing is sent; `exec` returns a fabricated empty 429 (`held_back`) only to carry the call
+//!   through the generated code, and the record's `rate_limited` (`before_sending: true`) is what
+//!   `failure.rs` turns into `ErrorKind::RateLimited`.
 //!
 //! Every attempt is a `tracing` event (target `cloudflare_origin_trust_store::request`, DEBUG:
 //! method, path, status or error, duration, attempt, Ray ID), and so is every retry decision
 //! (`cloudflare_origin_trust_store::retry`, INFO: reason, wait). No event carries a header.
 
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use tokio::time::Instant;
 
+use crate::request::decide::{Next, Observed, Retries};
 use crate::request::rate_limit::Gate;
-use crate::request::retry::{RetryPolicy, Wait, retryable_error, wait_for};
+use crate::request::retry::{RetryPolicy, retryable_error};
 use crate::text::{one_line, seconds};
 
 /// What every call of one [`crate::Client`] shares.
@@ -130,6 +141,7 @@ impl ClientHooks<Exchange> for crate::generated::Client {
         Ok(())
     }
 
+    /// The retry loop: wait at the gate, send, record, decide ([`RetryPolicy::decide`]), sleep.
     async fn exec(
         &self,
         request: reqwest::Request,
@@ -138,136 +150,158 @@ impl ClientHooks<Exchange> for crate::generated::Client {
         let policy = &self.inner.shared.retry;
         let gate = &self.inner.shared.gate;
         let idempotent = request.method() != Method::POST && request.method() != Method::PATCH;
-        let method = request.method().clone();
-        let target = match request.url().query() {
-            Some(query) => format!("{}?{query}", request.url().path()),
-            None => request.url().path().to_owned(),
-        };
+        let what = Target::of(&request);
         let mut current = request;
-        // Retries so far: of 429s, and of every other failure (each has its own allowance).
-        let (mut rate_limited_retries, mut retries) = (0, 0);
+        let mut retries = Retries::default();
         loop {
             // A copy for the next attempt, made before this one consumes the request.
-            let may_retry =
-                retries < policy.max_retries || rate_limited_retries < policy.max_rate_limited_retries;
-            let next = if may_retry { current.try_clone() } else { None };
+            let next = if policy.may_retry(retries) { current.try_clone() } else { None };
             let permit = match gate.wait(policy.max_retry_after).await {
                 Ok(permit) => permit,
                 Err(wait) => {
                     tracing::warn!(
                         target: "cloudflare_origin_trust_store::rate_limit",
                         wait_ms = wait.as_millis() as u64,
-                        "{method} {target} not sent: held back {} more, longer than the retry ceiling",
+                        "{what} not sent: held back {} more, longer than the retry ceiling",
                         seconds(wait)
                     );
                     return Ok(self.held_back(wait));
                 }
             };
-            self.inner.shared.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let attempt = {
-                let mut record = self.inner.record();
-                record.attempts += 1;
-                record.attempts
+            let (attempt, sent) = self.attempt(current, &what).await;
+            let observed = match &sent {
+                Sent::Answered(response) => Observed::Response(response.status(), response.headers()),
+                Sent::BodyCut(_) => Observed::BodyCut,
+                Sent::Failed(error) => Observed::Failed { retryable: retryable_error(error, idempotent) },
             };
-            let started = Instant::now();
-            let mut body_cut = false;
-            let result = match send(&self.client, current).await {
-                Ok((response, too_large)) => {
-                    let mut record = self.inner.record();
-                    record.status = Some(response.status().as_u16());
-                    record.ray_id = ray_id(response.headers());
-                    record.body_too_large = too_large;
-                    record.body_bytes = response.content_length().unwrap_or(0);
-                    Ok(response)
-                }
-                Err(Failed::Sending(error)) => Err(error),
-                Err(Failed::ReadingBody(error)) => {
-                    body_cut = true;
-                    Err(error)
-                }
-            };
-            let millis = started.elapsed().as_millis() as u64;
-            let decision = match &result {
-                Ok(response) => {
-                    let ray = self.inner.record().ray_id.clone();
-                    tracing::debug!(
-                        target: "cloudflare_origin_trust_store::request",
-                        method = %method, path = %target, status = response.status().as_u16(),
-                        duration_ms = millis, attempt, ray_id = ray.as_deref(),
-                        "{method} {target} → {} in {millis} ms", response.status().as_u16()
-                    );
-                    gate.observe(response.headers(), permit);
-                    wait_for(policy, response.status(), response.headers(), idempotent)
-                }
-                Err(error) => {
-                    drop(permit);
-                    let cause = one_line(&error.to_string(), 200);
-                    tracing::debug!(
-                        target: "cloudflare_origin_trust_store::request",
-                        method = %method, path = %target, error = %cause, duration_ms = millis, attempt,
-                        "{method} {target} → {cause} after {millis} ms"
-                    );
-                    if body_cut {
-                        // The head arrived, so the server processed the request: only an
-                        // idempotent one is sent again. reqwest reports a body cut short as a
-                        // decode error, which `retryable_error` cannot tell from a real one.
-                        if idempotent { Wait::Backoff } else { Wait::No }
-                    } else if retryable_error(error, idempotent) {
-                        Wait::Backoff
-                    } else {
-                        Wait::No
-                    }
-                }
-            };
-            let rate_limited = matches!(&result, Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS);
-            let (done, allowed) = if rate_limited {
-                (rate_limited_retries, policy.max_rate_limited_retries)
+            if let Sent::Answered(response) = &sent {
+                gate.observe(response.headers(), permit);
             } else {
-                (retries, policy.max_retries)
-            };
-            let next = next.filter(|_| done < allowed);
-            let wait = match decision {
-                Wait::No => None,
-                // The backoff is a floor under the server's wait: a storm of `Retry-After: 0`
-                // never turns into back-to-back attempts.
-                Wait::For(wait) => next.is_some().then(|| wait.max(policy.backoff(done))),
-                Wait::Backoff => next.is_some().then(|| policy.backoff(done)),
-                Wait::TooLong(wait) => {
+                drop(permit);
+            }
+            match policy.decide(observed, idempotent, retries, next.is_some(), SystemTime::now()) {
+                Next::Stop => return sent.into_result(),
+                Next::PauseAndStop(wait) => {
                     self.inner.record().rate_limited = Some(Held { wait, before_sending: false });
                     // Every later call of this client is held back too, until the wait is over.
                     gate.pause(wait);
-                    None
+                    return sent.into_result();
                 }
-            };
-            match (wait, next) {
-                (Some(wait), Some(next)) => {
-                    let reason = match &result {
-                        Ok(response) => format!("http {}", response.status().as_u16()),
-                        Err(_) if body_cut => "a body cut short".to_owned(),
-                        Err(error) if error.is_timeout() => "a timeout".to_owned(),
-                        Err(_) => "a network error".to_owned(),
-                    };
+                Next::Retry { wait, rate_limited, left } => {
+                    let reason = sent.reason();
                     tracing::info!(
                         target: "cloudflare_origin_trust_store::retry",
                         attempt, wait_ms = wait.as_millis() as u64, reason = %reason,
-                        "retrying {method} {target} in {} after {reason} (attempt {attempt} of {})",
-                        seconds(wait), attempt + allowed - done
+                        "retrying {what} in {} after {reason} (attempt {attempt} of {})",
+                        seconds(wait), attempt + left
                     );
                     if rate_limited {
                         // Every request of this client waits too, not only this one.
                         gate.pause(wait);
                     }
                     tokio::time::sleep(wait).await;
-                    current = next;
-                    if rate_limited {
-                        rate_limited_retries += 1;
-                    } else {
-                        retries += 1;
-                    }
+                    current = next.expect("decide retries only a request it was told can be sent again");
+                    retries = retries.after(rate_limited);
                 }
-                _ => return result,
             }
         }
+    }
+}
+
+/// A request as events and messages name it: its method and path with the query.
+struct Target(String);
+
+impl Target {
+    fn of(request: &reqwest::Request) -> Self {
+        let url = request.url();
+        let path = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        };
+        Self(format!("{} {path}", request.method()))
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What one attempt came to.
+enum Sent {
+    /// A whole response.
+    Answered(reqwest::Response),
+    /// The head, then a body cut short.
+    BodyCut(reqwest::Error),
+    /// No answer.
+    Failed(reqwest::Error),
+}
+
+impl Sent {
+    fn into_result(self) -> reqwest::Result<reqwest::Response> {
+        match self {
+            Self::Answered(response) => Ok(response),
+            Self::BodyCut(error) | Self::Failed(error) => Err(error),
+        }
+    }
+
+    /// Why a retry follows, for its event.
+    fn reason(&self) -> String {
+        match self {
+            Self::Answered(response) => format!("http {}", response.status().as_u16()),
+            Self::BodyCut(_) => "a body cut short".to_owned(),
+            Self::Failed(error) if error.is_timeout() => "a timeout".to_owned(),
+            Self::Failed(_) => "a network error".to_owned(),
+        }
+    }
+}
+
+impl crate::generated::Client {
+    /// One attempt: sends `request`, reads its whole body, records what came back in the call's
+    /// record, and says so in a `tracing` event. Returns the attempt's number and its outcome.
+    async fn attempt(&self, request: reqwest::Request, what: &Target) -> (u32, Sent) {
+        self.inner.shared.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let attempt = {
+            let mut record = self.inner.record();
+            record.attempts += 1;
+            record.attempts
+        };
+        let started = Instant::now();
+        let sent = match send(&self.client, request).await {
+            Ok((response, too_large)) => {
+                let mut record = self.inner.record();
+                record.status = Some(response.status().as_u16());
+                record.ray_id = ray_id(response.headers());
+                record.body_too_large = too_large;
+                record.body_bytes = response.content_length().unwrap_or(0);
+                Sent::Answered(response)
+            }
+            Err(Failed::Sending(error)) => Sent::Failed(error),
+            Err(Failed::ReadingBody(error)) => Sent::BodyCut(error),
+        };
+        let millis = started.elapsed().as_millis() as u64;
+        let (method, path) = what.0.split_once(' ').unwrap_or((&what.0, ""));
+        match &sent {
+            Sent::Answered(response) => {
+                let ray = self.inner.record().ray_id.clone();
+                let status = response.status().as_u16();
+                tracing::debug!(
+                    target: "cloudflare_origin_trust_store::request",
+                    method, path, status, duration_ms = millis, attempt, ray_id = ray.as_deref(),
+                    "{what} → {status} in {millis} ms"
+                );
+            }
+            Sent::BodyCut(error) | Sent::Failed(error) => {
+                let cause = one_line(&error.to_string(), 200);
+                tracing::debug!(
+                    target: "cloudflare_origin_trust_store::request",
+                    method, path, error = %cause, duration_ms = millis, attempt,
+                    "{what} → {cause} after {millis} ms"
+                );
+            }
+        }
+        (attempt, sent)
     }
 }
 

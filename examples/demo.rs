@@ -98,7 +98,7 @@ plan: {} upload, {} deletes, {} unchanged",
         .interval(Duration::from_millis(50), Duration::from_millis(200))?;
     let applied = client.apply(plan, Some(wait)).await;
     for step in applied.steps.iter().filter(|step| step.action != Action::Unchanged) {
-        let outcome = step.result.as_deref().unwrap_or("done");
+        let outcome = step.result_text().unwrap_or_else(|| "not applied".into());
         println!("  {:?} {} ({}): {outcome}", step.action, step.subject, step.id.as_deref().unwrap_or("new"));
     }
     let again = client.plan(&zone, &desired, true).await?;

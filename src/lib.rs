@@ -72,7 +72,7 @@ pub use model::{
 };
 pub use pagination::{ApiStream, CertificateStream, PageStream, Pagination};
 pub use request::retry::{Jitter, RetryPolicy};
-pub use sync::{Action, DesiredRoot, Plan, Step};
+pub use sync::{Action, DesiredRoot, Outcome, Plan, Step};
 pub use text::terminal_safe;
 pub use zones::ZoneFilter;
 

@@ -2,10 +2,14 @@
 //! its store match them (certificates matched by the SHA-256 fingerprint of their DER), and
 //! applying it: uploads first, optionally waiting until they are active, then deletes.
 
+use std::fmt;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::certificate::{CertificateDetails, CertificateProblem, checked_root_ca};
+use crate::error::Error;
 
 /// A root CA a trust store should hold, checked locally ([`check_root_ca`](crate::check_root_ca))
 /// when it is made, so that nothing is sent for a wrong file.
@@ -73,9 +77,10 @@ pub struct Step {
     /// The file it came from, for a desired root.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    /// After applying: `done`, `skipped: <why>`, or the error on one line.
+    /// After applying, how it went; in JSON, its text: `done`, `skipped: <why>`, or the error.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
+    pub result: Option<Outcome>,
     #[serde(skip)]
     #[cfg_attr(feature = "schemars", schemars(skip))]
     pub(crate) pem: Option<String>,
@@ -84,7 +89,73 @@ pub struct Step {
 impl Step {
     /// Whether applying this step failed (or it was skipped because another did).
     pub fn failed(&self) -> bool {
-        self.result.as_ref().is_some_and(|result| result != "done")
+        self.result.as_ref().is_some_and(|result| *result != Outcome::Done)
+    }
+}
+
+impl Step {
+    /// The text of how it went (`done`, `skipped: <why>`, the error), once applied.
+    pub fn result_text(&self) -> Option<String> {
+        self.result.as_ref().map(ToString::to_string)
+    }
+}
+
+/// How applying a step went. A failure keeps its [`Error`], so a caller can match its
+/// [`kind`](Error::kind), read its [`ray_id`](Error::ray_id) or ask [`is_retryable`](Error::is_retryable).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Applied.
+    Done,
+    /// Not attempted, for this reason (an upload of the same plan failed, say).
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+    /// Attempted, and failed.
+    Failed(Arc<Error>),
+    /// Uploaded, but not active when waited for: nothing after it is deleted.
+    NotActive(Arc<Error>),
+}
+
+impl Outcome {
+    /// The error of a failed step.
+    pub fn error(&self) -> Option<&Error> {
+        match self {
+            Self::Failed(error) | Self::NotActive(error) => Some(error),
+            Self::Done | Self::Skipped { .. } => None,
+        }
+    }
+
+    pub(crate) fn failed(error: Error) -> Self {
+        Self::Failed(Arc::new(error))
+    }
+}
+
+impl fmt::Display for Outcome {
+    /// The text the CLI prints: `done`, `skipped: <why>`, the error, `uploaded, but <the error>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Done => f.write_str("done"),
+            Self::Skipped { reason } => write!(f, "skipped: {reason}"),
+            Self::Failed(error) => write!(f, "{error}"),
+            Self::NotActive(error) => write!(f, "uploaded, but {error}"),
+        }
+    }
+}
+
+/// Two outcomes are the same when they say the same (errors are compared by their text).
+impl PartialEq for Outcome {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl Eq for Outcome {}
+
+impl Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

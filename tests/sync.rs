@@ -73,7 +73,7 @@ async fn a_first_sync_uploads_a_second_changes_nothing_and_pruning_deletes_only_
     assert_eq!(methods(&fake), ["GET"], "a plan only lists");
     let applied = client.apply(plan, Some(quick(5_000))).await;
     assert_eq!(applied.failures(), 0, "{applied:?}");
-    assert!(applied.steps.iter().all(|s| s.result.as_deref() == Some("done") && s.id.is_some()));
+    assert!(applied.steps.iter().all(|s| s.result_text().as_deref() == Some("done") && s.id.is_some()));
     assert_eq!(fake.certificates().len(), 3);
 
     let before = fake.request_count();
@@ -122,8 +122,8 @@ async fn certificates_on_their_way_out_are_ignored_and_a_failed_upload_skips_eve
     );
     let applied = client.apply(plan, None).await;
     assert_eq!(applied.failures(), 3);
-    assert!(applied.steps[0].result.as_deref().unwrap().starts_with("unexpected http 500 response"));
-    assert_eq!(applied.steps[2].result.as_deref(), Some("skipped: 2 upload(s) did not complete"));
+    assert!(applied.steps[0].result_text().as_deref().unwrap().starts_with("unexpected http 500 response"));
+    assert_eq!(applied.steps[2].result_text().as_deref(), Some("skipped: 2 upload(s) did not complete"));
     assert!(
         fake.certificates().iter().any(|c| c.details().unwrap().subject == "CN=Old Root"),
         "nothing was deleted"
@@ -307,7 +307,10 @@ async fn a_poll_answered_with_another_certificate_is_never_taken_as_active() {
     let before = fake.request_count();
     let applied = client.apply(plan, Some(quick(5_000))).await;
     let uploaded = applied.steps.iter().find(|s| s.action == Action::Upload).unwrap();
-    assert!(uploaded.result.as_deref().unwrap().contains("the get answer names certificate"), "{uploaded:?}");
+    assert!(
+        uploaded.result_text().as_deref().unwrap().contains("the get answer names certificate"),
+        "{uploaded:?}"
+    );
     assert!(
         fake.requests()[before..].iter().all(|r| r.method != "DELETE"),
         "no root is deleted while the new one is not known to be active"
@@ -352,10 +355,13 @@ async fn an_upload_answer_naming_a_root_the_plan_deletes_or_keeps_fails_its_step
         let before = fake.request_count();
         let applied = client.apply(plan, None).await;
         let upload = &applied.steps[0];
-        let result = upload.result.as_deref().unwrap();
-        assert!(result.contains(says) && result.ends_with("nothing is deleted"), "{what}: {result}");
+        let result = upload.result_text().unwrap();
+        assert!(result.contains(says) && result.ends_with("; nothing was deleted"), "{what}: {result}");
+        // The outcome keeps the error, for a caller to match.
+        let error = upload.result.as_ref().and_then(|outcome| outcome.error()).unwrap();
+        assert!(matches!(error.kind(), ErrorKind::UntrustedAnswer { operation: "upload", .. }), "{error:?}");
         assert_eq!(
-            applied.steps[1].result.as_deref(),
+            applied.steps[1].result_text().as_deref(),
             Some("skipped: 1 upload(s) did not complete"),
             "{what}"
         );
@@ -380,7 +386,7 @@ async fn an_upload_answer_describing_another_certificate_fails_its_step() {
     let body = serde_json::json!({"success": true, "errors": [], "messages": [], "result": answer});
     fake.set_faults(move |r| (r.method == "POST").then(|| Fault::json(200, &body)));
     let applied = client.apply(plan, None).await;
-    let result = applied.steps[0].result.as_deref().unwrap();
+    let result = applied.steps[0].result_text().unwrap();
     assert!(result.contains("describes another certificate"), "{result}");
     assert!(fake.certificates().iter().any(|c| c.id == old.id), "the old root stays");
 }

@@ -3,9 +3,11 @@
 use crate::api::client::Client;
 use crate::certificate::CertificateDetails;
 use crate::error::{ErrorKind, Result};
+use crate::id::checked_zone_id;
 use crate::id::{canonical_zone_id, same_id};
 use crate::lifecycle::Polling;
 use crate::model::{CertificateStatus, CustomTrustStore};
+use crate::sync::Outcome;
 use crate::sync::{Action, DesiredRoot, Plan, Step};
 
 impl Client {
@@ -102,63 +104,69 @@ impl Client {
             .filter_map(|step| step.id.clone())
             .collect();
         for step in plan.steps.iter_mut().filter(|step| step.action == Action::Upload) {
+            // The PEM was checked when the root was desired: sent as it is, not checked again.
             let pem = step.pem.take().unwrap_or_default();
-            step.result = Some(match self.upload(&zone, &pem).await {
-                Ok(uploaded) => match upload_answer_problem(&uploaded, &kept, &deleted) {
-                    None => {
+            let uploaded = match checked_zone_id(&zone) {
+                Ok(checked) => self.send_upload(checked, pem).await,
+                Err(error) => Err(error),
+            };
+            step.result =
+                Some(match uploaded.and_then(|uploaded| checked_answer(uploaded, &kept, &deleted)) {
+                    Ok(uploaded) => {
                         kept.push(uploaded.id.clone());
                         step.id = Some(uploaded.id);
-                        "done".to_owned()
+                        Outcome::Done
                     }
-                    Some(problem) => problem,
-                },
-                Err(error) => error.to_string(),
-            });
+                    Err(error) => Outcome::failed(error),
+                });
         }
         if let Some(polling) = wait {
             for step in plan.steps.iter_mut().filter(|step| step.action == Action::Upload && !step.failed()) {
                 let id = step.id.clone().unwrap_or_default();
                 if let Err(error) = self.wait_until_active_with(&zone, &id, polling).await {
-                    step.result = Some(format!("uploaded, but {error}"));
+                    step.result = Some(Outcome::NotActive(std::sync::Arc::new(error)));
                 }
             }
         }
         let failed = plan.failures();
         for step in plan.steps.iter_mut().filter(|step| step.action == Action::Delete) {
-            if failed > 0 {
-                step.result = Some(format!("skipped: {failed} upload(s) did not complete"));
-                continue;
-            }
             let id = step.id.clone().unwrap_or_default();
-            if kept.iter().any(|keep| same_id(keep, &id)) {
-                step.result = Some(format!("skipped: {id} is also the id of a root this plan keeps"));
-                continue;
-            }
-            step.result = Some(match self.delete(&zone, &id).await {
-                Ok(_) => "done".to_owned(),
-                Err(error) => error.to_string(),
+            let skipped = if failed > 0 {
+                Some(format!("{failed} upload(s) did not complete"))
+            } else {
+                kept.iter()
+                    .any(|keep| same_id(keep, &id))
+                    .then(|| format!("{id} is also the id of a root this plan keeps"))
+            };
+            step.result = Some(match skipped {
+                Some(reason) => Outcome::Skipped { reason },
+                None => match self.delete(&zone, &id).await {
+                    Ok(_) => Outcome::Done,
+                    Err(error) => Outcome::failed(error),
+                },
             });
         }
         plan
     }
 }
 
-/// What is wrong with the answer to an upload step, if anything: it names the id of a root the
-/// plan keeps or deletes (or that another upload returned). (An answer describing another
-/// certificate is refused by every upload: see `send_upload`.)
-fn upload_answer_problem(uploaded: &CustomTrustStore, kept: &[String], deleted: &[String]) -> Option<String> {
-    let id = crate::text::one_line(&uploaded.id, 64);
-    if deleted.iter().any(|other| same_id(other, &uploaded.id)) {
-        return Some(format!(
-            "the upload answer names certificate \"{id}\", a root this plan deletes: nothing is deleted"
-        ));
-    }
-    if kept.iter().any(|other| same_id(other, &uploaded.id)) {
-        return Some(format!(
-            "the upload answer names certificate \"{id}\", a root this plan keeps: nothing is deleted"
-        ));
-    }
-    None
+/// `uploaded`, unless its id is that of a root the plan keeps or deletes (or that another upload
+/// returned): [`ErrorKind::UntrustedAnswer`]. (An answer describing another certificate is refused
+/// by every upload: see `send_upload`.)
+fn checked_answer(
+    uploaded: CustomTrustStore,
+    kept: &[String],
+    deleted: &[String],
+) -> Result<CustomTrustStore> {
+    let what = if deleted.iter().any(|other| same_id(other, &uploaded.id)) {
+        "deletes"
+    } else if kept.iter().any(|other| same_id(other, &uploaded.id)) {
+        "keeps"
+    } else {
+        return Ok(uploaded);
+    };
+    let detail = format!("names certificate {}, a root this plan {what}", shown_id(&uploaded.id));
+    Err(ErrorKind::UntrustedAnswer { operation: "upload", detail }.into())
 }
 
 fn step(

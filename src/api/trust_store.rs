@@ -64,7 +64,11 @@ impl Client {
     /// [`ErrorKind::UntrustedAnswer`](crate::ErrorKind::UntrustedAnswer), so that nobody waits for,
     /// or deletes anything on the word of, a certificate that was not uploaded. An answer whose
     /// certificate is left out or does not parse is not evidence either way.
-    async fn send_upload(&self, zone: Identifier, certificate: String) -> Result<CustomTrustStore> {
+    pub(crate) async fn send_upload(
+        &self,
+        zone: Identifier,
+        certificate: String,
+    ) -> Result<CustomTrustStore> {
         let sent = der_fingerprint(&certificate)?;
         let uploaded = self.post_upload(zone, certificate).await?;
         match der_fingerprint(&uploaded.certificate) {

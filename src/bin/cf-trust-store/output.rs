@@ -139,7 +139,8 @@ impl Record for PlanRow {
             step.fingerprint,
             step.expires_on.format("%Y-%m-%d")
         );
-        for extra in [&step.file, &step.id, &step.result].into_iter().flatten() {
+        let result = step.result_text();
+        for extra in [&step.file, &step.id, &result].into_iter().flatten() {
             line.push_str(&format!("  {}", fit(&terminal_safe(extra), 200)));
         }
         Some(line)

@@ -62,7 +62,8 @@ pub use api::trust_store::ListParams;
 pub use audit::{Audit, AuditStream, ZoneRef, ZoneReport};
 pub use auth::Credentials;
 pub use certificate::{
-    CertificateDetails, CertificateProblem, MAX_CERTIFICATE_BYTES, SelfSignature, check_root_ca, pem_text,
+    CertificateDetails, CertificateProblem, MAX_CERTIFICATE_BYTES, SelfSignature, check_root_ca,
+    check_root_ca_now, pem_text,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use lifecycle::{Polling, Rotation};
@@ -75,6 +76,31 @@ pub use request::retry::{Jitter, RetryPolicy};
 pub use sync::{Action, DesiredRoot, Outcome, Plan, Step};
 pub use text::terminal_safe;
 pub use zones::ZoneFilter;
+
+/// The `chrono` this crate's API takes and returns (certificates' dates, [`Audit::expiring_within`]),
+/// so callers need not depend on a matching version themselves.
+pub use chrono;
+
+/// What most callers import: the client and its builder, the errors, the models, and
+/// `TryStreamExt` to walk the lazy streams (`try_next`, `try_collect`).
+///
+/// ```
+/// use cloudflare_origin_trust_store::prelude::*;
+/// # async fn run(client: Client) -> Result<()> {
+/// let mut all = client.list_all("023e105f4ecef8ad9ca31a8372d0c353")?;
+/// while let Some(certificate) = all.try_next().await? {
+///     println!("{} {}", certificate.id, certificate.status);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub mod prelude {
+    pub use crate::{
+        Action, Audit, CertificateStatus, Client, ClientBuilder, Credentials, CustomTrustStore, DesiredRoot,
+        Error, ErrorKind, ListParams, Outcome, Pagination, Plan, Polling, Result, ZoneFilter, ZoneRef,
+    };
+    pub use futures_util::TryStreamExt;
+}
 
 /// The README's code blocks, compiled and run as doctests so that what it shows keeps working.
 #[cfg(doctest)]

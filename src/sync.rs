@@ -36,6 +36,11 @@ impl DesiredRoot {
         &self.pem
     }
 
+    /// [`DesiredRoot::from_pem`], checked now.
+    pub fn from_pem_now(pem: &str) -> std::result::Result<Self, CertificateProblem> {
+        Self::from_pem(pem, Utc::now())
+    }
+
     /// The same, saying which file it came from.
     pub fn with_file(mut self, file: impl Into<String>) -> Self {
         self.file = Some(file.into());

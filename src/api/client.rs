@@ -35,7 +35,7 @@ impl Client {
     pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
     /// The largest response body read (32 MiB). A page of 50 certificates is tens of kilobytes;
     /// a larger body is not Cloudflare's, and is not read into memory.
-    pub const MAX_BODY_BYTES: usize = crate::request::seam::MAX_BODY_BYTES;
+    pub const MAX_BODY_BYTES: usize = 32 << 20;
     /// The longest zone id the API accepts (a certificate id may be up to 255 characters).
     pub const MAX_ID_LEN: usize = crate::id::MAX_ID_LEN;
 

@@ -209,6 +209,11 @@ pub fn check_root_ca(pem: &str, now: DateTime<Utc>) -> Result<CertificateDetails
     checked_root_ca(pem, now).map(|(details, _)| details)
 }
 
+/// [`check_root_ca`] at the current time.
+pub fn check_root_ca_now(pem: &str) -> Result<CertificateDetails, CertificateProblem> {
+    check_root_ca(pem, Utc::now())
+}
+
 /// [`check_root_ca`], returning also the certificate re-encoded as clean PEM (no text around it),
 /// as it is uploaded.
 pub(crate) fn checked_root_ca(

@@ -59,11 +59,13 @@ pub fn sample_certificates(count: usize) -> Vec<CustomTrustStore> {
         .collect()
 }
 
-/// `count` sample zones after the fake's own: zone `i` (from 1) is `zone-<i>.example.net`, with id
+/// `count` sample zones: zone `i` (from 1) is `zone-<i>.example.net`, with id
 /// `<i>` in 32 hex digits under a fixed prefix, and 1 to 3 [`sample_certificates`] (ids unique
 /// across zones). In every tenth zone, from the 3rd, the first certificate is replaced by a fresh
 /// root expiring `i % 45` days from now (so within 30 days in two zones of three of those), for
-/// audits to find.
+/// audits to find. To serve them after the fake's own zone, add each with
+/// [`FakeCloudflareBuilder::zone`](super::FakeCloudflareBuilder::zone);
+/// [`FakeCloudflareBuilder::zones`](super::FakeCloudflareBuilder::zones) replaces the fake's own.
 pub fn sample_zones(count: usize) -> Vec<FakeZone> {
     // Whole seconds, as a certificate's validity has them.
     let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 0);

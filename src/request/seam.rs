@@ -327,7 +327,7 @@ fn ray_id(headers: &HeaderMap) -> Option<String> {
 
 /// The largest response body read. A page of 50 certificates is tens of kilobytes; a larger body
 /// is not Cloudflare's, and is not read into memory.
-pub(crate) const MAX_BODY_BYTES: usize = 32 << 20;
+pub(crate) const MAX_BODY_BYTES: usize = crate::Client::MAX_BODY_BYTES;
 
 /// How an attempt failed.
 enum Failed {

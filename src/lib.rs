@@ -11,6 +11,8 @@
 //!   request budget per client ([`ClientBuilder::rate_budget`]).
 //! - One [`Error`], whose [`ErrorKind`] is what went wrong, whatever the retries
 //!   ([`RetryPolicy`]).
+//! - With the `origins` feature, [`origin`]: will the zone's origins still be trusted after a
+//!   change to its store? ([`Client::check_origins`](crate::Client::check_origins))
 //! - With the `test-util` feature, [`fake::FakeCloudflare`]: an in-process fake of the API on
 //!   127.0.0.1, for tests that need no account.
 //!
@@ -47,6 +49,9 @@ mod id;
 mod lifecycle;
 mod lock;
 mod model;
+#[cfg(feature = "origins")]
+#[cfg_attr(docsrs, doc(cfg(feature = "origins")))]
+pub mod origin;
 mod pagination;
 mod request;
 mod status;

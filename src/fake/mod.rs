@@ -54,6 +54,8 @@
 //! path and page have been asked) and may answer with a [`Fault`] instead of the normal answer.
 
 mod faults;
+#[cfg(feature = "origins")]
+mod origin;
 mod routes;
 mod samples;
 mod server;
@@ -72,6 +74,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+#[cfg(feature = "origins")]
+pub use origin::{Behavior, FakeOrigin, FakeOriginBuilder};
 pub use samples::{sample_certificates, sample_zones};
 pub use server::{MAX_REQUEST_BODY_BYTES, ray_id};
 pub use state::RequestInfo;

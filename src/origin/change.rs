@@ -19,6 +19,13 @@ pub enum Change {
     Upload(Vec<PlannedRoot>),
     /// Deletes of the certificates with these ids (each must be in the store).
     Delete(Vec<String>),
+    /// Uploads and deletes together (the store after them does not depend on their order).
+    Edit {
+        /// The roots uploaded.
+        upload: Vec<PlannedRoot>,
+        /// The ids of the certificates deleted (each must be in the store).
+        delete: Vec<String>,
+    },
     /// What `sync` would do with these roots: [`Client::plan`](crate::Client::plan)`(zone, roots,
     /// prune)` then [`Client::apply`](crate::Client::apply). After it, the store holds the roots
     /// given and, unless `prune`, those it held. (A [`Plan`](crate::Plan) itself does not carry
@@ -47,7 +54,7 @@ impl Change {
     /// Checks what can be checked before anything is sent: the ids' syntax.
     pub(crate) fn check(&self) -> Result<()> {
         let ids: &[String] = match self {
-            Self::Delete(ids) => ids,
+            Self::Delete(ids) | Self::Edit { delete: ids, .. } => ids,
             Self::Rotate { old, .. } => std::slice::from_ref(old),
             _ => &[],
         };
@@ -68,6 +75,9 @@ impl Change {
             Self::None => (counted, Vec::new()),
             Self::Upload(roots) => (counted, roots.iter().collect()),
             Self::Delete(ids) => (without(store, counted, ids, "delete")?, Vec::new()),
+            Self::Edit { upload, delete } => {
+                (without(store, counted, delete, "delete")?, upload.iter().collect())
+            }
             Self::Rotate { old, new } => {
                 let kept = without(store, counted, std::slice::from_ref(old), "rotate")?;
                 (kept, vec![new])

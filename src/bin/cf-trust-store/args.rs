@@ -8,6 +8,10 @@ use cloudflare_origin_trust_store::{
     Audit, CertificateStatus, CustomTrustStore, Pagination, RetryPolicy, ZoneRef,
 };
 
+mod origins;
+
+pub(crate) use origins::{CheckOriginsArgs, OriginArgs};
+
 const AFTER_HELP: &str = "\
 Credentials: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the token wins when both
 are set). CLOUDFLARE_BASE_URL overrides the API's address; CLOUDFLARE_ZONE_ID is the zone when
@@ -16,7 +20,8 @@ neither --zone-id nor --zone is given.
 Exit codes: 0 success; 1 API, network or output error (sync: applying failed; audit: a zone failed);
 2 usage or invalid input (nothing was changed: nothing sent, or for a sync plan that deletes
 without --yes off a terminal, only the lists read); 3 expiring certificates found (list --expiring-within,
-audit); 4 changes pending (sync --dry-run).";
+audit); 4 changes pending (sync --dry-run); 5 an origin would not be trusted (check-origins, and
+the guards of upload, delete, rotate and sync).";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -120,6 +125,9 @@ pub(crate) enum Command {
     Rotate(RotateArgs),
     /// Report the certificates expiring soon in many zones' trust stores (exit 3 when any are).
     Audit(AuditArgs),
+    /// Check that the zone's origins are trusted by its store now, and after a change (exit 5 when
+    /// any is not).
+    CheckOrigins(CheckOriginsArgs),
     /// Run the crate's fake Cloudflare API on 127.0.0.1, to try the CLI without an account.
     FakeServer(FakeServerArgs),
     /// Print the JSON Schema of what `--output json|jsonl` prints.
@@ -330,6 +338,8 @@ pub(crate) enum SchemaOf {
     Sync,
     /// A zone's report, as audit prints each (an array of them with `-o json`).
     Audit,
+    /// An origin's verdicts, as check-origins prints each (an array of them with `-o json`).
+    CheckOrigins,
 }
 
 #[derive(Debug, Args)]

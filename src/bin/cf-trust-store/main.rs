@@ -50,6 +50,8 @@ pub(crate) enum ExitStatus {
     Expiring = 3,
     /// `sync --dry-run` found changes pending.
     ChangesPending = 4,
+    /// `check-origins` found an origin that would not be trusted.
+    Untrusted = 5,
 }
 
 /// Why a command stopped: the exit status, and the one line for stderr (none when there is nothing

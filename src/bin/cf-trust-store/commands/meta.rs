@@ -16,6 +16,7 @@ pub(crate) fn schema(args: SchemaArgs) -> Result<ExitStatus, Failure> {
         SchemaOf::Get => schemars::schema_for!(Detailed),
         SchemaOf::Sync => schemars::schema_for!(PlanRow),
         SchemaOf::Audit => schemars::schema_for!(AuditRow),
+        SchemaOf::CheckOrigins => schemars::schema_for!(super::origins::OriginRow),
     };
     let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
     text.push('\n');

@@ -5,6 +5,7 @@ mod fake_server;
 mod item;
 mod list;
 mod meta;
+pub(crate) mod origins;
 mod sync;
 
 use cloudflare_origin_trust_store::{Client, ClientBuilder, RetryPolicy, ZoneRef};
@@ -23,6 +24,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Sync(args) => sync::sync(global, args).await,
         Command::Rotate(args) => sync::rotate(global, args).await,
         Command::Audit(args) => audit::audit(global, args).await,
+        Command::CheckOrigins(args) => origins::check_origins(global, args).await,
         Command::FakeServer(args) => fake_server::serve(global, args).await,
         Command::Schema(args) => meta::schema(args),
         Command::Completions(args) => meta::completions(args),

@@ -1,0 +1,74 @@
+//! The options of `check-origins`, and the origin options other commands can flatten in.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use cloudflare_origin_trust_store::origin::Origin;
+
+use super::{certificate_id, parse_seconds};
+
+/// Which origins to check, and how: shared by every command that can check origins before it
+/// changes a store.
+#[derive(Debug, Args)]
+pub(crate) struct OriginArgs {
+    /// An origin: HOST[:PORT] (resolved normally) or HOST[:PORT]@ADDR[:PORT] (connect to ADDR,
+    /// HOST as SNI; an IPv6 ADDR in brackets); port 443 by default. A proxied HOST resolves to
+    /// Cloudflare's edge, not the origin: give ADDR. Repeatable.
+    #[arg(long, value_name = "HOST[:PORT][@ADDR[:PORT]]", value_parser = origin)]
+    pub(crate) origin: Vec<Origin>,
+    /// A file of origins, one a line (blank lines and `#` comments skipped); `-` reads standard
+    /// input.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) origins_file: Option<String>,
+    /// Judge the PEM chain in FILE (leaf first) for HOST instead of connecting to it (HOST is
+    /// checked even without --origin). Repeatable.
+    #[arg(long, value_name = "HOST=FILE", value_parser = host_file)]
+    pub(crate) chain: Vec<(String, String)>,
+    /// A PEM bundle of roots that replaces the default trust (publicly trusted CAs and
+    /// Cloudflare's Origin CA) used while the store holds no usable root.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) default_trust: Option<String>,
+    /// Origins checked at once (1 to 256).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) concurrency: u16,
+    /// The most each origin may take to connect, and again to complete its TLS handshake, in
+    /// seconds.
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true, default_value = "10", value_parser = parse_seconds)]
+    pub(crate) probe_timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckOriginsArgs {
+    #[command(flatten)]
+    pub(crate) origins: OriginArgs,
+    /// Also check after uploading the root CA in FILE (PEM; `-` reads standard input).
+    /// Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) after_upload: Vec<String>,
+    /// Also check after deleting the certificate ID. Repeatable.
+    #[arg(long, value_name = "ID", value_parser = certificate_id)]
+    pub(crate) after_delete: Vec<String>,
+    /// Also check after `sync --dir DIR` (its *.pem and *.crt files).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["after_upload", "after_delete"])]
+    pub(crate) after_dir: Option<PathBuf>,
+    /// With --after-dir: the sync prunes (deletes the roots not in DIR).
+    #[arg(long, requires = "after_dir")]
+    pub(crate) prune: bool,
+}
+
+/// An origin, checked as the library checks it, so that clap names the option.
+fn origin(value: &str) -> Result<Origin, String> {
+    value.parse().map_err(|error: cloudflare_origin_trust_store::Error| error.to_string())
+}
+
+/// `HOST=FILE`, HOST checked as an origin's host.
+fn host_file(value: &str) -> Result<(String, String), String> {
+    let (host, file) =
+        value.split_once('=').ok_or("expected HOST=FILE, such as www.example.com=chain.pem")?;
+    if file.is_empty() {
+        return Err("no FILE after `=`; expected HOST=FILE".into());
+    }
+    let origin = Origin::new(host).map_err(|error| error.to_string())?;
+    Ok((origin.host().to_owned(), file.to_owned()))
+}

@@ -151,7 +151,7 @@ pub(crate) async fn handshake(origin: &Origin, limits: &ProbeLimits) -> Result<H
         Ok(Err(error)) if is_over_limit(&error) => {
             return Err(ProbeError::TooMuchData { address: shown, limit: limits.max_bytes });
         }
-        Ok(Err(error)) => return Err(ProbeError::Tls { address: shown, reason: error.to_string() }),
+        Ok(Err(error)) => return Err(ProbeError::Tls { address: shown, reason: tls_reason(&error) }),
         Ok(Ok(tls)) => tls,
     };
     let (_, connection) = tls.get_ref();
@@ -164,6 +164,19 @@ pub(crate) async fn handshake(origin: &Origin, limits: &ProbeLimits) -> Result<H
         return Err(ProbeError::NoCertificate { address: shown });
     }
     Ok(Handshake { address, protocol, certificates })
+}
+
+/// rustls's words for a failed handshake, and what they mean when the origin does not speak TLS.
+fn tls_reason(error: &io::Error) -> String {
+    let not_tls = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        .is_some_and(|inner| matches!(inner, rustls::Error::InvalidMessage(_)));
+    if not_tls {
+        format!("{error} (what it sent is not TLS: another protocol on this port?)")
+    } else {
+        error.to_string()
+    }
 }
 
 fn millis(duration: Duration) -> u64 {

@@ -337,12 +337,14 @@ fn anchor_of(der: &[u8]) -> Option<TrustAnchor<'static>> {
 /// A trust anchor's subject as text: its `subject` holds the Name's contents without the
 /// SEQUENCE header, which is put back to decode it.
 fn anchor_subject(anchor: &TrustAnchor<'_>) -> String {
+    const UNREADABLE: &str = "(unreadable subject)";
     let contents: &[u8] = anchor.subject.as_ref();
     let mut der = vec![0x30];
     match contents.len() {
         len @ 0..=0x7f => der.push(len as u8),
         len @ 0x80..=0xff => der.extend([0x81, len as u8]),
-        len => der.extend([0x82, (len >> 8) as u8, len as u8]),
+        len @ 0x100..=0xffff => der.extend([0x82, (len >> 8) as u8, len as u8]),
+        _ => return UNREADABLE.to_owned(),
     }
     der.extend_from_slice(contents);
     x509_cert::name::Name::from_der(&der)

@@ -12,10 +12,13 @@ use super::{certificate_id, parse_seconds};
 /// changes a store.
 #[derive(Debug, Args)]
 pub(crate) struct OriginArgs {
-    /// An origin: HOST[:PORT] (resolved normally) or HOST[:PORT]@ADDR[:PORT] (connect to ADDR,
-    /// HOST as SNI; an IPv6 ADDR in brackets); port 443 by default. A proxied HOST resolves to
-    /// Cloudflare's edge, not the origin: give ADDR. Repeatable.
-    #[arg(long, value_name = "HOST[:PORT][@ADDR[:PORT]]", value_parser = origin)]
+    // The help is an attribute, not a doc comment: rustdoc would read `[:PORT]` as a link.
+    #[arg(
+        long,
+        value_name = "HOST[:PORT][@ADDR[:PORT]]",
+        value_parser = origin,
+        help = "An origin: HOST[:PORT] (resolved normally) or HOST[:PORT]@ADDR[:PORT] (connect to ADDR, HOST as SNI; an IPv6 ADDR in brackets); port 443 by default. A proxied HOST resolves to Cloudflare's edge, not the origin: give ADDR. Repeatable"
+    )]
     pub(crate) origin: Vec<Origin>,
     /// A file of origins, one a line (blank lines and `#` comments skipped); `-` reads standard
     /// input.

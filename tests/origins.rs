@@ -324,3 +324,16 @@ async fn bad_options_are_refused_before_any_request() {
     assert!(error.unwrap_err().is_invalid_input());
     assert_eq!(fake.request_count(), 0);
 }
+
+#[tokio::test]
+async fn a_handshake_larger_than_the_byte_limit_stops_there() {
+    let root = Ca::root("Root");
+    let leaf = root.intermediate("Issuing CA").leaf(&[HOST]);
+    let origin = FakeOrigin::builder(&leaf.chain, &leaf.key).unwrap().start().await.unwrap();
+    let limits = ProbeLimits::new().max_bytes(200);
+    let target = origin.origin(HOST).unwrap();
+    let probed = cloudflare_origin_trust_store::origin::OriginChain::fetch_with(&target, &limits);
+    let error = probed.await.unwrap_err();
+    assert!(matches!(error, ProbeError::TooMuchData { limit: 200, .. }), "{error:?}");
+    assert!(error.to_string().ends_with("sent over 200 bytes without completing a TLS handshake"), "{error}");
+}

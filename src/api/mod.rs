@@ -12,6 +12,8 @@ use tracing::Instrument;
 pub(crate) mod audit;
 pub(crate) mod client;
 pub(crate) mod lifecycle;
+#[cfg(feature = "origins")]
+pub(crate) mod origins;
 pub(crate) mod sync;
 pub(crate) mod trust_store;
 pub(crate) mod zones;

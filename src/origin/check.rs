@@ -7,11 +7,9 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::origin::address::{Address, Origin};
 use crate::origin::chain::{ChainSource, Leaf, OriginChain};
-use crate::origin::change::Change;
 use crate::origin::edge::is_cloudflare_edge;
 use crate::origin::probe::ProbeLimits;
 use crate::origin::trust::TrustSet;
@@ -21,11 +19,11 @@ use crate::origin::verify::{Verdict, verify};
 /// each probe, the default trust, chains given instead of probing, and the time judged at.
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
-    concurrency: usize,
-    limits: ProbeLimits,
-    defaults: TrustSet,
-    chains: Vec<OriginChain>,
-    at: Option<DateTime<Utc>>,
+    pub(crate) concurrency: usize,
+    pub(crate) limits: ProbeLimits,
+    pub(crate) defaults: TrustSet,
+    pub(crate) chains: Vec<OriginChain>,
+    pub(crate) at: Option<DateTime<Utc>>,
 }
 
 impl CheckOptions {
@@ -76,7 +74,7 @@ impl CheckOptions {
         self
     }
 
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         if !(1..=Self::MAX_CONCURRENCY).contains(&self.concurrency) {
             return Err(Error::invalid(
                 "concurrency",
@@ -162,48 +160,6 @@ pub struct OriginReport {
     pub after: Option<TrustSet>,
     /// One per origin.
     pub checks: Vec<OriginCheck>,
-}
-
-impl Client {
-    /// Checks `origins` against zone `zone_id`'s trust now and after `change`, with
-    /// [`CheckOptions::new`]: see [`Client::check_origins_with`].
-    pub async fn check_origins(
-        &self,
-        zone_id: &str,
-        origins: &[Origin],
-        change: &Change,
-    ) -> Result<Vec<OriginCheck>> {
-        Ok(self.check_origins_with(zone_id, origins, change, &CheckOptions::new()).await?.checks)
-    }
-
-    /// Lists the zone's store ([`Client::collect_all`]), makes its trust now
-    /// ([`TrustSet::from_store_with_defaults`]) and after `change` ([`TrustSet::after`]), then
-    /// records each origin's chain (a TLS handshake, [`OriginChain::fetch_with`], up to
-    /// `concurrency` at once, or a chain given in the options) and judges it with both
-    /// ([`verify`]). An origin that cannot be reached is a verdict, not an error. Errors: invalid
-    /// options, ids or origins (before any request), the listing's own, and a change naming a
-    /// certificate the store does not hold.
-    pub async fn check_origins_with(
-        &self,
-        zone_id: &str,
-        origins: &[Origin],
-        change: &Change,
-        options: &CheckOptions,
-    ) -> Result<OriginReport> {
-        options.check()?;
-        change.check()?;
-        if origins.is_empty() {
-            return Err(Error::invalid("origins", "none given; give at least one origin"));
-        }
-        let store = self.collect_all(zone_id).await?;
-        let now = TrustSet::from_store_with_defaults(&store, &options.defaults);
-        let after = match change {
-            Change::None => None,
-            change => Some(TrustSet::after(&store, change, &options.defaults)?),
-        };
-        let checks = check_against(origins, &now, after.as_ref(), options).await;
-        Ok(OriginReport { now, after, checks })
-    }
 }
 
 /// Checks `origins` against trust sets already made (no API request): each origin's chain

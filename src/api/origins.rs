@@ -1,0 +1,47 @@
+//! `impl Client` for origin checks: will a zone's origins still be trusted after a change?
+
+use crate::api::client::Client;
+use crate::error::{Error, Result};
+use crate::origin::{Change, CheckOptions, Origin, OriginCheck, OriginReport, TrustSet, check_against};
+
+impl Client {
+    /// Checks `origins` against zone `zone_id`'s trust now and after `change`, with
+    /// [`CheckOptions::new`]: see [`Client::check_origins_with`].
+    pub async fn check_origins(
+        &self,
+        zone_id: &str,
+        origins: &[Origin],
+        change: &Change,
+    ) -> Result<Vec<OriginCheck>> {
+        Ok(self.check_origins_with(zone_id, origins, change, &CheckOptions::new()).await?.checks)
+    }
+
+    /// Lists the zone's store ([`Client::collect_all`]), makes its trust now
+    /// ([`TrustSet::from_store_with_defaults`]) and after `change` ([`TrustSet::after`]), then
+    /// records each origin's chain (a TLS handshake, [`OriginChain::fetch_with`], up to
+    /// `concurrency` at once, or a chain given in the options) and judges it with both
+    /// ([`verify`]). An origin that cannot be reached is a verdict, not an error. Errors: invalid
+    /// options, ids or origins (before any request), the listing's own, and a change naming a
+    /// certificate the store does not hold.
+    pub async fn check_origins_with(
+        &self,
+        zone_id: &str,
+        origins: &[Origin],
+        change: &Change,
+        options: &CheckOptions,
+    ) -> Result<OriginReport> {
+        options.check()?;
+        change.check()?;
+        if origins.is_empty() {
+            return Err(Error::invalid("origins", "none given; give at least one origin"));
+        }
+        let store = self.collect_all(zone_id).await?;
+        let now = TrustSet::from_store_with_defaults(&store, &options.defaults);
+        let after = match change {
+            Change::None => None,
+            change => Some(TrustSet::after(&store, change, &options.defaults)?),
+        };
+        let checks = check_against(origins, &now, after.as_ref(), options).await;
+        Ok(OriginReport { now, after, checks })
+    }
+}

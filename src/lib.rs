@@ -71,7 +71,7 @@ pub use certificate::{
     check_root_ca_now, pem_text,
 };
 pub use error::{Error, ErrorKind, Result};
-pub use lifecycle::{Polling, Rotation};
+pub use lifecycle::{Polling, Rotation, held_root};
 pub use model::{
     CertificateStatus, CustomTrustStore, Page, ResponseMessage, ResponseMessageSource, ResultInfo, Zone,
     ZoneAccount, ZoneStatus,

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::model::CustomTrustStore;
+use crate::model::{CertificateStatus, CustomTrustStore};
 
 /// How [`Client::wait_until_active_with`](crate::Client::wait_until_active_with) polls: the first poll at once, then after `initial`,
 /// doubling up to `max`, until `timeout` has passed.
@@ -57,4 +57,18 @@ pub struct Rotation {
     pub new: CustomTrustStore,
     /// The old root's id (deleted).
     pub old_id: String,
+}
+
+/// The certificate of `store` that holds the root CA in `pem` (the same DER, by its SHA-256),
+/// unless it is on its way out (`pending_deletion` or `deleted`): what
+/// [`Client::find_root`](crate::Client::find_root) finds, for a store already listed. A `pem` that
+/// is not one `CERTIFICATE` block is [`ErrorKind::InvalidCertificate`](crate::ErrorKind::InvalidCertificate).
+pub fn held_root<'a>(store: &'a [CustomTrustStore], pem: &str) -> Result<Option<&'a CustomTrustStore>> {
+    let wanted = crate::certificate::der_fingerprint(pem)?;
+    let leaving = |c: &CustomTrustStore| {
+        matches!(c.status, CertificateStatus::PendingDeletion | CertificateStatus::Deleted)
+    };
+    Ok(store.iter().find(|c| {
+        !leaving(c) && crate::certificate::der_fingerprint(&c.certificate).is_ok_and(|held| held == wanted)
+    }))
 }

@@ -435,8 +435,9 @@ async fn server_statuses_reach_logs_and_prompts_escaped_on_a_terminal() {
         }
         for (flags, log_env) in logs {
             fake.set_certificates(Vec::new());
+            // The store's first root: the switch to it is asked about on the terminal, and accepted.
             let (code, shown) =
-                run_on_terminal(&[&args[..], flags].concat(), &[&env[..], log_env].concat(), "").await;
+                run_on_terminal(&[&args[..], flags].concat(), &[&env[..], log_env].concat(), "y\n").await;
             assert_eq!(code, Some(1), "{shown}");
             assert!(shown.contains("status=pending"), "{flags:?} {log_env:?}: the wait's fields: {shown}");
             assert_nothing_raw(&shown, "logs");

@@ -251,3 +251,112 @@ async fn the_schema_of_check_origins_names_its_fields() {
         assert!(properties.contains_key(field), "{field}: {schema}");
     }
 }
+
+/// The write requests (POST, DELETE) the fake received.
+fn writes(fake: &FakeCloudflare) -> Vec<String> {
+    fake.requests().iter().filter(|r| r.method != "GET").map(|r| format!("{} {}", r.method, r.path)).collect()
+}
+
+/// Runs a write command (`args`) against the setup's zone with `--origin` for its origin.
+async fn write(s: &Setup, args: &[&str]) -> std::process::Output {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--zone-id", s.fake.zone_id(), "--base-url", &s.base, "--origin", &s.target]);
+    run(&all, &token_env()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_guard_refuses_the_anchoring_root_with_exit_5_and_no_write_unless_force() {
+    let (anchor, other) = (Ca::root("Anchor"), Ca::root("Other"));
+    let s = setup(&[(&anchor, 1), (&other, 2)], &anchor.leaf(&[HOST])).await;
+    let output = write(&s, &["delete", &id(1), "--yes"]).await;
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("1 origin(s) trusted now would not be after this change"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).ends_with("nothing was written; add --force to make it anyway\n"),
+        "{}",
+        stderr(&output)
+    );
+    let table = String::from_utf8(output.stdout.clone()).unwrap();
+    assert!(table.lines().any(|l| l.starts_with(HOST) && l.contains("untrusted")), "{table}");
+    assert!(writes(&s.fake).is_empty(), "{:?}", writes(&s.fake));
+    // Another root goes: every origin stays trusted.
+    let output = write(&s, &["delete", &id(2), "--yes"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(writes(&s.fake).len(), 1);
+    // --force deletes the anchor all the same.
+    let output = write(&s, &["delete", &id(1), "--yes", "--force"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(writes(&s.fake).len(), 2);
+    assert!(stderr(&output).contains("this removes the store's last root"), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_guard_refuses_a_first_root_that_untrusts_a_public_origin_unless_force() {
+    let (public, private) = (Ca::root("Public CA"), Ca::root("Private Root"));
+    let s = setup(&[], &public.leaf(&[HOST])).await;
+    let bundle = temp_file("guard-public-bundle.pem", &public.pem);
+    let private_file = temp_file("guard-private-root.pem", &private.pem);
+    let public_file = temp_file("guard-public-root.pem", &public.pem);
+    fn upload<'a>(file: &'a str, bundle: &'a str) -> Vec<&'a str> {
+        vec!["upload", "--certificate-file", file, "--default-trust", bundle]
+    }
+    let args = upload(&private_file, &bundle);
+    let output = write(&s, &args).await;
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    assert!(stderr(&output).contains("the store holds no root yet"), "{}", stderr(&output));
+    assert!(writes(&s.fake).is_empty(), "{:?}", writes(&s.fake));
+    // Uploading the root that anchors it keeps it trusted.
+    let args = upload(&public_file, &bundle);
+    let output = write(&s, &args).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(writes(&s.fake).len(), 1);
+    // Now the store anchors the origin: another root beside it changes nothing for it.
+    let output = write(&s, &upload(&private_file, &bundle)).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(writes(&s.fake).len(), 2);
+    // --force uploads a first root that untrusts the origin all the same.
+    let s = setup(&[], &public.leaf(&[HOST])).await;
+    let mut args = upload(&private_file, &bundle);
+    args.push("--force");
+    let output = write(&s, &args).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(writes(&s.fake).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_and_sync_guards_refuse_a_change_that_drops_the_anchor_unless_force() {
+    let (anchor, spare, new) = (Ca::root("Rotated Anchor"), Ca::root("Spare"), Ca::root("Newcomer"));
+    let s = setup(&[(&anchor, 1), (&spare, 2)], &anchor.leaf(&[HOST])).await;
+    let new_file = temp_file("guard-new-root.pem", &new.pem);
+    let output = write(&s, &["rotate", "--old", &id(1), "--new", &new_file]).await;
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    assert!(writes(&s.fake).is_empty(), "{:?}", writes(&s.fake));
+
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("guard-sync-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("new.pem"), &new.pem).unwrap();
+    std::fs::write(dir.join("spare.pem"), &spare.pem).unwrap();
+    let dir = dir.to_str().unwrap();
+    // A prune that deletes the anchor: refused before any write, --yes or not.
+    let output = write(&s, &["sync", "--dir", dir, "--prune", "--yes", "--no-wait"]).await;
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    assert!(writes(&s.fake).is_empty(), "{:?}", writes(&s.fake));
+    // Without pruning, the anchor stays: the sync goes on.
+    let output = write(&s, &["sync", "--dir", dir, "--no-wait"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(writes(&s.fake).len(), 1, "the new root uploaded");
+    // --force prunes the anchor all the same.
+    let output = write(&s, &["sync", "--dir", dir, "--prune", "--yes", "--no-wait", "--force"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        writes(&s.fake).iter().any(|w| w.starts_with("DELETE") && w.ends_with(&id(1))),
+        "{:?}",
+        writes(&s.fake)
+    );
+}

@@ -413,7 +413,13 @@ async fn one_zone_given_in_two_cases_is_synced_once() {
         }
         let output = run(&args, &token_env()).await;
         assert!(output.status.success(), "{}", stderr(&output));
-        assert_eq!(methods(&fake)[before..], ["GET", "POST", "POST"], "{spellings:?}: one plan, one apply");
+        // The plan's list, the guard's (the store's first roots: the switch is said), two uploads.
+        assert_eq!(
+            methods(&fake)[before..],
+            ["GET", "GET", "POST", "POST"],
+            "{spellings:?}: one plan, one apply"
+        );
+        assert!(stderr(&output).contains("the store holds no root yet"), "{}", stderr(&output));
         assert_eq!(fake.certificates().len(), 2);
         assert!(fake.requests().iter().all(|r| r.path.contains(fake.zone_id())), "sent in lowercase");
     }

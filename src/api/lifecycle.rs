@@ -71,14 +71,9 @@ impl Client {
     /// not one `CERTIFICATE` block is [`ErrorKind::InvalidCertificate`](crate::ErrorKind::InvalidCertificate)
     /// and nothing is sent. The certificate in `pem` need not pass the local checks.
     pub async fn find_root(&self, zone_id: &str, pem: &str) -> Result<Option<CustomTrustStore>> {
-        let wanted = crate::certificate::der_fingerprint(pem)?;
-        let leaving = |c: &CustomTrustStore| {
-            matches!(c.status, CertificateStatus::PendingDeletion | CertificateStatus::Deleted)
-        };
-        Ok(self.collect_all(zone_id).await?.into_iter().find(|c| {
-            !leaving(c)
-                && crate::certificate::der_fingerprint(&c.certificate).is_ok_and(|held| held == wanted)
-        }))
+        crate::certificate::der_fingerprint(pem)?;
+        let store = self.collect_all(zone_id).await?;
+        Ok(crate::lifecycle::held_root(&store, pem)?.cloned())
     }
 
     /// Replaces root `old_id` with the root CA in `new_pem`: checks the new one locally (nothing

@@ -136,10 +136,18 @@ impl Store {
         self.zones.iter_mut().find(|zone| zone.zone.id == id)
     }
 
-    /// A fresh certificate id, as Cloudflare's: 32 hex characters.
+    /// A fresh certificate id, as Cloudflare's: 32 hex characters, held by no certificate of any
+    /// zone (a test may have given the store ids of the same shape).
     pub(crate) fn next_id(&mut self) -> String {
-        self.next_serial += 1;
-        format!("{:032x}", 0xca00_0000_0000_0000_0000_0000_0000_0000u128 + u128::from(self.next_serial - 1))
+        loop {
+            self.next_serial += 1;
+            let id =
+                format!("{:032x}", 0xca00_0000_0000_0000_0000_0000_0000_0000u128 + u128::from(self.next_serial - 1));
+            let taken = self.zones.iter().any(|zone| zone.certificates.iter().any(|c| c.certificate.id == id));
+            if !taken {
+                return id;
+            }
+        }
     }
 }
 

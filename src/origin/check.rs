@@ -162,6 +162,13 @@ pub struct OriginReport {
     pub checks: Vec<OriginCheck>,
 }
 
+impl OriginReport {
+    /// A report of `checks` made against `now` and `after` (see [`check_against`]).
+    pub fn new(now: TrustSet, after: Option<TrustSet>, checks: Vec<OriginCheck>) -> Self {
+        Self { now, after, checks }
+    }
+}
+
 /// Checks `origins` against trust sets already made (no API request): each origin's chain
 /// recorded (concurrently, in the options' bounds) and judged with `now` and `after`.
 pub async fn check_against(

@@ -10,7 +10,7 @@ use cloudflare_origin_trust_store::{
 
 mod origins;
 
-pub(crate) use origins::{CheckOriginsArgs, OriginArgs};
+pub(crate) use origins::{CheckOriginsArgs, GuardArgs, OriginTargets};
 
 const AFTER_HELP: &str = "\
 Credentials: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the token wins when both
@@ -206,6 +206,8 @@ pub(crate) struct DeleteArgs {
     /// Delete without asking (required when standard input is not a terminal).
     #[arg(short, long)]
     pub(crate) yes: bool,
+    #[command(flatten)]
+    pub(crate) guard: GuardArgs,
 }
 
 /// Waiting until an upload is active.
@@ -230,6 +232,8 @@ pub(crate) struct UploadArgs {
     pub(crate) wait: bool,
     #[command(flatten)]
     pub(crate) wait_args: WaitArgs,
+    #[command(flatten)]
+    pub(crate) guard: GuardArgs,
 }
 
 #[derive(Debug, Args)]
@@ -263,6 +267,8 @@ pub(crate) struct SyncArgs {
     /// Zones synced at once (1 to 32).
     #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=32))]
     pub(crate) concurrency: u8,
+    #[command(flatten)]
+    pub(crate) guard: GuardArgs,
 }
 
 #[derive(Debug, Args)]
@@ -275,6 +281,8 @@ pub(crate) struct RotateArgs {
     pub(crate) new: String,
     #[command(flatten)]
     pub(crate) wait_args: WaitArgs,
+    #[command(flatten)]
+    pub(crate) guard: GuardArgs,
 }
 
 #[derive(Debug, Args)]

@@ -8,10 +8,10 @@ use cloudflare_origin_trust_store::origin::Origin;
 
 use super::{certificate_id, parse_seconds};
 
-/// Which origins to check, and how: shared by every command that can check origins before it
-/// changes a store.
+/// Which origins to check, and how: shared by `check-origins` and every command that checks
+/// origins before it changes a store (`upload`, `delete`, `rotate`, `sync`).
 #[derive(Debug, Args)]
-pub(crate) struct OriginArgs {
+pub(crate) struct OriginTargets {
     // The help is an attribute, not a doc comment: rustdoc would read `[:PORT]` as a link.
     #[arg(
         long,
@@ -32,13 +32,44 @@ pub(crate) struct OriginArgs {
     /// Cloudflare's Origin CA) used while the store holds no usable root.
     #[arg(long, value_name = "FILE")]
     pub(crate) default_trust: Option<String>,
-    /// Origins checked at once (1 to 256).
-    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub(crate) concurrency: u16,
     /// The most each origin may take to connect, and again to complete its TLS handshake, in
     /// seconds.
     #[arg(long, value_name = "SECS", allow_negative_numbers = true, default_value = "10", value_parser = parse_seconds)]
     pub(crate) probe_timeout: Duration,
+}
+
+impl OriginTargets {
+    /// Whether any origin is given (`--origin`, `--origins-file`, `--chain`).
+    pub(crate) fn any(&self) -> bool {
+        !self.origin.is_empty() || self.origins_file.is_some() || !self.chain.is_empty()
+    }
+}
+
+/// The origin options of `check-origins`.
+#[derive(Debug, Args)]
+pub(crate) struct OriginArgs {
+    #[command(flatten)]
+    pub(crate) targets: OriginTargets,
+    /// Origins checked at once (1 to 256).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) concurrency: u16,
+}
+
+/// The guard of a command that changes a store: with origins given, it checks them against the
+/// store after the change before anything is written, and refuses (exit 5) a change that would
+/// make an origin trusted now untrusted, unless `--force`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Origin checks (before anything is written)")]
+pub(crate) struct GuardArgs {
+    #[command(flatten)]
+    pub(crate) targets: OriginTargets,
+    /// Origins checked at once by the guard (1 to 256).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) origin_concurrency: u16,
+    /// Make the change even when an origin trusted now would not be (or cannot be checked), and
+    /// without asking about the switch between the store's roots and the default trust.
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Args)]

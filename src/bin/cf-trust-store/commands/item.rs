@@ -3,8 +3,10 @@
 use std::io::{self, IsTerminal, Write};
 
 use chrono::Utc;
-use cloudflare_origin_trust_store::{Client, Error, SelfSignature, terminal_safe};
+use cloudflare_origin_trust_store::origin::{Change, PlannedRoot};
+use cloudflare_origin_trust_store::{Client, Error, SelfSignature, held_root, terminal_safe};
 
+use super::guard::before_write;
 use super::{ask, client, one_zone, zone_id};
 use crate::args::{DeleteArgs, Global, ItemArgs, UploadArgs};
 use crate::input::certificate_text;
@@ -35,11 +37,28 @@ pub(crate) async fn upload(global: &Global, args: UploadArgs) -> Result<ExitStat
             );
         }
     }
+    // Exactly one CERTIFICATE block and nothing else, checked before anything is sent (with
+    // --skip-local-checks too): matching it against the store needs no more than that.
+    held_root(&[], &pem)?;
+    // Origin checks need a root the local checks can read.
+    let planned = PlannedRoot::from_pem(&pem, Utc::now());
+    if let (Err(problem), true) = (&planned, args.guard.targets.any()) {
+        return Err(Failure::usage(format!(
+            "origin checks need a root CA the local checks can read: {problem}"
+        )));
+    }
     let client = client(global)?;
     let zone = zone_id(&client, zone).await?;
+    let store = client.collect_all(&zone).await?;
     // A root the store already holds is not sent again (Cloudflare would refuse it): the
     // certificate holding it is the answer, and `--wait` waits for that one.
-    let certificate = match client.find_root(&zone, &pem).await? {
+    let held = held_root(&store, &pem)?.cloned();
+    if held.is_none()
+        && let Ok(root) = planned
+    {
+        before_write(global, &args.guard, false, &zone, &store, &Change::Upload(vec![root])).await?;
+    }
+    let certificate = match held {
         Some(held) => {
             if !global.quiet {
                 let _ = writeln!(
@@ -79,6 +98,13 @@ pub(crate) async fn delete(global: &Global, args: DeleteArgs) -> Result<ExitStat
     }
     let client = client(global)?;
     let zone = zone_id(&client, zone).await?;
+    // The guards need the store as it is; an id it does not list is left for the delete to
+    // answer (404).
+    let store = client.collect_all(&zone).await?;
+    if let Some(listed) = store.iter().find(|c| c.id.eq_ignore_ascii_case(id)) {
+        let change = Change::Delete(vec![listed.id.clone()]);
+        before_write(global, &args.guard, args.yes, &zone, &store, &change).await?;
+    }
     if !args.yes && !confirmed(&client, &zone, id).await? {
         return Err(Failure {
             status: ExitStatus::Failure,

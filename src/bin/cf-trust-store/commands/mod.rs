@@ -2,6 +2,7 @@
 
 mod audit;
 mod fake_server;
+mod guard;
 mod item;
 mod list;
 mod meta;

@@ -9,11 +9,11 @@ use cloudflare_origin_trust_store::origin::{
     AnchorSource, Change, CheckOptions, MAX_BUNDLE_BYTES, MAX_CHAIN_BYTES, Origin, OriginChain, OriginCheck,
     OriginReport, PlannedRoot, ProbeLimits, TrustSet, Verdict, post_quantum_mix,
 };
-use cloudflare_origin_trust_store::{Client, terminal_safe};
+use cloudflare_origin_trust_store::terminal_safe;
 use serde::Serialize;
 
 use super::{client, one_zone, zone_id};
-use crate::args::{CheckOriginsArgs, Global, OriginArgs};
+use crate::args::{CheckOriginsArgs, Global, OriginTargets};
 use crate::input::{certificate_text, certificate_text_at};
 use crate::output::{Column, Line, Printer, Record};
 use crate::{ExitStatus, Failure};
@@ -23,7 +23,7 @@ use crate::{ExitStatus, Failure};
 /// invalid input (refused before any request), 1 when the store cannot be listed.
 pub(crate) async fn check_origins(global: &Global, args: CheckOriginsArgs) -> Result<ExitStatus, Failure> {
     let zone = one_zone(global, "check-origins")?;
-    let (origins, options) = inputs(&args.origins)?;
+    let (origins, options, _) = inputs(&args.origins.targets, args.origins.concurrency)?;
     let change = change_of(&args)?;
     let client = client(global)?;
     let zone = zone_id(&client, zone).await?;
@@ -51,26 +51,7 @@ impl GuardOutcome {
         self.report.checks.iter().all(OriginCheck::passed)
     }
 
-    /// Why a command should not make the change, when an origin would not be trusted after it.
-    #[allow(dead_code)] // for upload, delete, rotate and sync, which call origin_guard
-    pub(crate) fn refusal(&self) -> Option<String> {
-        let failing: Vec<String> = self
-            .report
-            .checks
-            .iter()
-            .filter(|check| !check.after.as_ref().unwrap_or(&check.now).is_trusted())
-            .map(|check| format!("{} ({})", check.origin, check.after.as_ref().unwrap_or(&check.now)))
-            .collect();
-        (!failing.is_empty()).then(|| {
-            format!(
-                "{} origin(s) would not be trusted: {}",
-                failing.len(),
-                terminal_safe(&failing.join("; "))
-            )
-        })
-    }
-
-    fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let checks = &self.report.checks;
         let trusted_now = checks.iter().filter(|c| c.now.is_trusted()).count();
         let mut line = format!("{} origin(s): {trusted_now} trusted now", checks.len());
@@ -82,29 +63,19 @@ impl GuardOutcome {
     }
 }
 
-/// Checks the origins of `args` against `zone`'s store now and after `change`: for a command to
-/// call before it writes. Input errors are usage failures (exit 2); the listing's, failures.
-#[allow(dead_code)] // check-origins reads its own inputs; upload, delete, rotate and sync call this
-pub(crate) async fn origin_guard(
-    client: &Client,
-    zone: &str,
-    args: &OriginArgs,
-    change: &Change,
-) -> Result<GuardOutcome, Failure> {
-    let (origins, options) = inputs(args)?;
-    let report = client.check_origins_with(zone, &origins, change, &options).await?;
-    Ok(GuardOutcome { report })
-}
-
-/// The origins and options of `args`: every file read and checked, nothing sent.
-fn inputs(args: &OriginArgs) -> Result<(Vec<Origin>, CheckOptions), Failure> {
-    let mut origins = args.origin.clone();
-    if let Some(path) = &args.origins_file {
+/// The origins and options of `targets`, with `concurrency`: every file read and checked,
+/// nothing sent. Also the default trust the options hold (`--default-trust`, or Cloudflare's).
+pub(crate) fn inputs(
+    targets: &OriginTargets,
+    concurrency: u16,
+) -> Result<(Vec<Origin>, CheckOptions, TrustSet), Failure> {
+    let mut origins = targets.origin.clone();
+    if let Some(path) = &targets.origins_file {
         origins.extend(origins_file(path)?);
     }
-    let limits = ProbeLimits::new().timeout(args.probe_timeout);
-    let mut options = CheckOptions::new().concurrency(args.concurrency.into()).limits(limits);
-    for (host, path) in &args.chain {
+    let limits = ProbeLimits::new().timeout(targets.probe_timeout);
+    let mut options = CheckOptions::new().concurrency(concurrency.into()).limits(limits);
+    for (host, path) in &targets.chain {
         let text = read_text(path, MAX_CHAIN_BYTES, "chain file")?;
         let chain = OriginChain::from_pem(host, &text).map_err(|e| usage_in("the chain file", path, &e))?;
         if !origins.iter().any(|origin| origin.host() == host) {
@@ -112,11 +83,12 @@ fn inputs(args: &OriginArgs) -> Result<(Vec<Origin>, CheckOptions), Failure> {
         }
         options = options.chain(chain);
     }
-    if let Some(path) = &args.default_trust {
+    let mut defaults = TrustSet::cloudflare_default();
+    if let Some(path) = &targets.default_trust {
         let text = read_text(path, MAX_BUNDLE_BYTES, "default trust file")?;
-        let set =
+        defaults =
             TrustSet::from_pem_bundle(&text).map_err(|e| usage_in("the default trust file", path, &e))?;
-        options = options.default_trust(set);
+        options = options.default_trust(defaults.clone());
     }
     if origins.is_empty() {
         return Err(Failure::usage(
@@ -124,7 +96,7 @@ fn inputs(args: &OriginArgs) -> Result<(Vec<Origin>, CheckOptions), Failure> {
                 .into(),
         ));
     }
-    Ok((origins, options))
+    Ok((origins, options, defaults))
 }
 
 fn usage_in(what: &str, path: &str, error: &dyn std::fmt::Display) -> Failure {
@@ -230,7 +202,7 @@ fn read_text(path: &str, limit: usize, what: &str) -> Result<String, Failure> {
 }
 
 /// What is worth saying beside the rows, on stderr: the trust sets and the post-quantum lint.
-fn notes(report: &OriginReport) -> io::Result<()> {
+pub(crate) fn notes(report: &OriginReport) -> io::Result<()> {
     let mut lines = Vec::new();
     let describe = |set: &TrustSet| {
         if set.is_default() {
@@ -283,7 +255,7 @@ pub(crate) struct OriginRow {
 }
 
 impl OriginRow {
-    fn of(check: OriginCheck) -> Self {
+    pub(crate) fn of(check: OriginCheck) -> Self {
         Self { passed: check.passed(), check }
     }
 }

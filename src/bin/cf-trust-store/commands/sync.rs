@@ -4,9 +4,11 @@ use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 use chrono::Utc;
+use cloudflare_origin_trust_store::origin::{Change, PlannedRoot};
 use cloudflare_origin_trust_store::{Action, DesiredRoot, ErrorKind, Plan, Polling, terminal_safe};
 use futures_util::StreamExt;
 
+use super::guard::before_write;
 use super::{ask, client, given_zones, one_zone, zone_id};
 use crate::args::{Global, RotateArgs, SyncArgs};
 use crate::input::{certificate_text, certificate_text_at};
@@ -62,6 +64,13 @@ pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, 
             .buffered(concurrency)
             .collect()
             .await;
+    if !args.dry_run {
+        for (zone, plan) in &planned {
+            if let Ok(plan) = plan {
+                guard(global, &client, &args, &desired, zone, plan).await?;
+            }
+        }
+    }
     if !args.dry_run && !args.yes {
         confirm_deletes(&planned)?;
     }
@@ -107,6 +116,44 @@ pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, 
         (false, true) => ExitStatus::ChangesPending,
         (false, false) => ExitStatus::Success,
     })
+}
+
+/// The guards of one zone's plan ([`before_write`]): run when origins are given, or when the plan
+/// switches the zone between its roots and the default trust (a first upload, a last delete).
+async fn guard(
+    global: &Global,
+    client: &cloudflare_origin_trust_store::Client,
+    args: &SyncArgs,
+    desired: &[DesiredRoot],
+    zone: &str,
+    plan: &Plan,
+) -> Result<(), Failure> {
+    let count = |action| plan.steps.iter().filter(|step| step.action == action).count();
+    let (held, kept) =
+        (count(Action::Unchanged) + count(Action::Delete), count(Action::Unchanged) + count(Action::Upload));
+    let switches = (held == 0) != (kept == 0);
+    if plan.changes() == 0 || !(switches || args.guard.targets.any()) {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let mut upload = Vec::new();
+    for step in plan.steps.iter().filter(|step| step.action == Action::Upload) {
+        let Some(root) = desired.iter().find(|root| root.details.sha256_fingerprint == step.fingerprint)
+        else {
+            continue;
+        };
+        upload.push(
+            PlannedRoot::from_pem(root.pem(), now).map_err(|problem| Failure::usage(problem.to_string()))?,
+        );
+    }
+    let delete = plan
+        .steps
+        .iter()
+        .filter(|step| step.action == Action::Delete)
+        .filter_map(|step| step.id.clone())
+        .collect();
+    let store = client.collect_all(zone).await?;
+    before_write(global, &args.guard, args.yes, zone, &store, &Change::Edit { upload, delete }).await
 }
 
 /// How a plan's uploads are waited for: with `--wait`, or when the plan also deletes (a root is
@@ -263,10 +310,18 @@ pub(crate) async fn rotate(global: &Global, args: RotateArgs) -> Result<ExitStat
         )));
     }
     let pem = certificate_text(&args.new)?;
-    DesiredRoot::from_pem(&pem, Utc::now())
+    let new = PlannedRoot::from_pem(&pem, Utc::now())
         .map_err(|problem| Failure::usage(format!("{}: {problem}", crate::input::shown(&args.new))))?;
     let client = client(global)?;
     let zone = zone_id(&client, zone).await?;
+    if args.guard.targets.any() {
+        // An old id the store does not list is left for the rotation to answer (404).
+        let store = client.collect_all(&zone).await?;
+        if let Some(old) = store.iter().find(|c| c.id.eq_ignore_ascii_case(&args.old)) {
+            let change = Change::Rotate { old: old.id.clone(), new };
+            before_write(global, &args.guard, false, &zone, &store, &change).await?;
+        }
+    }
     match client.rotate(&zone, &args.old, &pem, Polling::new(args.wait_args.wait_timeout)).await {
         Ok(rotation) => {
             if !global.quiet {

@@ -25,8 +25,23 @@ pub(crate) fn schema(args: SchemaArgs) -> Result<ExitStatus, Failure> {
 
 pub(crate) fn completions(args: CompletionsArgs) -> Result<ExitStatus, Failure> {
     let mut script = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "cf-trust-store", &mut script);
+    clap_complete::generate(args.shell, &mut Cli::command(), BIN, &mut script);
+    if args.shell == clap_complete::Shell::Bash {
+        script = bash_case_labels_fixed(&String::from_utf8(script).expect("clap_complete writes UTF-8"))
+            .into_bytes();
+    }
     write_out(&script)
+}
+
+const BIN: &str = "cf-trust-store";
+
+/// clap_complete's bash script (4.6) names the state of a subcommand two ways when the binary's
+/// name has a hyphen: the loop over the words sets `cmd="cf__trust__store__subcmd__list"`, but the
+/// arms that complete it read `cf__subcmd__trust__subcmd__store__subcmd__list)`, so nothing below
+/// the top level completes (flags of a subcommand, their values). The arms are written as the loop
+/// sets them.
+fn bash_case_labels_fixed(script: &str) -> String {
+    script.replace(&BIN.replace('-', "__subcmd__"), &BIN.replace('-', "__"))
 }
 
 /// The manual page in roff: the command, then a section for each subcommand.

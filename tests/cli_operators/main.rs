@@ -1,0 +1,9 @@
+//! What operators expect of the `cf-trust-store` binary: shell completions a shell can use,
+//! manual pages `man` can read, metrics Prometheus can scrape, durations as people write them,
+//! errors a pipeline can read and credentials named the way other Cloudflare tools name them.
+
+#[path = "../cli_support/mod.rs"]
+mod cli_support;
+
+mod completions;
+mod tools;

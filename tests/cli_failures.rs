@@ -288,10 +288,10 @@ async fn negative_numbers_and_unknown_statuses_are_refused_naming_the_option_and
         (&["list", "--zone-id", zone, "--retries", "-1"], "'-1' for '--retries <N>'"),
         (&["list", "--zone-id", zone, "--page", "-2"], "'-2' for '--page <N>'"),
         (&["list", "--zone-id", zone, "--all", "--max-pages", "-5"], "'-5' for '--max-pages <N>'"),
-        (&["list", "--zone-id", zone, "--timeout", "-0.5"], "'-0.5' for '--timeout <SECS>'"),
+        (&["list", "--zone-id", zone, "--timeout", "-0.5"], "'-0.5' for '--timeout <DURATION>'"),
         (
             &["upload", "--zone-id", zone, "--certificate-file", "x.pem", "--wait-timeout", "-3"],
-            "'-3' for '--wait-timeout <SECS>'",
+            "'-3' for '--wait-timeout <DURATION>'",
         ),
     ] {
         let output = run(&[args, &["--base-url", &base]].concat(), &token_env()).await;

@@ -4,6 +4,9 @@
 
 #[path = "../cli_support/mod.rs"]
 mod cli_support;
+#[path = "../common/mod.rs"]
+mod common;
 
 mod completions;
+mod durations;
 mod tools;

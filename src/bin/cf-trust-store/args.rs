@@ -95,8 +95,8 @@ pub(crate) struct Global {
     /// The API's base URL (overrides CLOUDFLARE_BASE_URL); must be https except on loopback.
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) base_url: Option<String>,
-    /// Timeout of each request, in seconds (fractions allowed).
-    #[arg(long, global = true, value_name = "SECS", allow_negative_numbers = true, value_parser = parse_seconds)]
+    /// Timeout of each request: 30s, 2m, 500ms, or a number of seconds (fractions allowed).
+    #[arg(long, global = true, value_name = "DURATION", allow_negative_numbers = true, value_parser = parse_duration)]
     pub(crate) timeout: Option<Duration>,
     /// Retries of a failed request (connection errors, timeouts, 408, 429, 5xx); 0 disables them.
     #[arg(long, global = true, value_name = "N", allow_negative_numbers = true, default_value_t = RetryPolicy::DEFAULT_MAX_RETRIES)]
@@ -213,8 +213,8 @@ pub(crate) struct DeleteArgs {
 /// Waiting until an upload is active.
 #[derive(Debug, Args)]
 pub(crate) struct WaitArgs {
-    /// How long to wait for `active`, in seconds.
-    #[arg(long, value_name = "SECS", allow_negative_numbers = true, default_value = "300", value_parser = parse_seconds)]
+    /// How long to wait for `active`: 5m, 90s, 1h, or a number of seconds.
+    #[arg(long, value_name = "DURATION", allow_negative_numbers = true, default_value = "5m", value_parser = parse_duration)]
     pub(crate) wait_timeout: Duration,
 }
 
@@ -367,12 +367,20 @@ pub(crate) enum Output {
     Jsonl,
 }
 
-pub(crate) fn parse_seconds(raw: &str) -> Result<Duration, String> {
-    let secs: f64 = raw.parse().map_err(|_| format!("{raw:?} is not a number of seconds"))?;
-    if secs.is_nan() || secs <= 0.0 {
-        return Err(format!("must be greater than 0, got {raw}"));
+/// A duration as people write it: `30s`, `5m`, `1h30m`, `500ms` (humantime's units), or a plain
+/// number of seconds (`30`, `1.5`). Clap names the option in front of the message.
+pub(crate) fn parse_duration(raw: &str) -> Result<Duration, String> {
+    const FORMS: &str = "give seconds (30, 1.5) or a number with a unit (500ms, 30s, 5m, 1h30m)";
+    let duration = match raw.trim().parse::<f64>() {
+        Ok(secs) if secs.is_nan() || secs <= 0.0 => return Err(format!("must be greater than 0; {FORMS}")),
+        Ok(secs) => Duration::try_from_secs_f64(secs).map_err(|_| format!("{raw} seconds is too long"))?,
+        Err(_) => humantime::parse_duration(raw.trim())
+            .map_err(|error| format!("{raw:?} is not a duration ({error}); {FORMS}"))?,
+    };
+    if duration.is_zero() {
+        return Err(format!("must be greater than 0; {FORMS}"));
     }
-    Duration::try_from_secs_f64(secs).map_err(|_| format!("{raw} seconds is too long"))
+    Ok(duration)
 }
 
 /// The statuses `--status` takes: the ones Cloudflare documents (a typo must not empty a gate).

@@ -195,7 +195,12 @@ async fn a_failing_zone_is_reported_with_exit_1_and_the_others_still_listed() {
         run(&["audit", "--all-zones", "--retries", "1", "-o", "json", "--base-url", &base], &token_env())
             .await;
     assert_eq!(output.status.code(), Some(1), "1 wins over 3: {}", stderr(&output));
-    assert_eq!(stderr(&output), "error: 2 of 22 zone(s) could not be audited: see the error of each\n");
+    assert_failed_with_report(
+        &output,
+        1,
+        "error: 2 of 22 zone(s) could not be audited: see the error of each\n",
+        "zones_failed",
+    );
     let rows = rows(&output.stdout);
     assert_eq!(rows.len(), 22);
     for (i, row) in rows.iter().enumerate() {

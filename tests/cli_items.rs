@@ -83,13 +83,14 @@ async fn upload_get_and_delete_print_in_the_chosen_format() {
         &token_env(),
     )
     .await;
-    assert_failed(
+    assert_failed_with_report(
         &output,
         1,
         &format!(
             "error: cloudflare api error (http 404): code 1404: Certificate {id} not found in the trust store [cf-ray {}]\n",
             fake::ray_id(fake.request_count())
         ),
+        "api",
     );
     assert_eq!(fake.certificates().len(), 2);
 }

@@ -261,6 +261,41 @@ pub enum ErrorKind {
     Unexpected(String),
 }
 
+impl ErrorKind {
+    /// The kind's name in snake case, such as `invalid_input` or `rate_limited`: stable, for
+    /// programs that read errors (the CLI prints it in its JSON errors).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::InvalidInput { .. } => "invalid_input",
+            Self::InvalidCertificate(_) => "invalid_certificate",
+            Self::Config(_) => "config",
+            Self::Api { .. } => "api",
+            Self::UnexpectedResponse { .. } => "unexpected_response",
+            Self::Redirect { .. } => "redirect",
+            Self::BodyTooLarge { .. } => "body_too_large",
+            Self::Decode { .. } => "decode",
+            Self::Timeout { .. } => "timeout",
+            Self::Network { .. } => "network",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::IdMismatch { .. } => "id_mismatch",
+            Self::ListChanged { .. } => "list_changed",
+            Self::RepeatedPage { .. } => "repeated_page",
+            Self::IncompleteList { .. } => "incomplete_list",
+            Self::WalkTooLarge { .. } => "walk_too_large",
+            Self::TooManyPages { .. } => "too_many_pages",
+            Self::ZoneNotFound { .. } => "zone_not_found",
+            Self::AmbiguousZone { .. } => "ambiguous_zone",
+            Self::AmbiguousId { .. } => "ambiguous_id",
+            Self::SameRoot { .. } => "same_root",
+            Self::UntrustedAnswer { .. } => "untrusted_answer",
+            Self::Unmatchable { .. } => "unmatchable",
+            Self::NotActive { .. } => "not_active",
+            Self::WaitTimedOut { .. } => "wait_timed_out",
+            Self::Unexpected(_) => "unexpected",
+        }
+    }
+}
+
 /// The line of [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited).
 fn rate_limited(status: Option<u16>, wait: std::time::Duration) -> String {
     let secs = wait.as_secs_f64().ceil() as u64;

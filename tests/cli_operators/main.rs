@@ -8,5 +8,7 @@ mod cli_support;
 mod common;
 
 mod completions;
+mod credentials;
 mod durations;
+mod errors;
 mod tools;

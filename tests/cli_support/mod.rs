@@ -59,6 +59,19 @@ pub fn assert_failed(output: &Output, code: i32, message: &str) {
     assert_eq!(stderr(output), message);
 }
 
+/// The CLI exited with `code` and printed exactly `message` on stderr (one line), then, as it
+/// does with `-o json|jsonl`, the same error as a JSON object of this `kind`.
+#[track_caller]
+pub fn assert_failed_with_report(output: &Output, code: i32, message: &str, kind: &str) {
+    assert_eq!(output.status.code(), Some(code), "{}", stderr(output));
+    let text = stderr(output);
+    let (line, report) = text.split_once('\n').unwrap_or_else(|| panic!("two lines: {text}"));
+    assert_eq!(format!("{line}\n"), message);
+    let report: serde_json::Value = serde_json::from_str(report).unwrap_or_else(|e| panic!("{e}: {report}"));
+    assert_eq!(report["error"]["kind"], kind, "{report}");
+    assert_eq!(report["error"]["message"].as_str(), line.strip_prefix("error: "), "{report}");
+}
+
 /// The CLI with `args`, its standard output (or error) closed by the reader before it writes.
 pub async fn run_with_closed(
     args: &[&str],

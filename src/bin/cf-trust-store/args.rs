@@ -41,8 +41,8 @@ impl Cli {
     /// The command line, read as clap reads it (exiting with its message and status 2 on a usage
     /// error), with the zones in the order they were given.
     pub(crate) fn read() -> Self {
-        let matches = Self::command().get_matches();
-        let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let matches = Self::command().try_get_matches().unwrap_or_else(|e| crate::report::exit_clap(e));
+        let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|e| crate::report::exit_clap(e));
         let mut zones: Vec<(usize, ZoneRef)> = Vec::new();
         for (id, make) in [("zone_id", ZoneRef::Id as fn(String) -> ZoneRef), ("zone", ZoneRef::Name)] {
             if let (Some(values), Some(indices)) = (matches.get_many::<String>(id), matches.indices_of(id)) {
@@ -63,12 +63,10 @@ impl Cli {
             })
             .count();
         if written != zones.len() {
-            Self::command()
-                .error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "--zone-id and --zone were given both before and after the subcommand; give them all on one side of it",
-                )
-                .exit();
+            crate::report::exit_clap(Self::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--zone-id and --zone were given both before and after the subcommand; give them all on one side of it",
+            ));
         }
         cli.global.zones = zones.into_iter().map(|(_, zone)| zone).collect();
         cli
@@ -89,6 +87,10 @@ pub(crate) struct Global {
     /// --zone-id and --zone, in the order they were given (filled in by [`Cli::read`]).
     #[arg(skip)]
     pub(crate) zones: Vec<ZoneRef>,
+    /// Read the API token from this environment variable instead of CLOUDFLARE_API_TOKEN (such
+    /// as CF_API_TOKEN, flarectl's name), so that no token is written on a command line.
+    #[arg(long, global = true, value_name = "VAR", value_parser = variable_name)]
+    pub(crate) token_env: Option<String>,
     /// Output format.
     #[arg(short, long, global = true, value_enum, default_value_t = Output::Table)]
     pub(crate) output: Output,
@@ -381,6 +383,14 @@ pub(crate) fn parse_duration(raw: &str) -> Result<Duration, String> {
         return Err(format!("must be greater than 0; {FORMS}"));
     }
     Ok(duration)
+}
+
+/// The name of an environment variable: not empty, without `=` or a NUL byte.
+fn variable_name(name: &str) -> Result<String, String> {
+    if name.is_empty() || name.contains(['=', '\0']) {
+        return Err("give the name of an environment variable, such as CF_API_TOKEN".into());
+    }
+    Ok(name.to_owned())
 }
 
 /// The statuses `--status` takes: the ones Cloudflare documents (a typo must not empty a gate).

@@ -11,6 +11,7 @@ mod input;
 mod logging;
 mod output;
 mod progress;
+mod report;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ use args::Cli;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = Cli::read();
+    let output = cli.global.output;
     let result = match logging::init(cli.global.verbose, cli.global.quiet) {
         Ok(()) => commands::run(cli).await,
         Err(failure) => Err(failure),
@@ -31,6 +33,7 @@ async fn main() -> ExitCode {
             // A closed stderr is no reason to panic: the exit status still says what happened.
             let _ = writeln!(io::stderr(), "error: {}", terminal_safe(message));
         }
+        report::print(output, &failure);
         failure.status
     });
     ExitCode::from(status as u8)
@@ -76,6 +79,7 @@ impl From<Error> for Failure {
         if let Some(ray_id) = error.ray_id() {
             message.push_str(&format!(" [cf-ray {ray_id}]"));
         }
+        report::remember(&error, &message);
         Self { status, message: Some(message) }
     }
 }

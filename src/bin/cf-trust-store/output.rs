@@ -343,7 +343,7 @@ impl Printer {
 /// serde_json escapes the C0 controls, and this the rest of what `terminal_safe` escapes (DEL,
 /// C1 controls such as U+009B, a CSI, and the invisible and bidirectional controls). Those can
 /// only stand inside strings, so the JSON means the same.
-fn json(record: &impl Serialize, pretty: bool) -> String {
+pub(crate) fn json(record: &impl Serialize, pretty: bool) -> String {
     let text = if pretty { serde_json::to_string_pretty(record) } else { serde_json::to_string(record) };
     let text = text.expect("the CLI's records serialize");
     if !text.chars().any(steers) {

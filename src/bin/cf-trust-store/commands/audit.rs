@@ -82,10 +82,11 @@ pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus
                     .into(),
             ),
         }),
-        Ok(()) if failed > 0 => Err(Failure {
-            status: ExitStatus::Failure,
-            message: Some(format!("{failed} of {zones} zone(s) could not be audited: see the error of each")),
-        }),
+        Ok(()) if failed > 0 => {
+            let message = format!("{failed} of {zones} zone(s) could not be audited: see the error of each");
+            crate::report::remember_kind("zones_failed", &message);
+            Err(Failure { status: ExitStatus::Failure, message: Some(message) })
+        }
         Ok(()) if expiring > 0 => Ok(ExitStatus::Expiring),
         Ok(()) => Ok(ExitStatus::Success),
     }

@@ -9,7 +9,7 @@ mod meta;
 pub(crate) mod origins;
 mod sync;
 
-use cloudflare_origin_trust_store::{Client, ClientBuilder, RetryPolicy, ZoneRef};
+use cloudflare_origin_trust_store::{Client, ClientBuilder, Credentials, RetryPolicy, ZoneRef};
 
 use crate::args::{Cli, Command, Global};
 use crate::{ExitStatus, Failure};
@@ -40,7 +40,16 @@ pub(crate) fn client(global: &Global) -> Result<Client, Failure> {
 
 /// A client builder from the environment and the global options.
 pub(crate) fn builder(global: &Global) -> Result<ClientBuilder, Failure> {
-    let mut builder = ClientBuilder::from_env()?;
+    let mut builder = match &global.token_env {
+        Some(variable) => token_builder(variable)?,
+        None => ClientBuilder::from_env().map_err(|error| {
+            let mut failure = Failure::from(error);
+            if let (Some(message), Some(hint)) = (&mut failure.message, other_tools_token()) {
+                message.push_str(&format!("; {hint}"));
+            }
+            failure
+        })?,
+    };
     if let Some(url) = &global.base_url {
         builder = builder.base_url(url);
     }
@@ -48,6 +57,50 @@ pub(crate) fn builder(global: &Global) -> Result<ClientBuilder, Failure> {
         builder = builder.timeout(timeout);
     }
     Ok(builder.retry(RetryPolicy::new().max_retries(global.retries)))
+}
+
+/// The name flarectl and older wrangler read the token from.
+const ENV_OTHER_TOOLS_TOKEN: &str = "CF_API_TOKEN";
+
+/// What to say when the credentials are missing but the token is where other Cloudflare tools
+/// read it.
+fn other_tools_token() -> Option<String> {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|value| !value.is_empty());
+    (set(ENV_OTHER_TOOLS_TOKEN) && !set(Credentials::ENV_API_TOKEN)).then(|| {
+        format!(
+            "{ENV_OTHER_TOOLS_TOKEN} is set (the name flarectl and older wrangler read), but this tool reads {}: \
+             set that, or give --token-env {ENV_OTHER_TOOLS_TOKEN}",
+            Credentials::ENV_API_TOKEN
+        )
+    })
+}
+
+/// A builder whose token is read from `variable` (`--token-env`); the base URL still comes from
+/// the environment.
+fn token_builder(variable: &str) -> Result<ClientBuilder, Failure> {
+    let token = match std::env::var_os(variable) {
+        None => return Err(Failure::usage(format!("--token-env {variable}: {variable} is not set"))),
+        Some(value) if value.is_empty() => {
+            return Err(Failure::usage(format!("--token-env {variable}: {variable} is set but empty")));
+        }
+        Some(value) => value.into_string().map_err(|_| {
+            Failure::usage(format!(
+                "--token-env {variable}: {variable} is not valid UTF-8 (a stray byte?); fix it"
+            ))
+        })?,
+    };
+    let mut builder = ClientBuilder::default().credentials(Credentials::token(token));
+    match std::env::var(ClientBuilder::ENV_BASE_URL) {
+        Ok(url) if !url.is_empty() => builder = builder.base_url(url),
+        Ok(_) | Err(std::env::VarError::NotPresent) => {}
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(Failure::usage(format!(
+                "{} is set but is not valid UTF-8 (a stray byte?); fix or unset it",
+                ClientBuilder::ENV_BASE_URL
+            )));
+        }
+    }
+    Ok(builder)
 }
 
 /// The zones of the command line (`--zone-id` and `--zone`, in the order given), else the one of

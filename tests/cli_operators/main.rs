@@ -11,4 +11,5 @@ mod completions;
 mod credentials;
 mod durations;
 mod errors;
+mod man;
 mod tools;

@@ -13,8 +13,8 @@ mod origins;
 pub(crate) use origins::{CheckOriginsArgs, GuardArgs, OriginTargets};
 
 const AFTER_HELP: &str = "\
-Credentials: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the token wins when both
-are set). CLOUDFLARE_BASE_URL overrides the API's address; CLOUDFLARE_ZONE_ID is the zone when
+Credentials: CLOUDFLARE_API_TOKEN (or the variable --token-env names), or CLOUDFLARE_EMAIL and
+CLOUDFLARE_API_KEY (the token wins when both are set). CLOUDFLARE_BASE_URL overrides the API's address; CLOUDFLARE_ZONE_ID is the zone when
 neither --zone-id nor --zone is given.
 
 Exit codes: 0 success; 1 API, network or output error (sync: applying failed; audit: a zone failed);
@@ -136,8 +136,8 @@ pub(crate) enum Command {
     Schema(SchemaArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print the manual page (roff).
-    Man,
+    /// Print the manual page (roff), or write every command's page into a directory.
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -357,6 +357,14 @@ pub(crate) struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// Write one page per command into DIR (cf-trust-store.1, cf-trust-store-list.1, …) instead
+    /// of printing the main page.
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub(crate) dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

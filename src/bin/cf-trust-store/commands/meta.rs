@@ -1,4 +1,5 @@
-//! About the CLI itself: the JSON Schema of its output, shell completions and the manual page.
+//! About the CLI itself: the JSON Schema of its output and shell completions (the manual pages
+//! are in `man.rs`).
 
 use std::io::{self, Write};
 
@@ -44,26 +45,8 @@ fn bash_case_labels_fixed(script: &str) -> String {
     script.replace(&BIN.replace('-', "__subcmd__"), &BIN.replace('-', "__"))
 }
 
-/// The manual page in roff: the command, then a section for each subcommand.
-pub(crate) fn man() -> Result<ExitStatus, Failure> {
-    let command = Cli::command();
-    let mut page = Vec::new();
-    let man = clap_mangen::Man::new(command.clone());
-    man.render(&mut page)?;
-    for sub in command.get_subcommands().filter(|sub| sub.get_name() != "help") {
-        let name = format!("cf-trust-store-{}", sub.get_name());
-        let sub = sub.clone().name(name.clone()).bin_name(format!("cf-trust-store {}", sub.get_name()));
-        let section = clap_mangen::Man::new(sub).title(name.to_uppercase());
-        section.render_name_section(&mut page)?;
-        section.render_synopsis_section(&mut page)?;
-        section.render_description_section(&mut page)?;
-        section.render_options_section(&mut page)?;
-    }
-    write_out(&page)
-}
-
 /// Writes to standard output; a reader that closed it (`| head`) is fine.
-fn write_out(bytes: &[u8]) -> Result<ExitStatus, Failure> {
+pub(crate) fn write_out(bytes: &[u8]) -> Result<ExitStatus, Failure> {
     let mut out = io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(error) if error.kind() != io::ErrorKind::BrokenPipe => Err(error.into()),

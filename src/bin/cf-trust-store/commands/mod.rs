@@ -5,6 +5,7 @@ mod fake_server;
 mod guard;
 mod item;
 mod list;
+mod man;
 mod meta;
 pub(crate) mod origins;
 mod sync;
@@ -29,7 +30,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::FakeServer(args) => fake_server::serve(global, args).await,
         Command::Schema(args) => meta::schema(args),
         Command::Completions(args) => meta::completions(args),
-        Command::Man => meta::man(),
+        Command::Man(args) => man::man(args),
     }
 }
 

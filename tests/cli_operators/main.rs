@@ -12,4 +12,5 @@ mod credentials;
 mod durations;
 mod errors;
 mod man;
+mod metrics;
 mod tools;

@@ -157,6 +157,8 @@ pub(crate) struct ListArgs {
     pub(crate) walk: WalkArgs,
     #[command(flatten)]
     pub(crate) expiry: ExpiryArgs,
+    #[command(flatten)]
+    pub(crate) metrics: MetricsArgs,
 }
 
 /// How a walk over pages goes.
@@ -315,6 +317,8 @@ pub(crate) struct AuditArgs {
     /// Retry-After, up to 5 minutes), up to 20 times for one request unless --retries is 0.
     #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 1100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) budget: u32,
+    #[command(flatten)]
+    pub(crate) metrics: MetricsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -375,6 +379,19 @@ pub(crate) enum Output {
     Json,
     /// One JSON object per line, written as they come.
     Jsonl,
+    /// Prometheus' text exposition format, for list and audit: x509_cert_not_after,
+    /// x509_cert_not_before and x509_cert_expired per certificate (x509-certificate-exporter's
+    /// names and labels), cf_trust_store_zone_up per zone, the run's time; list walks every page.
+    Prometheus,
+}
+
+/// Where `-o prometheus` writes.
+#[derive(Debug, Args)]
+pub(crate) struct MetricsArgs {
+    /// With -o prometheus, write the metrics to PATH instead of standard output, atomically (a
+    /// temporary file beside it, renamed over it), as node_exporter's textfile collector reads.
+    #[arg(long, value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub(crate) output_file: Option<PathBuf>,
 }
 
 /// A duration as people write it: `30s`, `5m`, `1h30m`, `500ms` (humantime's units), or a plain

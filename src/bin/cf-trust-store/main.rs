@@ -9,6 +9,7 @@ mod args;
 mod commands;
 mod input;
 mod logging;
+mod metrics;
 mod output;
 mod progress;
 mod report;

@@ -265,6 +265,10 @@ impl Printer {
 
     /// Prints records of a list.
     pub(crate) fn add<R: Record>(&mut self, records: impl IntoIterator<Item = R>) -> io::Result<()> {
+        if self.output == Output::Prometheus {
+            // Metrics are written at the end, from everything found (see `metrics.rs`).
+            return Ok(());
+        }
         let mut text = String::new();
         for record in records {
             if self.output != Output::Table && !R::IN_JSON {
@@ -279,6 +283,7 @@ impl Printer {
                     }
                     text.pop();
                 }
+                Output::Prometheus => {}
                 Output::Table => match record.sentence() {
                     Some(sentence) => text.push_str(&format!("{sentence}\n")),
                     None => {
@@ -312,6 +317,7 @@ impl Printer {
         let text = match (self.output, record.sentence()) {
             (Output::Json, _) => format!("{}\n", json(&record, true)),
             (Output::Jsonl, _) => format!("{}\n", json(&record, false)),
+            (Output::Prometheus, _) => String::new(),
             (Output::Table, Some(sentence)) => format!("{sentence}\n"),
             (Output::Table, None) => {
                 row(R::COLUMNS, R::COLUMNS.iter().map(|c| c.0.to_owned())) + &row(R::COLUMNS, record.cells())

@@ -10,6 +10,7 @@ use futures_util::TryStreamExt;
 use super::{builder, given_zones};
 use crate::args::{AuditArgs, Global, Output};
 use crate::input::zones_file;
+use crate::metrics::ZoneMetrics;
 use crate::output::{AuditRow, Line, Printer};
 use crate::progress::Progress;
 use crate::{ExitStatus, Failure};
@@ -25,7 +26,10 @@ const RATE_LIMITED_RETRIES: u32 = 20;
 /// failed (the others are still reported), else 3 when any certificate is expiring, else 0; 2
 /// for invalid input (nothing sent).
 pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus, Failure> {
+    crate::metrics::check(global, &args.metrics)?;
     let audit = what(global, &args)?;
+    let started = chrono::Utc::now();
+    let mut metrics = Vec::new();
     // A 429 the audit can wait out (Cloudflare's window is 5 minutes) is waited out, many times
     // over if it must (other tokens' jobs may share the limit); --retries 0 still disables retries.
     let rate_limited_retries = if global.retries == 0 { 0 } else { global.retries.max(RATE_LIMITED_RETRIES) };
@@ -53,6 +57,9 @@ pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus
         expiring += report.expiring.len();
         expiring_zones += usize::from(!report.expiring.is_empty());
         failed += usize::from(report.error.is_some());
+        if global.output == Output::Prometheus {
+            metrics.push(ZoneMetrics::of(&report));
+        }
         printer.add([AuditRow::of(report)])?;
     };
     drop(progress);
@@ -66,6 +73,9 @@ pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus
     }
     printer.add([Line(summary)])?;
     printer.finish::<AuditRow>()?;
+    if global.output == Output::Prometheus {
+        crate::metrics::write(&args.metrics, &metrics, outcome.is_err(), started)?;
+    }
     match outcome {
         Err(error) => {
             let mut failure = Failure::from(error);

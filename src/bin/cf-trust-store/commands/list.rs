@@ -49,6 +49,10 @@ impl Filter {
 }
 
 pub(crate) async fn list(global: &Global, args: ListArgs) -> Result<ExitStatus, Failure> {
+    crate::metrics::check(global, &args.metrics)?;
+    if global.output == crate::args::Output::Prometheus {
+        return super::list_prometheus::list(global, args).await;
+    }
     let filter = Filter::new(&args.expiry)?;
     let gate = filter.deadline.is_some();
     let zone = one_zone(global, "list")?;

@@ -5,6 +5,7 @@ mod fake_server;
 mod guard;
 mod item;
 mod list;
+mod list_prometheus;
 mod man;
 mod meta;
 pub(crate) mod origins;
@@ -12,12 +13,15 @@ mod sync;
 
 use cloudflare_origin_trust_store::{Client, ClientBuilder, Credentials, RetryPolicy, ZoneRef};
 
-use crate::args::{Cli, Command, Global};
+use crate::args::{Cli, Command, Global, Output};
 use crate::{ExitStatus, Failure};
 
 /// Runs the command line's subcommand.
 pub(crate) async fn run(cli: Cli) -> Result<ExitStatus, Failure> {
     let global = &cli.global;
+    if global.output == Output::Prometheus && !matches!(cli.command, Command::List(_) | Command::Audit(_)) {
+        return Err(Failure::usage("-o prometheus is for list and audit".into()));
+    }
     match cli.command {
         Command::List(args) => list::list(global, args).await,
         Command::Get(args) => item::get(global, args).await,

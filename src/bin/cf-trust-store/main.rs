@@ -13,6 +13,7 @@ mod metrics;
 mod output;
 mod progress;
 mod report;
+mod values;
 
 use std::io::{self, Write};
 use std::process::ExitCode;

@@ -121,6 +121,7 @@ async fn zones_come_from_options_and_files_in_the_order_given_and_the_table_has_
             &file,
             "--zone",
             "nowhere.example.org",
+            "--by-zone",
             "--base-url",
             &base,
         ],
@@ -318,8 +319,12 @@ async fn on_a_terminal_a_progress_bar_shows_zones_requests_and_waits_and_not_wit
     let fake = ZONES.fake(60).latency(Duration::from_millis(40)).start().await.unwrap();
     let base = fake.base_url();
     let env = [("CLOUDFLARE_API_TOKEN", fake::TOKEN), ("TERM", "xterm")];
-    let (code, shown) =
-        run_on_terminal(&["audit", "--all-zones", "--concurrency", "2", "--base-url", &base], &env, "").await;
+    let (code, shown) = run_on_terminal(
+        &["audit", "--all-zones", "--concurrency", "2", "--by-zone", "--base-url", &base],
+        &env,
+        "",
+    )
+    .await;
     assert_eq!(code, Some(3), "{shown}");
     assert!(shown.contains("zones ") && shown.contains("/61 [") && shown.contains(" requests"), "{shown}");
     assert!(shown.contains("61 zone(s): "), "the summary: {shown}");

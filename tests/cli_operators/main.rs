@@ -7,6 +7,7 @@ mod cli_support;
 #[path = "../common/mod.rs"]
 mod common;
 
+mod audit_table;
 mod completions;
 mod credentials;
 mod durations;

@@ -128,6 +128,13 @@ pub(crate) enum Command {
     /// Replace a root: upload the new one, wait until it is active, then delete the old one.
     Rotate(RotateArgs),
     /// Report the certificates expiring soon in many zones' trust stores (exit 3 when any are).
+    ///
+    /// The table shows one row per expiring certificate (and one per zone that could not be
+    /// audited), soonest first within each zone, then a summary; --by-zone shows one row per zone
+    /// instead. JSON output is one report per zone either way.
+    ///
+    /// Exit status: 1 when any zone could not be audited, even when certificates are expiring
+    /// too (1 wins over 3); else 3 when any certificate is expiring; else 0.
     Audit(AuditArgs),
     /// Check that the zone's origins are trusted by its store now, and after a change (exit 5 when
     /// any is not).
@@ -319,6 +326,10 @@ pub(crate) struct AuditArgs {
     /// Retry-After, up to 5 minutes), up to 20 times for one request unless --retries is 0.
     #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 1100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) budget: u32,
+    /// In table output, one row per zone (its certificates, how many expire, the first expiry,
+    /// its error) instead of one per expiring certificate.
+    #[arg(long)]
+    pub(crate) by_zone: bool,
     #[command(flatten)]
     pub(crate) metrics: MetricsArgs,
 }

@@ -188,7 +188,7 @@ pub(crate) fn label_value(value: &str) -> String {
 
 /// The value of the first CN in a distinguished name as RFC 4514 writes it
 /// (`CN=Example Root CA,O=Example`), its escapes undone (`\,`, `\"`, `\2C`...).
-fn common_name(name: &str) -> Option<String> {
+pub(crate) fn common_name(name: &str) -> Option<String> {
     let mut attributes = Vec::new();
     let (mut current, mut chars) = (String::new(), name.chars().peekable());
     // Split at the commas and pluses that are not escaped, keeping the escapes for later.

@@ -3,15 +3,17 @@
 
 use std::time::Duration;
 
-use chrono::TimeDelta;
-use cloudflare_origin_trust_store::{Audit, CertificateStatus, RetryPolicy, ZoneFilter, ZoneRef};
+use chrono::{DateTime, TimeDelta, Utc};
+use cloudflare_origin_trust_store::{
+    Audit, CertificateStatus, CustomTrustStore, RetryPolicy, ZoneFilter, ZoneRef, ZoneReport,
+};
 use futures_util::TryStreamExt;
 
 use super::{builder, given_zones};
 use crate::args::{AuditArgs, Global, Output};
 use crate::input::zones_file;
 use crate::metrics::ZoneMetrics;
-use crate::output::{AuditRow, Line, Printer};
+use crate::output::{AuditRow, Column, Line, Printer, Record, one_line};
 use crate::progress::Progress;
 use crate::{ExitStatus, Failure};
 
@@ -28,7 +30,7 @@ const RATE_LIMITED_RETRIES: u32 = 20;
 pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus, Failure> {
     crate::metrics::check(global, &args.metrics)?;
     let audit = what(global, &args)?;
-    let started = chrono::Utc::now();
+    let started = Utc::now();
     let mut metrics = Vec::new();
     // A 429 the audit can wait out (Cloudflare's window is 5 minutes) is waited out, many times
     // over if it must (other tokens' jobs may share the limit); --retries 0 still disables retries.
@@ -60,7 +62,11 @@ pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus
         if global.output == Output::Prometheus {
             metrics.push(ZoneMetrics::of(&report));
         }
-        printer.add([AuditRow::of(report)])?;
+        if global.output == Output::Table && !args.by_zone {
+            printer.add(ExpiringRow::of(&report, started))?;
+        } else {
+            printer.add([AuditRow::of(report)])?;
+        }
     };
     drop(progress);
     let window = args.expiring_within;
@@ -72,7 +78,11 @@ pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus
         summary.push_str("; the zones could not all be listed: the audit is incomplete");
     }
     printer.add([Line(summary)])?;
-    printer.finish::<AuditRow>()?;
+    if global.output == Output::Table && !args.by_zone {
+        printer.finish::<ExpiringRow>()?;
+    } else {
+        printer.finish::<AuditRow>()?;
+    }
     if global.output == Output::Prometheus {
         crate::metrics::write(&args.metrics, &metrics, outcome.is_err(), started)?;
     }
@@ -142,4 +152,61 @@ fn what(global: &Global, args: &AuditArgs) -> Result<Audit, Failure> {
         audit = audit.in_completion_order();
     }
     Ok(audit)
+}
+
+/// A row of the audit's table: an expiring certificate, or a zone that could not be audited.
+#[derive(serde::Serialize)]
+struct ExpiringRow {
+    zone: String,
+    certificate: Option<CustomTrustStore>,
+    error: Option<String>,
+    now: DateTime<Utc>,
+}
+
+impl ExpiringRow {
+    /// The rows of a zone's report: its expiring certificates, soonest first, or its error.
+    fn of(report: &ZoneReport, now: DateTime<Utc>) -> Vec<Self> {
+        let zone = report.zone_name.clone().or_else(|| report.zone_id.clone()).unwrap_or_else(|| "-".into());
+        if let Some(error) = &report.error {
+            return vec![Self { zone, certificate: None, error: Some(one_line(error)), now }];
+        }
+        let mut expiring = report.expiring.clone();
+        expiring.sort_by_key(|c| c.expires_on);
+        expiring
+            .into_iter()
+            .map(|certificate| Self { zone: zone.clone(), certificate: Some(certificate), error: None, now })
+            .collect()
+    }
+}
+
+impl Record for ExpiringRow {
+    const COLUMNS: &'static [Column] = &[
+        Column("ZONE", 40),
+        Column("ID", 32),
+        Column("EXPIRES", 10),
+        Column("DAYS_LEFT", 9),
+        Column("STATUS", 18),
+        Column("SUBJECT", 200),
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        let Some(c) = &self.certificate else {
+            let error = self.error.clone().unwrap_or_default();
+            return vec![self.zone.clone(), "-".into(), "-".into(), "-".into(), "failed".into(), error];
+        };
+        // The subject's common name, else the whole subject, else the issuer the API names.
+        let subject = c
+            .details()
+            .ok()
+            .map(|d| crate::metrics::common_name(&d.subject).unwrap_or(d.subject))
+            .unwrap_or_else(|| c.issuer.clone());
+        vec![
+            self.zone.clone(),
+            c.id.clone(),
+            c.expires_on.format("%Y-%m-%d").to_string(),
+            c.days_until_expiry(self.now).to_string(),
+            c.status.to_string(),
+            subject,
+        ]
+    }
 }

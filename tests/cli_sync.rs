@@ -101,9 +101,14 @@ async fn sync_uploads_then_changes_nothing_then_prunes_exactly_what_left_the_dir
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("the plan deletes 1 root(s)"), "{}", stderr(&output));
     assert!(stderr(&output).contains("CN=Dir Root B"), "{}", stderr(&output));
+    // The message's line, then (with -o json) the same error as JSON for a pipeline.
+    let said = stderr(&output);
+    let json_line = said.lines().last().unwrap();
+    let report: Value = serde_json::from_str(json_line).unwrap();
+    assert_eq!(report["error"]["kind"], "invalid_input");
     assert!(
-        stderr(&output).ends_with(
-            "add --yes to apply the plan (nothing was changed; the trust stores were only listed)\n"
+        said.contains(
+            "add --yes to apply the plan (nothing was changed; the trust stores were only listed)\n{\"error\""
         ),
         "{}",
         stderr(&output)

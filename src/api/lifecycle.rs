@@ -67,7 +67,7 @@ impl Client {
 
     /// The certificate of zone `zone_id`'s store that holds the root CA in `pem` (the same DER,
     /// by its SHA-256), unless it is on its way out (`pending_deletion` or `deleted`); `None` when
-    /// the store does not hold it. Lists the store (see [`Client::collect_all`]); a `pem` that is
+    /// the store does not hold it. Lists the store (see [`Client::collect_all`](crate::Client::collect_all)); a `pem` that is
     /// not one `CERTIFICATE` block is [`ErrorKind::InvalidCertificate`](crate::ErrorKind::InvalidCertificate)
     /// and nothing is sent. The certificate in `pem` need not pass the local checks.
     pub async fn find_root(&self, zone_id: &str, pem: &str) -> Result<Option<CustomTrustStore>> {

@@ -6,7 +6,7 @@ use crate::origin::{Change, CheckOptions, Origin, OriginCheck, OriginReport, Tru
 
 impl Client {
     /// Checks `origins` against zone `zone_id`'s trust now and after `change`, with
-    /// [`CheckOptions::new`]: see [`Client::check_origins_with`].
+    /// [`CheckOptions::new`]: see [`Client::check_origins_with`](crate::Client::check_origins_with).
     pub async fn check_origins(
         &self,
         zone_id: &str,
@@ -16,11 +16,11 @@ impl Client {
         Ok(self.check_origins_with(zone_id, origins, change, &CheckOptions::new()).await?.checks)
     }
 
-    /// Lists the zone's store ([`Client::collect_all`]), makes its trust now
+    /// Lists the zone's store ([`Client::collect_all`](crate::Client::collect_all)), makes its trust now
     /// ([`TrustSet::from_store_with_defaults`]) and after `change` ([`TrustSet::after`]), then
-    /// records each origin's chain (a TLS handshake, [`OriginChain::fetch_with`], up to
+    /// records each origin's chain (a TLS handshake, [`OriginChain::fetch_with`](crate::origin::OriginChain::fetch_with), up to
     /// `concurrency` at once, or a chain given in the options) and judges it with both
-    /// ([`verify`]). An origin that cannot be reached is a verdict, not an error. Errors: invalid
+    /// ([`verify`](crate::origin::verify())). An origin that cannot be reached is a verdict, not an error. Errors: invalid
     /// options, ids or origins (before any request), the listing's own, and a change naming a
     /// certificate the store does not hold.
     pub async fn check_origins_with(

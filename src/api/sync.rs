@@ -151,7 +151,7 @@ impl Client {
 }
 
 /// `uploaded`, unless its id is that of a root the plan keeps or deletes (or that another upload
-/// returned): [`ErrorKind::UntrustedAnswer`]. (An answer describing another certificate is refused
+/// returned): [`ErrorKind::UntrustedAnswer`](crate::ErrorKind::UntrustedAnswer). (An answer describing another certificate is refused
 /// by every upload: see `send_upload`.)
 fn checked_answer(
     uploaded: CustomTrustStore,

@@ -141,9 +141,12 @@ impl Store {
     pub(crate) fn next_id(&mut self) -> String {
         loop {
             self.next_serial += 1;
-            let id =
-                format!("{:032x}", 0xca00_0000_0000_0000_0000_0000_0000_0000u128 + u128::from(self.next_serial - 1));
-            let taken = self.zones.iter().any(|zone| zone.certificates.iter().any(|c| c.certificate.id == id));
+            let id = format!(
+                "{:032x}",
+                0xca00_0000_0000_0000_0000_0000_0000_0000u128 + u128::from(self.next_serial - 1)
+            );
+            let taken =
+                self.zones.iter().any(|zone| zone.certificates.iter().any(|c| c.certificate.id == id));
             if !taken {
                 return id;
             }

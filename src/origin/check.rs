@@ -15,7 +15,7 @@ use crate::origin::probe::ProbeLimits;
 use crate::origin::trust::TrustSet;
 use crate::origin::verify::{Verdict, verify};
 
-/// How [`Client::check_origins_with`] goes: how many origins are probed at once, the bounds of
+/// How [`Client::check_origins_with`](crate::Client::check_origins_with) goes: how many origins are probed at once, the bounds of
 /// each probe, the default trust, chains given instead of probing, and the time judged at.
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
@@ -149,7 +149,7 @@ impl OriginCheck {
     }
 }
 
-/// What [`Client::check_origins_with`] found: the trust sets judged with, and each origin's
+/// What [`Client::check_origins_with`](crate::Client::check_origins_with) found: the trust sets judged with, and each origin's
 /// verdicts, in the order the origins were given.
 #[derive(Clone, Debug)]
 #[non_exhaustive]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::cli_support::{run, stderr};
 use crate::tools::{self, available, text};
 
-const SUBCOMMANDS: [&str; 11] = [
+const SUBCOMMANDS: [&str; 12] = [
     "list",
     "get",
     "upload",
@@ -14,6 +14,7 @@ const SUBCOMMANDS: [&str; 11] = [
     "sync",
     "rotate",
     "audit",
+    "check-origins",
     "fake-server",
     "schema",
     "completions",

@@ -6,7 +6,8 @@ use std::time::Duration;
 use clap::Args;
 use cloudflare_origin_trust_store::origin::Origin;
 
-use super::{certificate_id, parse_seconds};
+use super::certificate_id;
+use crate::values::parse_duration;
 
 /// Which origins to check, and how: shared by `check-origins` and every command that checks
 /// origins before it changes a store (`upload`, `delete`, `rotate`, `sync`).
@@ -32,9 +33,9 @@ pub(crate) struct OriginTargets {
     /// Cloudflare's Origin CA) used while the store holds no usable root.
     #[arg(long, value_name = "FILE")]
     pub(crate) default_trust: Option<String>,
-    /// The most each origin may take to connect, and again to complete its TLS handshake, in
-    /// seconds.
-    #[arg(long, value_name = "SECS", allow_negative_numbers = true, default_value = "10", value_parser = parse_seconds)]
+    /// The most each origin may take to connect, and again to complete its TLS handshake (`10s`,
+    /// `1m`, or a number of seconds).
+    #[arg(long, value_name = "DURATION", allow_negative_numbers = true, default_value = "10s", value_parser = parse_duration)]
     pub(crate) probe_timeout: Duration,
 }
 

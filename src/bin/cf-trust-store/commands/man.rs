@@ -36,9 +36,18 @@ const EXIT_STATUS: &[(u8, &str, &[&str])] = &[
         "An API, network or output error (sync: applying failed; audit: a zone failed, which wins over 3).",
         &[],
     ),
-    (2, "Usage or invalid input: nothing was sent.", &[]),
+    (
+        2,
+        "Usage or invalid input: nothing was changed (nothing sent, or for a sync plan that deletes without --yes off a terminal, only the lists read).",
+        &[],
+    ),
     (3, "Expiring certificates were found (list --expiring-within, audit).", &["list", "audit"]),
     (4, "Changes are pending (sync --dry-run).", &["sync"]),
+    (
+        5,
+        "An origin would not be trusted (check-origins), or a change would make an origin trusted now untrusted, or uncheckable: nothing was written (without --force).",
+        &["check-origins", "upload", "delete", "rotate", "sync"],
+    ),
 ];
 
 const BIN: &str = "cf-trust-store";

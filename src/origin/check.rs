@@ -156,7 +156,7 @@ impl OriginCheck {
 pub struct OriginReport {
     /// The zone's trust now.
     pub now: TrustSet,
-    /// Its trust after the change; `None` for [`Change::None`].
+    /// Its trust after the change; `None` for [`Change::None`](crate::origin::Change::None).
     pub after: Option<TrustSet>,
     /// One per origin.
     pub checks: Vec<OriginCheck>,

@@ -12,12 +12,12 @@ use serde::Serialize;
 use crate::args::Output;
 use crate::{ExitStatus, Failure};
 
-/// The `error` member of the object: `kind` is the library's [`ErrorKind::name`](crate::ErrorKind::name) for an API,
+/// The `error` member of the object: `kind` is the library's [`ErrorKind::name`](cloudflare_origin_trust_store::ErrorKind::name) for an API,
 /// network or configuration error, `invalid_input` for a command line refused before anything
 /// was sent, `zones_failed` when zones of an audit failed, `failure` for the CLI's other failures
 /// (an output not written).
 ///
-/// [`ErrorKind::name`](crate::ErrorKind::name): cloudflare_origin_trust_store::ErrorKind::name
+/// [`ErrorKind::name`](cloudflare_origin_trust_store::ErrorKind::name): cloudflare_origin_trust_store::ErrorKind::name
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct ErrorReport {
     kind: &'static str,

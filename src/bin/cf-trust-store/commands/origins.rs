@@ -1,5 +1,5 @@
 //! `check-origins`: will the zone's origins be trusted by its store now, and after a change? And
-//! [`origin_guard`], the same check for a command about to change a store.
+//! the pieces the guards of the commands that change a store share (see `guard.rs`).
 
 use std::io::{self, Read, Write};
 use std::path::Path;
@@ -40,7 +40,7 @@ pub(crate) async fn check_origins(global: &Global, args: CheckOriginsArgs) -> Re
     Ok(if guard.passed() { ExitStatus::Success } else { ExitStatus::Untrusted })
 }
 
-/// What [`origin_guard`] found.
+/// What a check of origins found.
 pub(crate) struct GuardOutcome {
     pub(crate) report: OriginReport,
 }

@@ -12,9 +12,11 @@
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use cloudflare_origin_trust_store::fake::{self, FakeCloudflare, sample_zones};
+use cloudflare_origin_trust_store::fake::{self, FakeCloudflare, FakeOrigin, sample_zones};
+use cloudflare_origin_trust_store::origin::{Change, Origin};
 use cloudflare_origin_trust_store::{
-    Action, Audit, Client, Credentials, DesiredRoot, ListParams, Pagination, Polling, ZoneFilter, ZoneReport,
+    Action, Audit, CertificateStatus, Client, Credentials, CustomTrustStore, DesiredRoot, ListParams,
+    Pagination, Polling, ZoneFilter, ZoneReport,
 };
 use futures_util::TryStreamExt;
 
@@ -123,6 +125,29 @@ audit: {} zones, {} certificates, {} zones with a certificate expiring within 30
         println!("  {}: expires {}", report.zone_name.as_deref().unwrap_or("?"), soonest.format("%Y-%m-%d"));
     }
 
+    // 7. Know before you change: would a planned delete leave an origin untrusted? A real TLS
+    // handshake with an origin on 127.0.0.1 whose certificate chains to one root of the store.
+    let (anchor, leaf, leaf_key) = root_and_leaf("Demo Anchor Root", "www.example.com")?;
+    let mut held = fake::sample_certificates(1);
+    held.insert(0, CustomTrustStore::new("ca0000000000000000000000000000a1", anchor));
+    for certificate in &mut held {
+        certificate.status = CertificateStatus::Active;
+    }
+    let store = FakeCloudflare::builder().certificates(held).start().await?;
+    let origin_server = FakeOrigin::builder(&leaf, &leaf_key)?.start().await?;
+    let origin: Origin = format!("www.example.com@{}", origin_server.address()).parse()?;
+    let delete = Change::Delete(vec!["ca0000000000000000000000000000a1".into()]);
+    let checks = store.client()?.check_origins(store.zone_id(), &[origin], &delete).await?;
+    for check in &checks {
+        let after = check.after.as_ref().expect("a change was given");
+        println!("\norigin {}: now {}; after deleting its root: {}", check.origin, check.now, after);
+        if check.now.is_trusted() && !after.is_trusted() {
+            println!("  the delete is refused before anything is sent (the CLI exits 5 unless --force)");
+        }
+    }
+    let writes = store.requests().iter().filter(|r| r.method != "GET").count();
+    println!("  requests to the API: {} (writes: {writes})", store.request_count());
+
     // Mistakes are caught before anything is sent, or reported with Cloudflare's codes.
     let before = fake.request_count();
     let bad_page =
@@ -150,4 +175,26 @@ fn generate_root_ca(common_name: &str) -> Result<String, rcgen::Error> {
     params.not_before = rcgen::date_time_ymd(2025, 1, 1);
     params.not_after = rcgen::date_time_ymd(2035, 1, 1);
     Ok(params.self_signed(&rcgen::KeyPair::generate()?)?.pem())
+}
+
+/// A root CA and a leaf for `host` it signed (its chain, leaf first, and its key), valid 2025 to
+/// 2035, for an origin to present.
+fn root_and_leaf(common_name: &str, host: &str) -> Result<(String, String, String), rcgen::Error> {
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
+    params.not_before = rcgen::date_time_ymd(2025, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2035, 1, 1);
+    let key = rcgen::KeyPair::generate()?;
+    let root = params.self_signed(&key)?.pem();
+    let issuer = rcgen::Issuer::new(params, key);
+    let mut leaf = rcgen::CertificateParams::new(vec![host.to_owned()])?;
+    leaf.distinguished_name.push(rcgen::DnType::CommonName, host);
+    leaf.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    leaf.not_before = rcgen::date_time_ymd(2025, 1, 1);
+    leaf.not_after = rcgen::date_time_ymd(2035, 1, 1);
+    let leaf_key = rcgen::KeyPair::generate()?;
+    let leaf_pem = leaf.signed_by(&leaf_key, &issuer)?.pem();
+    Ok((root, leaf_pem, leaf_key.serialize_pem()))
 }

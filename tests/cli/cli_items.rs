@@ -1,8 +1,7 @@
 //! The `cf-trust-store` binary against the fake API. One certificate end to end: upload, get, delete, and what a certificate file may be.
 
-#[path = "cli_support/mod.rs"]
-mod cli_support;
-mod common;
+use crate::cli_support;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! The local root-CA checks of an upload (nothing is sent for a refused file) and the details a
 //! certificate's PEM gives.
 
-mod common;
+use crate::common;
 
 use chrono::{TimeZone, Utc};
 use cloudflare_origin_trust_store::check_root_ca;

@@ -1,7 +1,7 @@
 //! Concurrent pagination: bounded, in order, exact request counts, the termination guarantees of a
 //! sequential walk, and one rate-limit pause shared by every request of a client.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The list operation against wiremock: decoding, headers, query, errors, input checks.
 
-mod common;
+use crate::common;
 
 use cloudflare_origin_trust_store::{CertificateStatus, Client, Error, ErrorKind, ListParams, Pagination};
 use common::*;
@@ -8,8 +8,8 @@ use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, ResponseTemplate};
 
-const EXAMPLE: &str = include_str!("fixtures/list-example.json");
-const HTML_502: &str = include_str!("fixtures/cloudflare-502.html");
+const EXAMPLE: &str = include_str!("../fixtures/list-example.json");
+const HTML_502: &str = include_str!("../fixtures/cloudflare-502.html");
 
 fn respond_json(status: u16, body: serde_json::Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(body)

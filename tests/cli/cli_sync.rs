@@ -1,8 +1,7 @@
 //! Trust store as code from the command line: `upload --wait`, `sync`, `rotate`, against the fake.
 
-#[path = "cli_support/mod.rs"]
-mod cli_support;
-mod common;
+use crate::cli_support;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,7 @@
 //! The audit of many zones: which zones, what is expiring, one request per small store, errors
 //! per zone, order, and the request budget.
 
-#[path = "support/zones.rs"]
-mod zones;
+use crate::support_zones as zones;
 
 use std::time::Duration;
 

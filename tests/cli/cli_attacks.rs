@@ -1,8 +1,7 @@
 //! The CLI's write paths under attack (issue 17): each test once failing.
 
-#[path = "cli_support/mod.rs"]
-mod cli_support;
-mod common;
+use crate::cli_support;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,7 @@
 //! The fake is a product too: what it answers on success conforms to Cloudflare's official
 //! definition (the excerpts in `openapi/official/`), as Cloudflare's answers would.
 
-#[path = "support/schema_check.rs"]
-mod schema_check;
+use crate::support_schema_check as schema_check;
 
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, TOKEN, sample_certificates};
 use serde_json::Value;

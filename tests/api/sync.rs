@@ -1,6 +1,6 @@
 //! Trust store as code in the library: waiting until active, plans, applying them, rotating.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,11 +1,8 @@
 //! The CLI across many zones: `audit`.
 
-#[path = "cli_support/mod.rs"]
-mod cli_support;
-#[path = "support/schema_check.rs"]
-mod schema_check;
-#[path = "support/zones.rs"]
-mod zones;
+use crate::cli_support;
+use crate::support_schema_check as schema_check;
+use crate::support_zones as zones;
 
 use std::process::Command;
 use std::time::Duration;

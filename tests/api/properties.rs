@@ -1,7 +1,7 @@
 //! Property tests through real HTTP: arbitrary statuses and bodies never panic the client, and a
 //! walk over arbitrary `result_info` values always ends within the page cap.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

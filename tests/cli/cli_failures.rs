@@ -1,8 +1,6 @@
 //! The `cf-trust-store` binary against the fake API. Failures end to end: exit codes, one line on stderr, nothing sent for bad input, no panic.
 
-#[path = "cli_support/mod.rs"]
-mod cli_support;
-mod common;
+use crate::cli_support;
 
 use std::process::Command;
 

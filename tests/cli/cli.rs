@@ -1,8 +1,6 @@
 //! The `cf-trust-store` binary against the fake API. Listing end to end: every page, tables, JSON, the expiry gate.
 
-#[path = "cli_support/mod.rs"]
-mod cli_support;
-mod common;
+use crate::cli_support;
 
 use cli_support::*;
 use cloudflare_origin_trust_store::fake::{self, FakeCloudflare};

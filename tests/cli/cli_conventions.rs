@@ -1,11 +1,9 @@
 //! The `cf-trust-store` binary's manners: `-v`, `-q`, `RUST_LOG`, notices on a terminal, global
 //! flags, positional ids, confirmation before a delete, completions and the manual page.
 
-#[path = "cli_support/mod.rs"]
-mod cli_support;
-mod common;
-#[path = "support/schema_check.rs"]
-mod schema_check;
+use crate::cli_support;
+use crate::common;
+use crate::support_schema_check as schema_check;
 
 use std::process::{Command, Stdio};
 

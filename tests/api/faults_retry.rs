@@ -3,9 +3,7 @@
 //!
 //! Retries use a 1 ms backoff without jitter, so no test sleeps for real seconds.
 
-mod common;
-#[path = "support/faulty.rs"]
-mod faulty;
+use crate::support_faulty as faulty;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,8 +1,7 @@
 //! The fake's zones: List Zones (filters, pages), a zone without the trust store, and its request
 //! budget, as raw HTTP sees them.
 
-#[path = "support/raw_http.rs"]
-mod raw_http;
+use crate::support_raw_http as raw_http;
 
 use cloudflare_origin_trust_store::fake::FakeCloudflare;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The client and its errors as types: no secret in Debug or Display, Send + Sync + 'static errors,
 //! Send futures, and the base URL rule.
 
-mod common;
+use crate::common;
 
 use cloudflare_origin_trust_store::{Client, Credentials, Error, ListParams};
 use common::*;

@@ -1,7 +1,6 @@
 //! The fake Cloudflare API: pagination, auth, validation, as the client and raw HTTP see it.
 
-#[path = "support/raw_http.rs"]
-mod raw_http;
+use crate::support_raw_http as raw_http;
 
 use cloudflare_origin_trust_store::fake::{self, FakeCloudflare};
 use cloudflare_origin_trust_store::{Client, Credentials, ErrorKind, ListParams, Pagination};

@@ -1,8 +1,7 @@
 //! What an origin check takes in, without a network: origins as written, the vendored Origin CA
 //! roots, PEM chains and bundles, ML-DSA roots, and the warnings of a check.
 
-#[path = "support/origin_pki.rs"]
-mod pki;
+use crate::support_origin_pki as pki;
 
 use chrono::{TimeZone, Utc};
 use cloudflare_origin_trust_store::fake::FakeCloudflare;
@@ -97,8 +96,8 @@ fn the_vendored_origin_ca_roots_are_the_published_ones_and_current() {
         ]
     );
     for pem in [
-        include_str!("../src/origin/roots/origin_ca_ecc_root.pem"),
-        include_str!("../src/origin/roots/origin_ca_rsa_root.pem"),
+        include_str!("../../src/origin/roots/origin_ca_ecc_root.pem"),
+        include_str!("../../src/origin/roots/origin_ca_rsa_root.pem"),
     ] {
         let details = check_root_ca(pem, Utc::now()).expect("a current, self-signed root CA");
         assert_eq!(details.self_signature, SelfSignature::Verified);
@@ -110,7 +109,7 @@ fn the_vendored_origin_ca_roots_are_the_published_ones_and_current() {
 
 #[test]
 fn an_ml_dsa_65_root_passes_the_upload_checks_as_not_verifiable_locally() {
-    let pem = include_str!("fixtures/roots/mldsa65.pem");
+    let pem = include_str!("../fixtures/roots/mldsa65.pem");
     let details = check_root_ca(pem, Utc::now()).unwrap();
     assert_eq!(details.signature_algorithm, "2.16.840.1.101.3.4.3.18");
     assert_eq!(details.self_signature, SelfSignature::Unverifiable);
@@ -118,7 +117,7 @@ fn an_ml_dsa_65_root_passes_the_upload_checks_as_not_verifiable_locally() {
 
 #[test]
 fn an_ml_dsa_root_beside_classical_roots_is_flagged_and_alone_is_not() {
-    let mut ml_dsa = CustomTrustStore::new(id(1), include_str!("fixtures/roots/mldsa65.pem"));
+    let mut ml_dsa = CustomTrustStore::new(id(1), include_str!("../fixtures/roots/mldsa65.pem"));
     ml_dsa.status = CertificateStatus::Active;
     let classical = Ca::root("Classical Root").stored(&id(2), CertificateStatus::Active);
     let mixed = TrustSet::from_store(&[ml_dsa.clone(), classical]);

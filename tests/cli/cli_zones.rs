@@ -1,9 +1,7 @@
 //! The CLI by zone name: `--zone NAME` wherever `--zone-id` goes, resolved with one request.
 
-#[path = "cli_support/mod.rs"]
-mod cli_support;
-#[path = "support/zones.rs"]
-mod zones;
+use crate::cli_support;
+use crate::support_zones as zones;
 
 use cli_support::*;
 use cloudflare_origin_trust_store::fake::{self, FakeZone};

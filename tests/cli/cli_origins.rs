@@ -1,10 +1,8 @@
 //! The CLI's `check-origins`: real handshakes with FakeOrigin, the store from FakeCloudflare, and
 //! the exit codes scripts rely on (0 trusted, 5 not, 2 bad input, 1 errors).
 
-#[path = "cli_support/mod.rs"]
-mod cli_support;
-#[path = "support/origin_pki.rs"]
-mod pki;
+use crate::cli_support;
+use crate::support_origin_pki as pki;
 
 use cli_support::*;
 use cloudflare_origin_trust_store::CertificateStatus;

@@ -1,6 +1,6 @@
 //! Write paths under attack (issue 17): a hostile server and a careless operator, each test once failing.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

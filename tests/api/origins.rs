@@ -1,8 +1,7 @@
 //! Origin checks with real TLS handshakes on 127.0.0.1: FakeOrigin presents chains made by
 //! rcgen, FakeCloudflare serves the zone's store, and each verdict is pinned.
 
-#[path = "support/origin_pki.rs"]
-mod pki;
+use crate::support_origin_pki as pki;
 
 use std::time::Duration;
 
@@ -261,10 +260,10 @@ async fn an_origin_sending_10_mb_of_garbage_fails_the_handshake_with_a_clear_err
 
 #[tokio::test]
 async fn an_ml_dsa_chain_is_unknown_and_never_trusted() {
-    let root = include_str!("fixtures/roots/mldsa65.pem");
+    let root = include_str!("../fixtures/roots/mldsa65.pem");
     let leaf = LeafCert {
-        chain: include_str!("fixtures/origins/mldsa-leaf.pem").to_owned(),
-        key: include_str!("fixtures/origins/mldsa-leaf.key").to_owned(),
+        chain: include_str!("../fixtures/origins/mldsa-leaf.pem").to_owned(),
+        key: include_str!("../fixtures/origins/mldsa-leaf.key").to_owned(),
         pem: String::new(),
     };
     let mut stored = CustomTrustStore::new(id(1), root);

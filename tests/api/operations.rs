@@ -1,7 +1,7 @@
 //! Upload, get and delete against the fake and wiremock: round trips, retries, ids, and every
 //! answer the official definition allows. The local checks of an upload: `certificate_checks.rs`.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

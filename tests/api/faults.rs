@@ -2,9 +2,8 @@
 //!
 //! Retries use a 1 ms backoff without jitter, so no test sleeps for real seconds.
 
-mod common;
-#[path = "support/faulty.rs"]
-mod faulty;
+use crate::common;
+use crate::support_faulty as faulty;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Walking every page: request counts, stop rules, and termination on misbehaving servers.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,43 +1,20 @@
 //! Write paths under attack (issue 17): a hostile server and a careless operator, each test once failing.
 
 use crate::common;
+use crate::common::write::*;
 
 use std::time::Duration;
 
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, Fault, Transition};
-use cloudflare_origin_trust_store::{CertificateStatus, CustomTrustStore, Polling};
+use cloudflare_origin_trust_store::{CertificateStatus, CustomTrustStore};
 use common::certs;
-
-fn quick(timeout_ms: u64) -> Polling {
-    Polling::new(Duration::from_millis(timeout_ms))
-        .interval(Duration::from_millis(5), Duration::from_millis(20))
-        .unwrap()
-}
-
-fn answer_with(certificate: &CustomTrustStore) -> Fault {
-    let body = serde_json::json!({"success": true, "errors": [], "messages": [], "result": certificate});
-    Fault::json(200, &body)
-}
-
-fn writes(fake: &FakeCloudflare, from: usize) -> Vec<String> {
-    fake.requests()[from..]
-        .iter()
-        .filter(|r| r.method == "POST" || r.method == "DELETE")
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
 
 /// Item 1/3 class: rotate's upload answer names the --old id itself. The rotation then "waits"
 /// for the old (active) root and deletes it: the root its own upload returned.
 #[tokio::test]
 async fn rotate_whose_upload_answer_names_the_old_id_deletes_nothing() {
     for upper in [true, false] {
-        let fake = FakeCloudflare::builder()
-            .activation(Transition::Never)
-            .deletion(Transition::Immediately)
-            .start()
-            .await
-            .unwrap();
+        let fake = fake_with(Transition::Never, Transition::Immediately).await;
         let client = fake.client().unwrap();
         let mut old = client.upload(fake.zone_id(), &certs::root("Old Active")).await.unwrap();
         old.status = CertificateStatus::Active;
@@ -65,12 +42,7 @@ async fn rotate_whose_upload_answer_names_the_old_id_deletes_nothing() {
 /// new root was never confirmed.
 #[tokio::test]
 async fn rotate_whose_upload_answer_names_another_active_certificate_deletes_nothing() {
-    let fake = FakeCloudflare::builder()
-        .activation(Transition::Never)
-        .deletion(Transition::Immediately)
-        .start()
-        .await
-        .unwrap();
+    let fake = fake_with(Transition::Never, Transition::Immediately).await;
     let client = fake.client().unwrap();
     let old = client.upload(fake.zone_id(), &certs::root("Old One")).await.unwrap();
     let bystander = client.upload(fake.zone_id(), &certs::root("Bystander")).await.unwrap();
@@ -97,12 +69,7 @@ async fn rotate_whose_upload_answer_names_another_active_certificate_deletes_not
 /// old id said it holds the old root. Rotate then uploads nothing and deletes the old root.
 #[tokio::test]
 async fn rotate_whose_list_puts_the_new_root_under_the_old_id_deletes_nothing() {
-    let fake = FakeCloudflare::builder()
-        .activation(Transition::Immediately)
-        .deletion(Transition::Immediately)
-        .start()
-        .await
-        .unwrap();
+    let fake = fake_with(Transition::Immediately, Transition::Immediately).await;
     let client = fake.client().unwrap();
     let old = client.upload(fake.zone_id(), &certs::root("Old Listed")).await.unwrap();
     let mut all = fake.certificates();
@@ -195,12 +162,7 @@ async fn a_keep_alive_connection_idle_after_a_request_is_closed_after_the_header
 async fn a_prune_whose_delete_cannot_be_sent_is_refused_before_any_upload() {
     let mut bads = Vec::new();
     for bad in ["a".repeat(256), "ab/../cd".to_owned(), "id with space".to_owned()] {
-        let fake = FakeCloudflare::builder()
-            .activation(Transition::Immediately)
-            .deletion(Transition::Immediately)
-            .start()
-            .await
-            .unwrap();
+        let fake = fake_with(Transition::Immediately, Transition::Immediately).await;
         let client = fake.client().unwrap();
         client.upload(fake.zone_id(), &certs::root("Listed Odd")).await.unwrap();
         let mut all = fake.certificates();

@@ -1,19 +1,12 @@
 //! Trust store as code in the library: waiting until active, plans, applying them, rotating.
 
 use crate::common;
-
-use std::time::Duration;
+use crate::common::write::*;
 
 use chrono::Utc;
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, Transition};
-use cloudflare_origin_trust_store::{Action, CertificateStatus, DesiredRoot, ErrorKind, Polling};
+use cloudflare_origin_trust_store::{Action, CertificateStatus, DesiredRoot, ErrorKind};
 use common::certs;
-
-fn quick(timeout_ms: u64) -> Polling {
-    Polling::new(Duration::from_millis(timeout_ms))
-        .interval(Duration::from_millis(5), Duration::from_millis(20))
-        .unwrap()
-}
 
 fn roots(names: &[&str]) -> Vec<DesiredRoot> {
     names
@@ -22,10 +15,6 @@ fn roots(names: &[&str]) -> Vec<DesiredRoot> {
             DesiredRoot::from_pem(&certs::root(name), Utc::now()).unwrap().with_file(format!("{name}.pem"))
         })
         .collect()
-}
-
-fn methods(fake: &FakeCloudflare) -> Vec<String> {
-    fake.requests().iter().map(|r| r.method.clone()).collect()
 }
 
 #[tokio::test]
@@ -59,12 +48,7 @@ async fn waiting_returns_once_active_and_says_why_when_it_never_is() {
 
 #[tokio::test]
 async fn a_first_sync_uploads_a_second_changes_nothing_and_pruning_deletes_only_what_went() {
-    let fake = FakeCloudflare::builder()
-        .activation(Transition::Immediately)
-        .deletion(Transition::Immediately)
-        .start()
-        .await
-        .unwrap();
+    let fake = fake_with(Transition::Immediately, Transition::Immediately).await;
     let client = fake.client().unwrap();
     let desired = roots(&["Sync A", "Sync B", "Sync C"]);
 
@@ -204,22 +188,9 @@ async fn a_rotation_that_stopped_can_be_run_again_and_a_new_root_that_is_the_old
     assert_eq!(methods(&fake)[before..], ["GET"]);
 }
 
-/// A success envelope holding `certificate` as the `result`, as a fault's answer.
-fn answer_with(
-    certificate: &cloudflare_origin_trust_store::CustomTrustStore,
-) -> cloudflare_origin_trust_store::fake::Fault {
-    let body = serde_json::json!({"success": true, "errors": [], "messages": [], "result": certificate});
-    cloudflare_origin_trust_store::fake::Fault::json(200, &body)
-}
-
 #[tokio::test]
 async fn a_rotation_whose_get_of_the_old_root_answers_another_certificate_deletes_nothing() {
-    let fake = FakeCloudflare::builder()
-        .activation(Transition::Immediately)
-        .deletion(Transition::Immediately)
-        .start()
-        .await
-        .unwrap();
+    let fake = fake_with(Transition::Immediately, Transition::Immediately).await;
     let client = fake.client().unwrap();
     let named = client.upload(fake.zone_id(), &certs::root("Named Old")).await.unwrap();
     let mut bystander = client.upload(fake.zone_id(), &certs::root("Bystander")).await.unwrap();
@@ -259,12 +230,7 @@ async fn a_rotation_whose_get_of_the_old_root_answers_another_certificate_delete
 
 #[tokio::test]
 async fn a_poll_answered_with_another_certificate_is_never_taken_as_active() {
-    let fake = FakeCloudflare::builder()
-        .activation(Transition::Never)
-        .deletion(Transition::Immediately)
-        .start()
-        .await
-        .unwrap();
+    let fake = fake_with(Transition::Never, Transition::Immediately).await;
     let client = fake.client().unwrap();
     let mut other = client.upload(fake.zone_id(), &certs::root("Other Active")).await.unwrap();
     other.status = CertificateStatus::Active;
@@ -332,12 +298,7 @@ async fn an_upload_answer_naming_a_root_the_plan_deletes_or_keeps_fails_its_step
         ("the kept id in capitals", |keep, _| keep.id.to_ascii_uppercase(), "a root this plan keeps"),
     ];
     for (what, lie, says) in lies {
-        let fake = FakeCloudflare::builder()
-            .activation(Transition::Immediately)
-            .deletion(Transition::Immediately)
-            .start()
-            .await
-            .unwrap();
+        let fake = fake_with(Transition::Immediately, Transition::Immediately).await;
         let client = fake.client().unwrap();
         let desired = roots(&["Kept Root", "Uploaded Root"]);
         let keep = client.upload(fake.zone_id(), desired[0].pem()).await.unwrap();

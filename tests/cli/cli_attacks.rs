@@ -2,6 +2,7 @@
 
 use crate::cli_support;
 use crate::common;
+use crate::common::write::*;
 
 use std::path::{Path, PathBuf};
 
@@ -19,14 +20,6 @@ fn dir_with(name: &str, files: &[(&str, String)]) -> PathBuf {
         std::fs::write(dir.join(file), content).unwrap();
     }
     dir
-}
-
-fn writes(fake: &FakeCloudflare, from: usize) -> Vec<String> {
-    fake.requests()[from..]
-        .iter()
-        .filter(|r| r.method == "POST" || r.method == "DELETE")
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
 }
 
 /// Item 13: a link inside DIR to a hidden file, or into a (hidden) subdirectory, is read: the
@@ -108,12 +101,7 @@ async fn skip_local_checks_still_sends_one_certificate_block_it_cannot_parse() {
 /// deleted the old root, and says "<old> is active; deleted <old>".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cli_rotate_whose_upload_answer_names_the_old_id_deletes_nothing_and_exits_1() {
-    let fake = FakeCloudflare::builder()
-        .activation(Transition::Never)
-        .deletion(Transition::Immediately)
-        .start()
-        .await
-        .unwrap();
+    let fake = fake_with(Transition::Never, Transition::Immediately).await;
     let old = fake.client().unwrap().upload(fake.zone_id(), &certs::root("CLI Old")).await.unwrap();
     let mut all = fake.certificates();
     all[0].status = CertificateStatus::Active;
@@ -169,12 +157,7 @@ async fn upload_wait_whose_upload_answer_describes_another_certificate_fails() {
 /// Item 5 on a pty: declined → zero writes; accepted with uploads never active → no DELETE.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn terminal_prune_declined_or_with_pending_uploads_deletes_nothing() {
-    let fake = FakeCloudflare::builder()
-        .activation(Transition::Never)
-        .deletion(Transition::Immediately)
-        .start()
-        .await
-        .unwrap();
+    let fake = fake_with(Transition::Never, Transition::Immediately).await;
     fake.client().unwrap().upload(fake.zone_id(), &certs::root("Going Away")).await.unwrap();
     let dir = dir_with("pty", &[("n.pem", certs::root("Coming In"))]);
     let base = fake.base_url();

@@ -2,6 +2,7 @@
 //! the exit codes scripts rely on (0 trusted, 5 not, 2 bad input, 1 errors).
 
 use crate::cli_support;
+use crate::common::write::*;
 use crate::support_origin_pki as pki;
 
 use cli_support::*;
@@ -250,11 +251,6 @@ async fn the_schema_of_check_origins_names_its_fields() {
     }
 }
 
-/// The write requests (POST, DELETE) the fake received.
-fn writes(fake: &FakeCloudflare) -> Vec<String> {
-    fake.requests().iter().filter(|r| r.method != "GET").map(|r| format!("{} {}", r.method, r.path)).collect()
-}
-
 /// Runs a write command (`args`) against the setup's zone with `--origin` for its origin.
 async fn write(s: &Setup, args: &[&str]) -> std::process::Output {
     let mut all: Vec<&str> = args.to_vec();
@@ -280,15 +276,15 @@ async fn delete_guard_refuses_the_anchoring_root_with_exit_5_and_no_write_unless
     );
     let table = String::from_utf8(output.stdout.clone()).unwrap();
     assert!(table.lines().any(|l| l.starts_with(HOST) && l.contains("untrusted")), "{table}");
-    assert!(writes(&s.fake).is_empty(), "{:?}", writes(&s.fake));
+    assert!(writes(&s.fake, 0).is_empty(), "{:?}", writes(&s.fake, 0));
     // Another root goes: every origin stays trusted.
     let output = write(&s, &["delete", &id(2), "--yes"]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(writes(&s.fake).len(), 1);
+    assert_eq!(writes(&s.fake, 0).len(), 1);
     // --force deletes the anchor all the same.
     let output = write(&s, &["delete", &id(1), "--yes", "--force"]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(writes(&s.fake).len(), 2);
+    assert_eq!(writes(&s.fake, 0).len(), 2);
     assert!(stderr(&output).contains("this removes the store's last root"), "{}", stderr(&output));
 }
 
@@ -306,23 +302,23 @@ async fn upload_guard_refuses_a_first_root_that_untrusts_a_public_origin_unless_
     let output = write(&s, &args).await;
     assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
     assert!(stderr(&output).contains("the store holds no root yet"), "{}", stderr(&output));
-    assert!(writes(&s.fake).is_empty(), "{:?}", writes(&s.fake));
+    assert!(writes(&s.fake, 0).is_empty(), "{:?}", writes(&s.fake, 0));
     // Uploading the root that anchors it keeps it trusted.
     let args = upload(&public_file, &bundle);
     let output = write(&s, &args).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(writes(&s.fake).len(), 1);
+    assert_eq!(writes(&s.fake, 0).len(), 1);
     // Now the store anchors the origin: another root beside it changes nothing for it.
     let output = write(&s, &upload(&private_file, &bundle)).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(writes(&s.fake).len(), 2);
+    assert_eq!(writes(&s.fake, 0).len(), 2);
     // --force uploads a first root that untrusts the origin all the same.
     let s = setup(&[], &public.leaf(&[HOST])).await;
     let mut args = upload(&private_file, &bundle);
     args.push("--force");
     let output = write(&s, &args).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(writes(&s.fake).len(), 1);
+    assert_eq!(writes(&s.fake, 0).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -332,7 +328,7 @@ async fn rotate_and_sync_guards_refuse_a_change_that_drops_the_anchor_unless_for
     let new_file = temp_file("guard-new-root.pem", &new.pem);
     let output = write(&s, &["rotate", "--old", &id(1), "--new", &new_file]).await;
     assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
-    assert!(writes(&s.fake).is_empty(), "{:?}", writes(&s.fake));
+    assert!(writes(&s.fake, 0).is_empty(), "{:?}", writes(&s.fake, 0));
 
     let dir =
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("guard-sync-{}", std::process::id()));
@@ -344,17 +340,17 @@ async fn rotate_and_sync_guards_refuse_a_change_that_drops_the_anchor_unless_for
     // A prune that deletes the anchor: refused before any write, --yes or not.
     let output = write(&s, &["sync", "--dir", dir, "--prune", "--yes", "--no-wait"]).await;
     assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
-    assert!(writes(&s.fake).is_empty(), "{:?}", writes(&s.fake));
+    assert!(writes(&s.fake, 0).is_empty(), "{:?}", writes(&s.fake, 0));
     // Without pruning, the anchor stays: the sync goes on.
     let output = write(&s, &["sync", "--dir", dir, "--no-wait"]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(writes(&s.fake).len(), 1, "the new root uploaded");
+    assert_eq!(writes(&s.fake, 0).len(), 1, "the new root uploaded");
     // --force prunes the anchor all the same.
     let output = write(&s, &["sync", "--dir", dir, "--prune", "--yes", "--no-wait", "--force"]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        writes(&s.fake).iter().any(|w| w.starts_with("DELETE") && w.ends_with(&id(1))),
+        writes(&s.fake, 0).iter().any(|w| w.starts_with("DELETE") && w.ends_with(&id(1))),
         "{:?}",
-        writes(&s.fake)
+        writes(&s.fake, 0)
     );
 }

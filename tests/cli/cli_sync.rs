@@ -2,6 +2,7 @@
 
 use crate::cli_support;
 use crate::common;
+use crate::common::write::*;
 
 use std::path::{Path, PathBuf};
 
@@ -21,10 +22,6 @@ fn dir_with(name: &str, files: &[(&str, String)]) -> PathBuf {
     dir
 }
 
-fn methods(fake: &FakeCloudflare) -> Vec<String> {
-    fake.requests().iter().map(|r| r.method.clone()).collect()
-}
-
 fn printed(output: &std::process::Output) -> Vec<Value> {
     serde_json::from_slice::<Value>(&output.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", stderr(output)))
@@ -35,12 +32,7 @@ fn printed(output: &std::process::Output) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_uploads_then_changes_nothing_then_prunes_exactly_what_left_the_directory() {
-    let fake = FakeCloudflare::builder()
-        .activation(Transition::Immediately)
-        .deletion(Transition::Immediately)
-        .start()
-        .await
-        .unwrap();
+    let fake = fake_with(Transition::Immediately, Transition::Immediately).await;
     let base = fake.base_url();
     let zone = fake.zone_id();
     let files = [
@@ -431,12 +423,7 @@ async fn one_zone_given_in_two_cases_is_synced_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_prune_is_confirmed_on_a_terminal_and_its_deletes_wait_for_the_uploads() {
-    let fake = FakeCloudflare::builder()
-        .activation(Transition::AfterReads(2))
-        .deletion(Transition::Immediately)
-        .start()
-        .await
-        .unwrap();
+    let fake = fake_with(Transition::AfterReads(2), Transition::Immediately).await;
     let client = fake.client().unwrap();
     let old = client.upload(fake.zone_id(), &certs::root("Old On Terminal")).await.unwrap();
     let mut store = fake.certificates();

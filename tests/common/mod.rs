@@ -137,3 +137,43 @@ pub async fn count_until_error(
         }
     }
 }
+
+/// What the tests of the write paths share: fast polling, lying answers, and what was written.
+pub mod write {
+    use std::time::Duration;
+
+    use cloudflare_origin_trust_store::fake::{FakeCloudflare, Fault, Transition};
+    use cloudflare_origin_trust_store::{CustomTrustStore, Polling};
+
+    /// Polling fast enough for tests: 5 ms, doubling up to 20 ms, for at most `timeout_ms`.
+    pub fn quick(timeout_ms: u64) -> Polling {
+        Polling::new(Duration::from_millis(timeout_ms))
+            .interval(Duration::from_millis(5), Duration::from_millis(20))
+            .unwrap()
+    }
+
+    /// A success envelope holding `certificate` as the `result`, as a fault's answer.
+    pub fn answer_with(certificate: &CustomTrustStore) -> Fault {
+        let body = serde_json::json!({"success": true, "errors": [], "messages": [], "result": certificate});
+        Fault::json(200, &body)
+    }
+
+    /// The method of every request the fake has recorded, in order.
+    pub fn methods(fake: &FakeCloudflare) -> Vec<String> {
+        fake.requests().iter().map(|r| r.method.clone()).collect()
+    }
+
+    /// The write requests (anything but GET) from request number `from` on, as `METHOD path`.
+    pub fn writes(fake: &FakeCloudflare, from: usize) -> Vec<String> {
+        fake.requests()[from..]
+            .iter()
+            .filter(|r| r.method != "GET")
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
+    /// A fake whose uploads turn active, and whose deletes leave, as the transitions say.
+    pub async fn fake_with(activation: Transition, deletion: Transition) -> FakeCloudflare {
+        FakeCloudflare::builder().activation(activation).deletion(deletion).start().await.unwrap()
+    }
+}

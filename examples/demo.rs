@@ -168,24 +168,24 @@ audit: {} zones, {} certificates, {} zones with a certificate expiring within 30
 
 /// A self-signed root CA certificate, valid for ten years.
 fn generate_root_ca(common_name: &str) -> Result<String, rcgen::Error> {
+    Ok(root_params(common_name)?.self_signed(&rcgen::KeyPair::generate()?)?.pem())
+}
+
+/// The parameters of a root CA valid 2025 to 2035.
+fn root_params(common_name: &str) -> Result<rcgen::CertificateParams, rcgen::Error> {
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
     params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
     params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
     params.not_before = rcgen::date_time_ymd(2025, 1, 1);
     params.not_after = rcgen::date_time_ymd(2035, 1, 1);
-    Ok(params.self_signed(&rcgen::KeyPair::generate()?)?.pem())
+    Ok(params)
 }
 
 /// A root CA and a leaf for `host` it signed (its chain, leaf first, and its key), valid 2025 to
 /// 2035, for an origin to present.
 fn root_and_leaf(common_name: &str, host: &str) -> Result<(String, String, String), rcgen::Error> {
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
-    params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
-    params.not_before = rcgen::date_time_ymd(2025, 1, 1);
-    params.not_after = rcgen::date_time_ymd(2035, 1, 1);
+    let params = root_params(common_name)?;
     let key = rcgen::KeyPair::generate()?;
     let root = params.self_signed(&key)?.pem();
     let issuer = rcgen::Issuer::new(params, key);

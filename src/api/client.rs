@@ -1,7 +1,7 @@
 //! The client and its builder: base URL, credentials, timeouts.
 
 use std::fmt;
-use std::net::IpAddr;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -202,7 +202,7 @@ impl ClientBuilder {
     /// in clear to it. An `https` one uses `HTTPS_PROXY` / `ALL_PROXY` (minus `NO_PROXY`) as the
     /// environment says, through a `CONNECT` tunnel, so a proxy sees only the host name.
     pub fn build(self) -> Result<Client> {
-        let base_url = checked_base_url(&self.base_url)?;
+        let base_url = crate::api::base_url::checked_base_url(&self.base_url)?;
         let plain_http = base_url.starts_with("http:");
         if !plain_http && !cfg!(any(feature = "rustls", feature = "native-tls")) {
             return Err(Error::config(
@@ -289,54 +289,10 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
     Ok(builder)
 }
 
-/// Parses and checks a base URL; returns it without a trailing slash. Its errors never repeat a
-/// user name or password the URL holds.
-fn checked_base_url(raw: &str) -> Result<String> {
-    let shown = redacted(raw);
-    let raw = &*shown;
-    let url = reqwest::Url::parse(raw.trim())
-        .map_err(|e| Error::config(format!("base URL {raw:?} is not a valid URL: {e}")))?;
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::config("base URL must not contain a user name or password"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(format!("base URL {raw:?} must not have a query or fragment")));
-    }
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(Error::config(format!(
-                "base URL {raw:?} uses plain http, which would send the credentials unencrypted; \
-                 use https (http is allowed only for 127.0.0.0/8, ::1 and localhost)"
-            )));
-        }
-        other => {
-            return Err(Error::config(format!("base URL {raw:?} has scheme {other:?}; use https")));
-        }
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
-/// `raw` with anything between the scheme and the last `@` (a user name and password, however
-/// malformed) replaced by `***`.
-fn redacted(raw: &str) -> std::borrow::Cow<'_, str> {
-    let Some(at) = raw.rfind('@') else { return raw.into() };
-    let start = raw.find("://").map_or(0, |i| i + 3).min(at);
-    format!("{}***{}", &raw[..start], &raw[at..]).into()
-}
-
-fn is_loopback(url: &reqwest::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    // The client is built only by the test without a TLS feature.
+    #[allow(unused_imports)]
     use super::*;
 
     #[test]
@@ -349,7 +305,7 @@ mod tests {
             ("http://[::1]:8080/v4", "http://[::1]:8080/v4"),
             ("http://LOCALHOST:1/x", "http://localhost:1/x"),
         ] {
-            assert_eq!(checked_base_url(raw).unwrap(), expected, "{raw}");
+            assert_eq!(crate::api::base_url::checked_base_url(raw).unwrap(), expected, "{raw}");
         }
     }
 
@@ -361,11 +317,11 @@ mod tests {
             "http://localhost.example.com/",
             "http://[::2]/",
         ] {
-            let err = checked_base_url(raw).unwrap_err().to_string();
+            let err = crate::api::base_url::checked_base_url(raw).unwrap_err().to_string();
             assert!(err.contains("uses plain http"), "{raw}: {err}");
         }
         for raw in ["ftp://example.com", "not a url", "https://u:p@example.com", "https://x.com/?a=1"] {
-            assert!(checked_base_url(raw).is_err(), "{raw}");
+            assert!(crate::api::base_url::checked_base_url(raw).is_err(), "{raw}");
         }
     }
 
@@ -381,12 +337,12 @@ mod tests {
             "ftp://user:s3cret@example.com",
             "https://a@b:s3cret@example.com/x?y#z",
         ] {
-            let err = checked_base_url(raw).unwrap_err().to_string();
+            let err = crate::api::base_url::checked_base_url(raw).unwrap_err().to_string();
             assert!(!err.contains("s3cret"), "{raw}: {err}");
             assert!(!err.contains("user:") && !err.contains("a@b"), "{raw}: {err}");
         }
-        assert_eq!(redacted("https://u:p@h/x"), "https://***@h/x");
-        assert_eq!(redacted("https://h/x"), "https://h/x");
+        assert_eq!(crate::api::base_url::redacted("https://u:p@h/x"), "https://***@h/x");
+        assert_eq!(crate::api::base_url::redacted("https://h/x"), "https://h/x");
     }
 
     /// Built with `cargo test --lib --no-default-features --features test-util` (CI does).

@@ -10,6 +10,7 @@ use crate::request::seam::Exchange;
 use std::sync::Arc;
 use tracing::Instrument;
 pub(crate) mod audit;
+mod base_url;
 pub(crate) mod client;
 pub(crate) mod lifecycle;
 #[cfg(feature = "origins")]

@@ -49,21 +49,7 @@ pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, 
             zone_ids.push(id);
         }
     }
-    let concurrency = usize::from(args.concurrency);
-    // Every zone planned before any is changed, so that what the plans delete is shown (and
-    // confirmed) first.
-    let planned: Vec<(String, Result<Plan, cloudflare_origin_trust_store::Error>)> =
-        futures_util::stream::iter(zone_ids)
-            .map(|zone| {
-                let (client, desired) = (&client, &desired);
-                async move {
-                    let plan = client.plan(&zone, desired, args.prune).await;
-                    (zone, plan)
-                }
-            })
-            .buffered(concurrency)
-            .collect()
-            .await;
+    let planned = plan_all(&client, &args, &desired, zone_ids).await;
     if !args.dry_run {
         for (zone, plan) in &planned {
             if let Ok(plan) = plan {
@@ -74,20 +60,49 @@ pub(crate) async fn sync(global: &Global, args: SyncArgs) -> Result<ExitStatus, 
     if !args.dry_run && !args.yes {
         confirm_deletes(&planned)?;
     }
+    apply_all(global, &client, &args, planned).await
+}
+
+/// A zone and its plan (or why it could not be planned).
+type Planned = (String, Result<Plan, cloudflare_origin_trust_store::Error>);
+
+/// Every zone planned (reads only) before any is changed, so that what the plans delete is shown
+/// (and confirmed) first.
+async fn plan_all(
+    client: &cloudflare_origin_trust_store::Client,
+    args: &SyncArgs,
+    desired: &[DesiredRoot],
+    zone_ids: Vec<String>,
+) -> Vec<Planned> {
+    futures_util::stream::iter(zone_ids)
+        .map(|zone| async move {
+            let plan = client.plan(&zone, desired, args.prune).await;
+            (zone, plan)
+        })
+        .buffered(usize::from(args.concurrency))
+        .collect()
+        .await
+}
+
+/// Applies each plan that changes something (unless `--dry-run`), printing each as it is done;
+/// the exit status says how it went.
+async fn apply_all(
+    global: &Global,
+    client: &cloudflare_origin_trust_store::Client,
+    args: &SyncArgs,
+    planned: Vec<Planned>,
+) -> Result<ExitStatus, Failure> {
     let mut outcomes = futures_util::stream::iter(planned)
-        .map(|(zone, plan)| {
-            let (client, args) = (&client, &args);
-            async move {
-                match plan {
-                    Ok(plan) if !args.dry_run && plan.changes() > 0 => {
-                        let polling = polling(args, &plan);
-                        (zone, Ok(client.apply(plan, polling).await))
-                    }
-                    other => (zone, other),
+        .map(|(zone, plan)| async move {
+            match plan {
+                Ok(plan) if !args.dry_run && plan.changes() > 0 => {
+                    let polling = polling(args, &plan);
+                    (zone, Ok(client.apply(plan, polling).await))
                 }
+                other => (zone, other),
             }
         })
-        .buffered(concurrency);
+        .buffered(usize::from(args.concurrency));
     let mut printer = Printer::new(global.output);
     let (mut pending, mut failed) = (0, false);
     while let Some((zone, outcome)) = outcomes.next().await {
@@ -166,9 +181,7 @@ fn polling(args: &SyncArgs, plan: &Plan) -> Option<Polling> {
 
 /// Shows the roots the plans delete and asks on the terminal; off a terminal, a plan that
 /// deletes needs `--yes` (a usage failure, exit 2: nothing was changed, only listed).
-fn confirm_deletes(
-    planned: &[(String, Result<Plan, cloudflare_origin_trust_store::Error>)],
-) -> Result<(), Failure> {
+fn confirm_deletes(planned: &[Planned]) -> Result<(), Failure> {
     let deletes: Vec<String> = planned
         .iter()
         .filter_map(|(zone, plan)| Some((zone, plan.as_ref().ok()?)))

@@ -34,46 +34,7 @@ impl Client {
         let now = Utc::now();
         let deadline = now.checked_add_signed(audit.expiring_within).unwrap_or(DateTime::<Utc>::MAX_UTC);
         let total = Arc::new(AtomicU64::new(u64::MAX));
-        let targets: Pin<Box<dyn Stream<Item = Result<Target>> + Send>> = match &audit.scope {
-            Scope::Given(zones) => {
-                let mut seen = HashSet::new();
-                let targets: Vec<Result<Target>> = zones
-                    .iter()
-                    .filter(|zone| seen.insert(key(zone)))
-                    .map(|zone| {
-                        Ok(match zone {
-                            ZoneRef::Id(id) => Target::Id(canonical_zone_id(id)),
-                            ZoneRef::Name(name) => Target::Name(name.clone()),
-                        })
-                    })
-                    .collect();
-                total.store(targets.len() as u64, Ordering::Relaxed);
-                Box::pin(stream::iter(targets))
-            }
-            Scope::All(filter) => {
-                let total = Arc::clone(&total);
-                let pages = self.zones(filter, Pagination::new())?;
-                Box::pin(
-                    pages
-                        .map_ok(move |page| {
-                            if let Some(count) = page.result_info.as_ref().and_then(|info| info.total_count) {
-                                let _ = total.compare_exchange(
-                                    u64::MAX,
-                                    count,
-                                    Ordering::Relaxed,
-                                    Ordering::Relaxed,
-                                );
-                            }
-                            stream::iter(
-                                page.items
-                                    .into_iter()
-                                    .map(|zone| Ok(Target::Listed { id: zone.id, name: zone.name })),
-                            )
-                        })
-                        .try_flatten(),
-                )
-            }
-        };
+        let targets = self.targets(&audit.scope, &total)?;
         let (concurrency, in_completion_order) = (audit.concurrency, audit.in_completion_order);
         let (client, audit) = (self.clone(), Arc::new(audit.clone()));
         let window = Window::new(concurrency * Audit::AHEAD_PER_SLOT);
@@ -107,6 +68,55 @@ impl Client {
             }))
         });
         Ok(AuditStream { inner: Box::pin(reports), total })
+    }
+
+    /// The zones of `scope`, as a stream: the given ones (each once), or every zone List Zones
+    /// walks lazily; `total` learns how many there are as soon as that is known.
+    fn targets(
+        &self,
+        scope: &Scope,
+        total: &Arc<AtomicU64>,
+    ) -> Result<Pin<Box<dyn Stream<Item = Result<Target>> + Send>>> {
+        Ok(match scope {
+            Scope::Given(zones) => {
+                let mut seen = HashSet::new();
+                let targets: Vec<Result<Target>> = zones
+                    .iter()
+                    .filter(|zone| seen.insert(key(zone)))
+                    .map(|zone| {
+                        Ok(match zone {
+                            ZoneRef::Id(id) => Target::Id(canonical_zone_id(id)),
+                            ZoneRef::Name(name) => Target::Name(name.clone()),
+                        })
+                    })
+                    .collect();
+                total.store(targets.len() as u64, Ordering::Relaxed);
+                Box::pin(stream::iter(targets))
+            }
+            Scope::All(filter) => {
+                let total = Arc::clone(total);
+                let pages = self.zones(filter, Pagination::new())?;
+                Box::pin(
+                    pages
+                        .map_ok(move |page| {
+                            if let Some(count) = page.result_info.as_ref().and_then(|info| info.total_count) {
+                                let _ = total.compare_exchange(
+                                    u64::MAX,
+                                    count,
+                                    Ordering::Relaxed,
+                                    Ordering::Relaxed,
+                                );
+                            }
+                            stream::iter(
+                                page.items
+                                    .into_iter()
+                                    .map(|zone| Ok(Target::Listed { id: zone.id, name: zone.name })),
+                            )
+                        })
+                        .try_flatten(),
+                )
+            }
+        })
     }
 
     async fn audit_zone(&self, target: Target, audit: &Audit, deadline: DateTime<Utc>) -> ZoneReport {

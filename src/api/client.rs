@@ -196,23 +196,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks the settings and builds the client.
-    ///
-    /// A plain `http` base URL (loopback only) never goes through a proxy: the token would travel
-    /// in clear to it. An `https` one uses `HTTPS_PROXY` / `ALL_PROXY` (minus `NO_PROXY`) as the
-    /// environment says, through a `CONNECT` tunnel, so a proxy sees only the host name.
-    pub fn build(self) -> Result<Client> {
-        let base_url = crate::api::base_url::checked_base_url(&self.base_url)?;
-        let plain_http = base_url.starts_with("http:");
-        if !plain_http && !cfg!(any(feature = "rustls", feature = "native-tls")) {
-            return Err(Error::config(
-                "this build of cloudflare-origin-trust-store has no TLS, so it cannot reach an https \
-                 base URL: enable its `rustls` (default) or `native-tls` feature",
-            ));
-        }
-        let credentials = self.credentials.ok_or_else(|| {
-            Error::config("no credentials: call ClientBuilder::credentials or use from_env")
-        })?;
+    /// The timeouts and the budget: none zero, the budget's window at most a day.
+    fn check_limits(&self) -> Result<()> {
         for (name, value) in [
             ("connect_timeout", self.connect_timeout),
             ("timeout", self.timeout),
@@ -233,6 +218,27 @@ impl ClientBuilder {
         if self.budget.requests == 0 {
             return Err(Error::config("rate_budget requests must be 1 or more, got 0"));
         }
+        Ok(())
+    }
+
+    /// Checks the settings and builds the client.
+    ///
+    /// A plain `http` base URL (loopback only) never goes through a proxy: the token would travel
+    /// in clear to it. An `https` one uses `HTTPS_PROXY` / `ALL_PROXY` (minus `NO_PROXY`) as the
+    /// environment says, through a `CONNECT` tunnel, so a proxy sees only the host name.
+    pub fn build(self) -> Result<Client> {
+        let base_url = crate::api::base_url::checked_base_url(&self.base_url)?;
+        let plain_http = base_url.starts_with("http:");
+        if !plain_http && !cfg!(any(feature = "rustls", feature = "native-tls")) {
+            return Err(Error::config(
+                "this build of cloudflare-origin-trust-store has no TLS, so it cannot reach an https \
+                 base URL: enable its `rustls` (default) or `native-tls` feature",
+            ));
+        }
+        self.check_limits()?;
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::config("no credentials: call ClientBuilder::credentials or use from_env")
+        })?;
         let mut http = tls(reqwest::Client::builder())?;
         if plain_http {
             http = http.no_proxy();

@@ -79,17 +79,26 @@ impl std::error::Error for ResetConnection {}
 /// A response body: whole, or cut by [`faults::Fault::CutBody`].
 type FakeBody = BoxBody<Bytes, ResetConnection>;
 
-async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<FakeBody>, ResetConnection> {
-    /// Counts a request out when it is answered or dropped (a client that hung up).
-    struct InFlight<'a>(&'a AtomicUsize);
-    impl Drop for InFlight<'_> {
-        fn drop(&mut self) {
-            self.0.fetch_sub(1, Ordering::SeqCst);
-        }
+/// Counts a request in while it is answered, out when it is answered or dropped (a client that
+/// hung up); the most at once is kept.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn count(state: &'a State) -> Self {
+        let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        state.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        Self(&state.in_flight)
     }
-    let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-    let _counted = InFlight(&state.in_flight);
-    state.max_in_flight.fetch_max(now, Ordering::SeqCst);
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+async fn handle(state: &State, request: Request<Incoming>) -> Result<Response<FakeBody>, ResetConnection> {
+    let _counted = InFlight::count(state);
 
     let (parts, body) = request.into_parts();
     let (body, too_large) = read_body(&parts.headers, body, state.limits.header_read_timeout).await?;

@@ -158,15 +158,7 @@ impl ClientHooks<Exchange> for crate::generated::Client {
             let next = if policy.may_retry(retries) { current.try_clone() } else { None };
             let permit = match gate.wait(policy.max_retry_after).await {
                 Ok(permit) => permit,
-                Err(wait) => {
-                    tracing::warn!(
-                        target: "cloudflare_origin_trust_store::rate_limit",
-                        wait_ms = wait.as_millis() as u64,
-                        "{what} not sent: held back {} more, longer than the retry ceiling",
-                        seconds(wait)
-                    );
-                    return Ok(self.held_back(wait));
-                }
+                Err(wait) => return Ok(self.held_back(&what, wait)),
             };
             let (attempt, sent) = self.attempt(current, &what).await;
             let observed = match &sent {
@@ -309,7 +301,13 @@ impl crate::generated::Client {
     /// The answer when the rate-limit gate would hold a request longer than the retry ceiling: the
     /// request is not sent, and the call ends with [`crate::ErrorKind::RateLimited`] (set in the
     /// record; the empty 429 only carries the call through the generated code to `into_error`).
-    fn held_back(&self, wait: Duration) -> reqwest::Response {
+    fn held_back(&self, what: &Target, wait: Duration) -> reqwest::Response {
+        tracing::warn!(
+            target: "cloudflare_origin_trust_store::rate_limit",
+            wait_ms = wait.as_millis() as u64,
+            "{what} not sent: held back {} more, longer than the retry ceiling",
+            seconds(wait)
+        );
         self.inner.record().rate_limited = Some(Held { wait, before_sending: true });
         let response = http::Response::builder()
             .status(StatusCode::TOO_MANY_REQUESTS)

@@ -43,7 +43,7 @@ pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus
     let mut reports = client.audit(&audit)?;
     let progress = Progress::start(&client, "zones", global);
     let mut printer = Printer::new(global.output);
-    let (mut zones, mut certificates, mut expiring, mut expiring_zones, mut failed) = (0, 0, 0, 0, 0);
+    let mut tally = Tally::default();
     let outcome = loop {
         let report = match reports.try_next().await {
             Ok(Some(report)) => report,
@@ -54,11 +54,7 @@ pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus
             progress.set_total(reports.total(), "zones");
             progress.inc();
         }
-        zones += 1;
-        certificates += report.certificates.len();
-        expiring += report.expiring.len();
-        expiring_zones += usize::from(!report.expiring.is_empty());
-        failed += usize::from(report.error.is_some());
+        tally.add(&report);
         if global.output == Output::Prometheus {
             metrics.push(ZoneMetrics::of(&report));
         }
@@ -69,6 +65,7 @@ pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus
         }
     };
     drop(progress);
+    let Tally { zones, certificates, expiring, expiring_zones, failed } = tally;
     let window = args.expiring_within;
     let mut summary = format!(
         "{zones} zone(s): {certificates} certificate(s), {expiring} expiring within {window} day(s) in {expiring_zones} zone(s), {failed} zone(s) failed; {} request(s)",
@@ -86,6 +83,36 @@ pub(crate) async fn audit(global: &Global, args: AuditArgs) -> Result<ExitStatus
     if global.output == Output::Prometheus {
         crate::metrics::write(&args.metrics, &metrics, outcome.is_err(), started)?;
     }
+    exit_status(outcome, &tally)
+}
+
+/// What an audit counted so far.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    zones: usize,
+    certificates: usize,
+    expiring: usize,
+    expiring_zones: usize,
+    failed: usize,
+}
+
+impl Tally {
+    fn add(&mut self, report: &cloudflare_origin_trust_store::ZoneReport) {
+        self.zones += 1;
+        self.certificates += report.certificates.len();
+        self.expiring += report.expiring.len();
+        self.expiring_zones += usize::from(!report.expiring.is_empty());
+        self.failed += usize::from(report.error.is_some());
+    }
+}
+
+/// The exit status of an audit that ended with `outcome` (an error listing the zones ends it
+/// early) and counted `tally`: 1 wins over 3.
+fn exit_status(
+    outcome: Result<(), cloudflare_origin_trust_store::Error>,
+    tally: &Tally,
+) -> Result<ExitStatus, Failure> {
+    let Tally { zones, expiring, failed, .. } = *tally;
     match outcome {
         Err(error) => {
             let mut failure = Failure::from(error);

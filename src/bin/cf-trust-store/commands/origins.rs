@@ -2,7 +2,6 @@
 //! the pieces the guards of the commands that change a store share (see `guard.rs`).
 
 use std::io::{self, Read, Write};
-use std::path::Path;
 
 use chrono::Utc;
 use cloudflare_origin_trust_store::origin::{
@@ -14,7 +13,7 @@ use serde::Serialize;
 
 use super::{client, one_zone, zone_id};
 use crate::args::{CheckOriginsArgs, Global, OriginTargets};
-use crate::input::{certificate_text, certificate_text_at};
+use crate::input::certificate_text;
 use crate::output::{Column, Line, Printer, Record};
 use crate::{ExitStatus, Failure};
 
@@ -24,7 +23,7 @@ use crate::{ExitStatus, Failure};
 pub(crate) async fn check_origins(global: &Global, args: CheckOriginsArgs) -> Result<ExitStatus, Failure> {
     let zone = one_zone(global, "check-origins")?;
     let (origins, options, _) = inputs(&args.origins.targets, args.origins.concurrency)?;
-    let change = change_of(&args)?;
+    let change = change_of(&args, global.verbose > 0)?;
     let client = client(global)?;
     let zone = zone_id(&client, zone).await?;
     let report = client.check_origins_with(&zone, &origins, &change, &options).await?;
@@ -104,10 +103,20 @@ fn usage_in(what: &str, path: &str, error: &dyn std::fmt::Display) -> Failure {
 }
 
 /// The change of `--after-upload`, `--after-delete` or `--after-dir`.
-fn change_of(args: &CheckOriginsArgs) -> Result<Change, Failure> {
+fn change_of(args: &CheckOriginsArgs, verbose: bool) -> Result<Change, Failure> {
     let now = Utc::now();
     if let Some(dir) = &args.after_dir {
-        return Ok(Change::Sync { roots: dir_roots(dir)?, prune: args.prune });
+        // DIR is read as `sync --dir` reads it, so the check is of what the sync would upload.
+        let mut roots = Vec::new();
+        for desired in super::sync::desired_roots(dir, verbose)? {
+            let root = PlannedRoot::from_pem(desired.pem(), now)
+                .map_err(|problem| Failure::usage(problem.to_string()))?;
+            roots.push(match desired.file {
+                Some(file) => root.with_file(file),
+                None => root,
+            });
+        }
+        return Ok(Change::Sync { roots, prune: args.prune });
     }
     let mut upload = Vec::new();
     for path in &args.after_upload {
@@ -123,35 +132,6 @@ fn change_of(args: &CheckOriginsArgs) -> Result<Change, Failure> {
         (true, false) => Change::Delete(delete),
         (false, false) => Change::Edit { upload, delete },
     })
-}
-
-/// The roots `sync --dir DIR` would upload: every *.pem and *.crt file of DIR, in name order,
-/// each checked as sync checks it.
-fn dir_roots(dir: &Path) -> Result<Vec<PlannedRoot>, Failure> {
-    let shown = |path: &Path| terminal_safe(&path.display().to_string()).into_owned();
-    let unreadable = |e: io::Error| Failure::usage(format!("cannot read the directory {}: {e}", shown(dir)));
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
-        let path = entry.map_err(unreadable)?.path();
-        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-        if matches!(extension.as_deref(), Some("pem" | "crt")) {
-            files.push(path);
-        }
-    }
-    files.sort();
-    let now = Utc::now();
-    let mut roots: Vec<PlannedRoot> = Vec::new();
-    for path in files {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let text = certificate_text_at(&path)?;
-        let root = PlannedRoot::from_pem(&text, now)
-            .map_err(|problem| Failure::usage(format!("{}: {problem}", shown(&path))))?
-            .with_file(name);
-        if !roots.iter().any(|r| r.details.sha256_fingerprint == root.details.sha256_fingerprint) {
-            roots.push(root);
-        }
-    }
-    Ok(roots)
 }
 
 /// The largest origins file read (1 MiB: some 20,000 origins).

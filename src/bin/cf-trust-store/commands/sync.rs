@@ -243,7 +243,7 @@ fn heading(plan: &Plan, dry_run: bool) -> String {
 /// Only regular files inside `dir` are read: a hidden file (`.name`), a subdirectory, a FIFO or
 /// device, and a symbolic link to anything but a visible file directly in `dir` are skipped (said
 /// on stderr with `-v`); a link to such a file is followed.
-fn desired_roots(dir: &Path, verbose: bool) -> Result<Vec<DesiredRoot>, Failure> {
+pub(crate) fn desired_roots(dir: &Path, verbose: bool) -> Result<Vec<DesiredRoot>, Failure> {
     let shown = |path: &Path| terminal_safe(&path.display().to_string()).into_owned();
     let unreadable = |e: io::Error| Failure::usage(format!("cannot read the directory {}: {e}", shown(dir)));
     let inside = std::fs::canonicalize(dir).map_err(unreadable)?;

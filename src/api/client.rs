@@ -80,7 +80,9 @@ impl fmt::Debug for Client {
 }
 
 /// Configures a [`Client`]. `build()` checks everything and fails with [`ErrorKind::Config`](crate::ErrorKind::Config).
-#[derive(Clone)]
+///
+/// Its `Debug` prints every field; the credentials print redacted (see [`Credentials`]).
+#[derive(Clone, Debug)]
 pub struct ClientBuilder {
     base_url: String,
     credentials: Option<Credentials>,
@@ -100,19 +102,6 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             budget: Budget { requests: Self::DEFAULT_BUDGET.0, window: Self::DEFAULT_BUDGET.1 },
         }
-    }
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
-            .field("credentials", &self.credentials)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("retry", &self.retry)
-            .field("budget", &self.budget)
-            .finish()
     }
 }
 
@@ -187,7 +176,7 @@ impl ClientBuilder {
 
     /// The request budget every request of the client (and its clones) shares: at most
     /// `requests` in any `window`, kept on a sliding window (default
-    /// [`ClientBuilder::DEFAULT_BUDGET`], 1,100 per 5 minutes). Past it, requests wait for a slot
+    /// [`ClientBuilder::DEFAULT_BUDGET`]). Past it, requests wait for a slot
     /// (a wait over the retry ceiling ends the call with
     /// [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited)); so a long job (an audit of many
     /// zones) never exceeds it and finishes as soon as it allows.

@@ -79,24 +79,21 @@ impl Envelope for CustomTrustStoreIdOnly {
     }
 }
 
-impl Envelope for CustomTrustStoreList {
-    type Item = Page<CustomTrustStore>;
-    fn split(self, body_bytes: u64) -> (bool, Vec<ResponseMessage>, Page<CustomTrustStore>) {
-        let mut page = Page::new(self.result);
-        page.body_bytes = body_bytes;
-        page.messages = self.messages.unwrap_or_default().0;
-        page.result_info = self.result_info;
-        (self.success, self.errors.unwrap_or_default().0, page)
-    }
+/// A list envelope: its page of results, the messages and `result_info` beside them, and the size
+/// of the body they came in. One line an endpoint: `ListEnvelope => Item`.
+macro_rules! list_envelopes {
+    ($($envelope:ty => $item:ty),+ $(,)?) => {$(
+        impl Envelope for $envelope {
+            type Item = Page<$item>;
+            fn split(self, body_bytes: u64) -> (bool, Vec<ResponseMessage>, Page<$item>) {
+                let mut page = Page::new(self.result);
+                page.body_bytes = body_bytes;
+                page.messages = self.messages.unwrap_or_default().0;
+                page.result_info = self.result_info;
+                (self.success, self.errors.unwrap_or_default().0, page)
+            }
+        }
+    )+};
 }
 
-impl Envelope for ZoneList {
-    type Item = Page<Zone>;
-    fn split(self, body_bytes: u64) -> (bool, Vec<ResponseMessage>, Page<Zone>) {
-        let mut page = Page::new(self.result);
-        page.body_bytes = body_bytes;
-        page.messages = self.messages.unwrap_or_default().0;
-        page.result_info = self.result_info;
-        (self.success, self.errors.unwrap_or_default().0, page)
-    }
-}
+list_envelopes!(CustomTrustStoreList => CustomTrustStore, ZoneList => Zone);

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use cloudflare_origin_trust_store::{
-    Audit, CertificateStatus, CustomTrustStore, Pagination, RetryPolicy, ZoneRef,
+    Audit, CertificateStatus, ClientBuilder, CustomTrustStore, Pagination, RetryPolicy, ZoneRef,
 };
 
 mod meta;
@@ -314,7 +314,7 @@ pub(crate) struct AuditArgs {
     pub(crate) account_id: Option<String>,
     /// Report certificates whose expires_on is within DAYS from now, expired ones included (0 to
     /// 36500).
-    #[arg(long, value_name = "DAYS", allow_negative_numbers = true, default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=36500))]
+    #[arg(long, value_name = "DAYS", allow_negative_numbers = true, default_value_t = Audit::DEFAULT_EXPIRING_WITHIN.num_days() as u32, value_parser = clap::value_parser!(u32).range(0..=36500))]
     pub(crate) expiring_within: u32,
     /// Only certificates with this status can be reported as expiring (repeatable); by default,
     /// every status but deleted and pending_deletion.
@@ -326,7 +326,7 @@ pub(crate) struct AuditArgs {
     /// The most requests sent in any 5 minutes (Cloudflare allows 1,200 per user); the audit
     /// paces itself to it, and to the server's Ratelimit headers. A 429 is waited out (its
     /// Retry-After, up to 5 minutes), up to 20 times for one request unless --retries is 0.
-    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 1100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = ClientBuilder::DEFAULT_BUDGET.0, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) budget: u32,
     /// In table output, one row per zone (its certificates, how many expire, the first expiry,
     /// its error) instead of one per expiring certificate.

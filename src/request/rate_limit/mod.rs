@@ -1,8 +1,8 @@
 //! One rate-limit gate per client, shared by every request it sends (every page of a walk, every
 //! zone of an audit). A request leaves when all three allow it:
 //!
-//! - **the client's budget**: at most N requests in any window (default 1,100 per 5 minutes,
-//!   under Cloudflare's 1,200), kept on a sliding window, so a long job never exceeds it and
+//! - **the client's budget**: at most N requests in any window (default
+//!   [`ClientBuilder::DEFAULT_BUDGET`](crate::ClientBuilder::DEFAULT_BUDGET)), kept on a sliding window, so a long job never exceeds it and
 //!   finishes as soon as the budget allows;
 //! - **the server's word**: Cloudflare's `Ratelimit` header (`"default";r=50;t=30`: 50 requests
 //!   left, a slot frees in 30 s). The gate keeps a lower bound of the requests left (see

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use cloudflare_origin_trust_store::origin::Origin;
+use cloudflare_origin_trust_store::origin::{CheckOptions, Origin};
 
 use super::certificate_id;
 use crate::values::parse_duration;
@@ -52,7 +52,7 @@ pub(crate) struct OriginArgs {
     #[command(flatten)]
     pub(crate) targets: OriginTargets,
     /// Origins checked at once (1 to 256).
-    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = CheckOptions::DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=CheckOptions::MAX_CONCURRENCY as i64))]
     pub(crate) concurrency: u16,
 }
 
@@ -65,7 +65,7 @@ pub(crate) struct GuardArgs {
     #[command(flatten)]
     pub(crate) targets: OriginTargets,
     /// Origins checked at once by the guard (1 to 256).
-    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = CheckOptions::DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=CheckOptions::MAX_CONCURRENCY as i64))]
     pub(crate) origin_concurrency: u16,
     /// Make the change even when an origin trusted now would not be (or cannot be checked), and
     /// without asking about the switch between the store's roots and the default trust.

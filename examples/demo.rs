@@ -15,8 +15,8 @@ use chrono::{TimeDelta, Utc};
 use cloudflare_origin_trust_store::fake::{self, FakeCloudflare, FakeOrigin, sample_zones};
 use cloudflare_origin_trust_store::origin::{Change, Origin};
 use cloudflare_origin_trust_store::{
-    Action, Audit, CertificateStatus, Client, Credentials, CustomTrustStore, DesiredRoot, ListParams,
-    Pagination, Polling, ZoneFilter, ZoneReport,
+    Action, Audit, BeforeDeletes, CertificateStatus, Client, Credentials, CustomTrustStore, DesiredRoot,
+    ListParams, Pagination, Polling, Undesired, ZoneFilter, ZoneReport,
 };
 use futures_util::TryStreamExt;
 
@@ -87,7 +87,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for certificate in &all[2..] {
         desired.push(DesiredRoot::from_pem(&certificate.certificate, Utc::now())?);
     }
-    let plan = client.plan(&zone, &desired, true).await?; // true: delete what is not desired
+    let plan = client.plan(&zone, &desired, Undesired::Delete).await?; // delete what is not desired
     let count = |action| plan.steps.iter().filter(|step| step.action == action).count();
     println!(
         "
@@ -98,12 +98,12 @@ plan: {} upload, {} deletes, {} unchanged",
     );
     let wait = Polling::new(Duration::from_secs(10))
         .interval(Duration::from_millis(50), Duration::from_millis(200))?;
-    let applied = client.apply(plan, Some(wait)).await;
+    let applied = client.apply(plan, BeforeDeletes::WaitUntilActive(wait)).await;
     for step in applied.steps.iter().filter(|step| step.action != Action::Unchanged) {
         let outcome = step.result_text().unwrap_or_else(|| "not applied".into());
         println!("  {:?} {} ({}): {outcome}", step.action, step.subject, step.id.as_deref().unwrap_or("new"));
     }
-    let again = client.plan(&zone, &desired, true).await?;
+    let again = client.plan(&zone, &desired, Undesired::Delete).await?;
     println!("applied with {} failures; a second plan has {} changes", applied.failures(), again.changes());
 
     // 6. Audit 200 zones (another fake, serving them): one request per zone, 8 zones at once.

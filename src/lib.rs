@@ -78,7 +78,9 @@ pub use model::{
 };
 pub use pagination::{ApiStream, CertificateStream, PageStream, Pagination};
 pub use request::retry::{Jitter, RetryPolicy};
-pub use sync::{Action, DesiredRoot, Outcome, Plan, Step};
+pub use sync::{
+    Action, BeforeDeletes, DesiredRoot, Outcome, Plan, RootDir, RootFileError, SkippedFile, Step, Undesired,
+};
 pub use text::terminal_safe;
 pub use zones::ZoneFilter;
 
@@ -101,8 +103,9 @@ pub use chrono;
 /// ```
 pub mod prelude {
     pub use crate::{
-        Action, Audit, CertificateStatus, Client, ClientBuilder, Credentials, CustomTrustStore, DesiredRoot,
-        Error, ErrorKind, ListParams, Outcome, Pagination, Plan, Polling, Result, ZoneFilter, ZoneRef,
+        Action, Audit, BeforeDeletes, CertificateStatus, Client, ClientBuilder, Credentials,
+        CustomTrustStore, DesiredRoot, Error, ErrorKind, ListParams, Outcome, Pagination, Plan, Polling,
+        Result, Undesired, ZoneFilter, ZoneRef,
     };
     pub use futures_util::TryStreamExt;
 }

@@ -65,8 +65,35 @@ pub(crate) fn seconds(wait: Duration) -> String {
     }
 }
 
+/// `text` as one word of a POSIX shell command: as it is when it is made only of characters no
+/// shell reads specially, else in single quotes (a `'` in it as `'\''`).
+pub(crate) fn shell_quoted(text: &str) -> Cow<'_, str> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./+,:@%=".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(format!("'{}'", text.replace('\'', r"'\''")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn shell_quoted_leaves_plain_words_and_quotes_the_rest() {
+        for (text, quoted) in [
+            ("root.der", "root.der"),
+            ("dir/r-1_a+b,c:d@e%f=g.pem", "dir/r-1_a+b,c:d@e%f=g.pem"),
+            ("my root.der", "'my root.der'"),
+            ("it's.der", r"'it'\''s.der'"),
+            ("$(rm -rf ~).der", "'$(rm -rf ~).der'"),
+            ("a;b", "'a;b'"),
+            ("racine-é.der", "'racine-é.der'"),
+            ("", "''"),
+        ] {
+            assert_eq!(super::shell_quoted(text), quoted, "{text}");
+        }
+    }
+
     use super::*;
 
     #[test]

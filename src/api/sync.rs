@@ -5,21 +5,21 @@ use crate::certificate::CertificateDetails;
 use crate::error::{ErrorKind, Result};
 use crate::id::checked_zone_id;
 use crate::id::{canonical_zone_id, same_id};
-use crate::lifecycle::Polling;
 use crate::model::{CertificateStatus, CustomTrustStore};
 use crate::sync::Outcome;
-use crate::sync::{Action, DesiredRoot, Plan, Step};
+use crate::sync::{Action, BeforeDeletes, DesiredRoot, Plan, Step, Undesired};
 
 impl Client {
     /// The plan that makes zone `zone_id`'s trust store hold `desired`: lists the store and
     /// matches certificates by the SHA-256 fingerprint of their DER (from the PEM each listed
     /// certificate carries). Desired roots the store lacks are uploaded; roots it holds that are
-    /// not desired are deleted only when `prune`; certificates already `pending_deletion` or
+    /// not desired are deleted only with [`Undesired::Delete`]; certificates already `pending_deletion` or
     /// `deleted` are ignored. Sends only the list requests.
     ///
     /// A listed certificate whose PEM does not parse cannot be matched, so the plan is refused
     /// ([`ErrorKind::Unmatchable`](crate::ErrorKind::Unmatchable)) rather than risk deleting or doubling a root.
-    pub async fn plan(&self, zone_id: &str, desired: &[DesiredRoot], prune: bool) -> Result<Plan> {
+    pub async fn plan(&self, zone_id: &str, desired: &[DesiredRoot], undesired: Undesired) -> Result<Plan> {
+        let prune = undesired == Undesired::Delete;
         let zone_id = canonical_zone_id(zone_id);
         let listed = self.collect_all(&zone_id).await?;
         let mut steps = Vec::new();
@@ -78,8 +78,8 @@ impl Client {
         Ok(Plan { zone_id, steps })
     }
 
-    /// Applies `plan`: every upload, then (with `wait`) waits until each uploaded root is
-    /// `active`, then every delete. Each step gets its result; a failure does not stop the other
+    /// Applies `plan`: every upload, then (with [`BeforeDeletes::WaitUntilActive`]) waits until
+    /// each uploaded root is `active`, then every delete. Each step gets its result; a failure does not stop the other
     /// uploads, but it skips every delete (a root is never taken away while its replacement is
     /// not in place), and nothing already applied is undone. Returns the plan with its results:
     /// see [`Plan::failures`].
@@ -88,7 +88,7 @@ impl Client {
     /// plan deletes or keeps, or the id another upload of the same apply returned (in any case),
     /// or whose certificate is another one, fails the upload's step (and so skips every delete):
     /// no root is deleted on the word of an answer that may name it by mistake.
-    pub async fn apply(&self, mut plan: Plan, wait: Option<Polling>) -> Plan {
+    pub async fn apply(&self, mut plan: Plan, before_deletes: BeforeDeletes) -> Plan {
         let zone = plan.zone_id.clone();
         // Ids this apply must never delete: the roots it keeps, then those its uploads return.
         let mut kept: Vec<String> = plan
@@ -120,7 +120,7 @@ impl Client {
                     Err(error) => Outcome::failed(error),
                 });
         }
-        if let Some(polling) = wait {
+        if let BeforeDeletes::WaitUntilActive(polling) = before_deletes {
             for step in plan.steps.iter_mut().filter(|step| step.action == Action::Upload && !step.failed()) {
                 let id = step.id.clone().unwrap_or_default();
                 if let Err(error) = self.wait_until_active_with(&zone, &id, polling).await {

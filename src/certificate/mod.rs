@@ -125,6 +125,32 @@ pub enum CertificateProblem {
     },
 }
 
+impl CertificateProblem {
+    /// The message, for the file at `path`: the DER hint names the file and a file to convert it
+    /// into (quoted for a POSIX shell when it needs to be), instead of `FILE`.
+    ///
+    /// ```
+    /// use cloudflare_origin_trust_store::CertificateProblem;
+    ///
+    /// let problem = CertificateProblem::Der { certificate: true };
+    /// assert!(problem.for_file("my root.der".as_ref()).ends_with("-in 'my root.der' -out 'my root.pem'"));
+    /// assert!(problem.for_file("root.pem".as_ref()).ends_with("-in root.pem -out root.pem.pem"));
+    /// ```
+    pub fn for_file(&self, path: &std::path::Path) -> String {
+        let message = self.to_string();
+        if !matches!(self, Self::Der { .. }) {
+            return message;
+        }
+        let mut converted = path.with_extension("pem");
+        if converted == path {
+            converted = std::path::PathBuf::from(format!("{}.pem", path.to_string_lossy()));
+        }
+        let quoted = |path: &std::path::Path| crate::text::shell_quoted(&path.to_string_lossy()).into_owned();
+        message
+            .replace("-in FILE -out FILE.pem", &format!("-in {} -out {}", quoted(path), quoted(&converted)))
+    }
+}
+
 /// What a certificate says about itself, read from its PEM.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]

@@ -6,7 +6,7 @@ use crate::common::write::*;
 use std::time::Duration;
 
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, Fault, Transition};
-use cloudflare_origin_trust_store::{CertificateStatus, CustomTrustStore};
+use cloudflare_origin_trust_store::{BeforeDeletes, CertificateStatus, CustomTrustStore, Undesired};
 use common::certs;
 
 /// Item 1/3 class: rotate's upload answer names the --old id itself. The rotation then "waits"
@@ -174,11 +174,11 @@ async fn a_prune_whose_delete_cannot_be_sent_is_refused_before_any_upload() {
                 .unwrap(),
         ];
         let before = fake.request_count();
-        let plan = match client.plan(fake.zone_id(), &desired, true).await {
+        let plan = match client.plan(fake.zone_id(), &desired, Undesired::Delete).await {
             Ok(plan) => plan,
             Err(_) => continue, // refused at plan time: fine
         };
-        let applied = client.apply(plan, Some(quick(2_000))).await;
+        let applied = client.apply(plan, BeforeDeletes::WaitUntilActive(quick(2_000))).await;
         let w = writes(&fake, before);
         if !(applied.failures() == 0 || w.is_empty()) {
             bads.push(format!(

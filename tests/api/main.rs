@@ -32,6 +32,7 @@ mod origin_inputs;
 mod origins;
 mod pagination;
 mod properties;
+mod root_files;
 mod sync;
 mod tls;
 mod zones;

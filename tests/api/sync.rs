@@ -5,7 +5,9 @@ use crate::common::write::*;
 
 use chrono::Utc;
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, Transition};
-use cloudflare_origin_trust_store::{Action, CertificateStatus, DesiredRoot, ErrorKind};
+use cloudflare_origin_trust_store::{
+    Action, BeforeDeletes, CertificateStatus, DesiredRoot, ErrorKind, Undesired,
+};
 use common::certs;
 
 fn roots(names: &[&str]) -> Vec<DesiredRoot> {
@@ -52,31 +54,31 @@ async fn a_first_sync_uploads_a_second_changes_nothing_and_pruning_deletes_only_
     let client = fake.client().unwrap();
     let desired = roots(&["Sync A", "Sync B", "Sync C"]);
 
-    let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+    let plan = client.plan(fake.zone_id(), &desired, Undesired::Delete).await.unwrap();
     assert_eq!(plan.steps.iter().map(|s| s.action).collect::<Vec<_>>(), [Action::Upload; 3]);
     assert_eq!(methods(&fake), ["GET"], "a plan only lists");
-    let applied = client.apply(plan, Some(quick(5_000))).await;
+    let applied = client.apply(plan, BeforeDeletes::WaitUntilActive(quick(5_000))).await;
     assert_eq!(applied.failures(), 0, "{applied:?}");
     assert!(applied.steps.iter().all(|s| s.result_text().as_deref() == Some("done") && s.id.is_some()));
     assert_eq!(fake.certificates().len(), 3);
 
     let before = fake.request_count();
-    let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+    let plan = client.plan(fake.zone_id(), &desired, Undesired::Delete).await.unwrap();
     assert_eq!((plan.changes(), plan.steps.len()), (0, 3));
     assert!(plan.steps.iter().all(|s| s.action == Action::Unchanged && s.id.is_some()));
     assert_eq!(fake.request_count() - before, 1, "only the list request");
 
     let fewer = &desired[..2];
     assert_eq!(
-        client.plan(fake.zone_id(), fewer, false).await.unwrap().changes(),
+        client.plan(fake.zone_id(), fewer, Undesired::Keep).await.unwrap().changes(),
         0,
         "without pruning nothing goes"
     );
-    let plan = client.plan(fake.zone_id(), fewer, true).await.unwrap();
+    let plan = client.plan(fake.zone_id(), fewer, Undesired::Delete).await.unwrap();
     let deletes: Vec<_> = plan.steps.iter().filter(|s| s.action == Action::Delete).collect();
     assert_eq!(deletes.len(), 1);
     assert_eq!(deletes[0].subject, "CN=Sync C");
-    let applied = client.apply(plan, None).await;
+    let applied = client.apply(plan, BeforeDeletes::DontWait).await;
     assert_eq!(applied.failures(), 0);
     let left: Vec<String> = fake.certificates().iter().map(|c| c.details().unwrap().subject).collect();
     assert_eq!(left, ["CN=Sync A", "CN=Sync B"]);
@@ -93,7 +95,7 @@ async fn certificates_on_their_way_out_are_ignored_and_a_failed_upload_skips_eve
     client.delete(fake.zone_id(), &going.id).await.unwrap();
 
     fake.set_faults(|r| (r.method == "POST").then(|| Fault::html(500, 0)));
-    let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+    let plan = client.plan(fake.zone_id(), &desired, Undesired::Delete).await.unwrap();
     let actions: Vec<(Action, String)> = plan.steps.iter().map(|s| (s.action, s.subject.clone())).collect();
     assert_eq!(
         actions,
@@ -104,7 +106,7 @@ async fn certificates_on_their_way_out_are_ignored_and_a_failed_upload_skips_eve
         ],
         "the pending_deletion one is not in the plan"
     );
-    let applied = client.apply(plan, None).await;
+    let applied = client.apply(plan, BeforeDeletes::DontWait).await;
     assert_eq!(applied.failures(), 3);
     assert!(applied.steps[0].result_text().as_deref().unwrap().starts_with("unexpected http 500 response"));
     assert_eq!(applied.steps[2].result_text().as_deref(), Some("skipped: 2 upload(s) did not complete"));
@@ -267,11 +269,11 @@ async fn a_poll_answered_with_another_certificate_is_never_taken_as_active() {
 
     // And to a sync's wait: the upload's step fails, so the prune is skipped.
     let desired = roots(&["Synced New"]);
-    let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+    let plan = client.plan(fake.zone_id(), &desired, Undesired::Delete).await.unwrap();
     let deletes = plan.steps.iter().filter(|s| s.action == Action::Delete).count();
     assert_eq!(deletes, 3, "none of the three roots held is desired");
     let before = fake.request_count();
-    let applied = client.apply(plan, Some(quick(5_000))).await;
+    let applied = client.apply(plan, BeforeDeletes::WaitUntilActive(quick(5_000))).await;
     let uploaded = applied.steps.iter().find(|s| s.action == Action::Upload).unwrap();
     assert!(
         uploaded.result_text().as_deref().unwrap().contains("the get answer names certificate"),
@@ -303,7 +305,7 @@ async fn an_upload_answer_naming_a_root_the_plan_deletes_or_keeps_fails_its_step
         let desired = roots(&["Kept Root", "Uploaded Root"]);
         let keep = client.upload(fake.zone_id(), desired[0].pem()).await.unwrap();
         let old = client.upload(fake.zone_id(), &certs::root("Pruned Root")).await.unwrap();
-        let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+        let plan = client.plan(fake.zone_id(), &desired, Undesired::Delete).await.unwrap();
         let actions: Vec<Action> = plan.steps.iter().map(|s| s.action).collect();
         assert_eq!(actions, [Action::Upload, Action::Delete, Action::Unchanged], "{what}");
 
@@ -314,7 +316,7 @@ async fn an_upload_answer_naming_a_root_the_plan_deletes_or_keeps_fails_its_step
         let body = serde_json::json!({"success": true, "errors": [], "messages": [], "result": answer});
         fake.set_faults(move |r| (r.method == "POST").then(|| Fault::json(200, &body)));
         let before = fake.request_count();
-        let applied = client.apply(plan, None).await;
+        let applied = client.apply(plan, BeforeDeletes::DontWait).await;
         let upload = &applied.steps[0];
         let result = upload.result_text().unwrap();
         assert!(result.contains(says) && result.ends_with("; nothing was deleted"), "{what}: {result}");
@@ -338,7 +340,7 @@ async fn an_upload_answer_describing_another_certificate_fails_its_step() {
     let client = fake.client().unwrap();
     let old = client.upload(fake.zone_id(), &certs::root("Old Pruned")).await.unwrap();
     let desired = roots(&["Wanted Root"]);
-    let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+    let plan = client.plan(fake.zone_id(), &desired, Undesired::Delete).await.unwrap();
     let mut answer = cloudflare_origin_trust_store::CustomTrustStore::new(
         "ca0000000000000000000000000000ff",
         certs::root("Someone Else"),
@@ -346,7 +348,7 @@ async fn an_upload_answer_describing_another_certificate_fails_its_step() {
     answer.status = CertificateStatus::PendingDeployment;
     let body = serde_json::json!({"success": true, "errors": [], "messages": [], "result": answer});
     fake.set_faults(move |r| (r.method == "POST").then(|| Fault::json(200, &body)));
-    let applied = client.apply(plan, None).await;
+    let applied = client.apply(plan, BeforeDeletes::DontWait).await;
     let result = applied.steps[0].result_text().unwrap();
     assert!(result.contains("describes another certificate"), "{result}");
     assert!(fake.certificates().iter().any(|c| c.id == old.id), "the old root stays");
@@ -367,7 +369,7 @@ async fn certificate_ids_are_compared_without_case_when_a_plan_matches_the_list(
 
     // The same root listed twice, its id in two cases: held once, nothing pruned.
     fake.set_certificates(vec![twin.clone(), kept.clone()]);
-    let plan = client.plan(fake.zone_id(), &desired, true).await.unwrap();
+    let plan = client.plan(fake.zone_id(), &desired, Undesired::Delete).await.unwrap();
     let actions: Vec<Action> = plan.steps.iter().map(|s| s.action).collect();
     assert_eq!(actions, [Action::Unchanged], "{plan:?}");
 
@@ -380,13 +382,13 @@ async fn certificate_ids_are_compared_without_case_when_a_plan_matches_the_list(
     other.status = CertificateStatus::Active;
     for listed in [vec![other.clone(), kept.clone()], vec![kept.clone(), other.clone()]] {
         fake.set_certificates(listed);
-        let err = client.plan(fake.zone_id(), &desired, true).await.unwrap_err();
+        let err = client.plan(fake.zone_id(), &desired, Undesired::Delete).await.unwrap_err();
         assert!(matches!(err.kind(), ErrorKind::AmbiguousId { .. }), "{err:?}");
         assert!(
             err.to_string().ends_with("nothing is pruned from a list that names roots ambiguously"),
             "{err}"
         );
-        let plan = client.plan(fake.zone_id(), &desired, false).await.unwrap();
+        let plan = client.plan(fake.zone_id(), &desired, Undesired::Keep).await.unwrap();
         assert_eq!(plan.changes(), 0, "{plan:?}");
     }
     assert!(fake.requests().iter().all(|r| r.method == "GET"), "plans only list");
@@ -397,7 +399,7 @@ async fn a_zone_id_in_capitals_is_sent_in_lowercase_and_planned_as_one_zone() {
     let fake = FakeCloudflare::builder().start().await.unwrap();
     let client = fake.client().unwrap();
     let upper = fake.zone_id().to_ascii_uppercase();
-    let plan = client.plan(&upper, &roots(&["Any Root"]), false).await.unwrap();
+    let plan = client.plan(&upper, &roots(&["Any Root"]), Undesired::Keep).await.unwrap();
     assert_eq!(plan.zone_id, fake.zone_id());
     assert!(client.get(&upper, "ca000000000000000000000000000001").await.unwrap_err().is_not_found());
     for request in fake.requests() {

@@ -135,10 +135,24 @@ async fn a_wrong_certificate_file_exits_2_and_sends_nothing() {
     let missing = format!("{missing}.does-not-exist");
 
     for (file, message) in [
-        (intermediate.as_str(), "error: certificate is not a root CA: issuer CN=CLI Root differs from subject CN=CLI Intermediate\n".to_owned()),
-        (missing.as_str(), format!("error: cannot read the certificate file {missing}: No such file or directory (os error 2)\n")),
+        (
+            intermediate.as_str(),
+            format!(
+                "error: the certificate file {intermediate}: certificate is not a root CA: issuer CN=CLI Root differs from subject CN=CLI Intermediate\n"
+            ),
+        ),
+        (
+            missing.as_str(),
+            format!(
+                "error: cannot read the certificate file {missing}: No such file or directory (os error 2)\n"
+            ),
+        ),
     ] {
-        let output = run(&["upload", "--zone-id", fake.zone_id(), "--certificate-file", file, "--base-url", &base], &token_env()).await;
+        let output = run(
+            &["upload", "--zone-id", fake.zone_id(), "--certificate-file", file, "--base-url", &base],
+            &token_env(),
+        )
+        .await;
         assert_eq!(output.status.code(), Some(2));
         assert_eq!(stderr(&output), message);
     }
@@ -222,6 +236,21 @@ async fn certificate_input_is_bounded_never_blocks_and_says_what_is_wrong() {
     let der = format!("{}/tests/fixtures/roots/rsa2048.der", env!("CARGO_MANIFEST_DIR"));
     let (cert, key) = certs::self_signed(&certs::params("Keyed CLI Root", true, 2020, 2060));
     let with_key = temp_file("with-key.pem", &format!("{}{}", cert.pem(), key.serialize_pem()));
+    // The hint is one a POSIX shell reads as the file's own name: quoted, a `'` in it as `'\''`.
+    let quoted = |path: &str| format!("'{}'", path.replace('\'', r"'\''"));
+    let said = Command::new("sh")
+        .arg("-c")
+        .arg(format!("printf %s {}", quoted(&dir.join("it's a root.der").to_string_lossy())))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&said.stdout), dir.join("it's a root.der").to_string_lossy());
+    let der_bytes = std::fs::read(&der).unwrap();
+    let spaced_der = dir.join("it's a root.der").to_string_lossy().into_owned();
+    std::fs::write(&spaced_der, &der_bytes).unwrap();
+    let der_named_pem = dir.join("binary.pem").to_string_lossy().into_owned();
+    std::fs::write(&der_named_pem, &der_bytes).unwrap();
+    let (leaf_cert, _) = certs::self_signed(&certs::params("leaf.example.test", false, 2020, 2060));
+    let leaf = temp_file("leaf.pem", &leaf_cert.pem());
     let fifo = fifo.to_string_lossy().into_owned();
     let dir = dir.to_string_lossy().into_owned();
     for (file, extra, message) in [
@@ -229,9 +258,12 @@ async fn certificate_input_is_bounded_never_blocks_and_says_what_is_wrong() {
         (fifo.as_str(), None, format!("error: cannot read the certificate file {fifo}: it is a FIFO (named pipe); give a file, or `-` with the data on standard input\n")),
         (dir.as_str(), None, format!("error: cannot read the certificate file {dir}: it is a directory; give a file, or `-` with the data on standard input\n")),
         (big.as_str(), None, format!("error: the certificate file {big}: the input is over 1024 KiB; a root CA certificate is a few kilobytes\n")),
-        (der.as_str(), None, format!("error: the certificate file {der}: the input is DER (binary), a certificate, not PEM; convert it with: openssl x509 -inform der -in FILE -out FILE.pem\n")),
-        (with_key.as_str(), Some("--skip-local-checks"), "error: the input holds a PRIVATE KEY block; give only the certificate (one -----BEGIN CERTIFICATE----- block)\n".to_owned()),
-        (with_key.as_str(), None, "error: the input holds a PRIVATE KEY block; give only the certificate (one -----BEGIN CERTIFICATE----- block)\n".to_owned()),
+        (der.as_str(), None, format!("error: the certificate file {der}: the input is DER (binary), a certificate, not PEM; convert it with: openssl x509 -inform der -in {der} -out {}\n", der.replace(".der", ".pem"))),
+        (spaced_der.as_str(), None, format!("error: the certificate file {spaced_der}: the input is DER (binary), a certificate, not PEM; convert it with: openssl x509 -inform der -in {} -out {}\n", quoted(&spaced_der), quoted(&spaced_der.replace(".der", ".pem")))),
+        (der_named_pem.as_str(), None, format!("error: the certificate file {der_named_pem}: the input is DER (binary), a certificate, not PEM; convert it with: openssl x509 -inform der -in {der_named_pem} -out {der_named_pem}.pem\n")),
+        (with_key.as_str(), Some("--skip-local-checks"), format!("error: the certificate file {with_key}: the input holds a PRIVATE KEY block; give only the certificate (one -----BEGIN CERTIFICATE----- block)\n")),
+        (with_key.as_str(), None, format!("error: the certificate file {with_key}: the input holds a PRIVATE KEY block; give only the certificate (one -----BEGIN CERTIFICATE----- block)\n")),
+        (leaf.as_str(), None, format!("error: the certificate file {leaf}: certificate is not a CA: CN=leaf.example.test lacks basicConstraints CA=true\n")),
     ] {
         let mut args = vec!["upload", "--zone-id", fake.zone_id(), "--certificate-file", file, "--base-url", &base];
         args.extend(extra);

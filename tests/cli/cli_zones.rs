@@ -117,6 +117,7 @@ async fn with_a_zone_name_bad_ids_and_files_are_refused_before_the_name_is_resol
     let fake = ZONES.fake(2).start().await.unwrap();
     let base = fake.base_url();
     let not_pem = temp_file("zone-name-not-a-cert.pem", "not a certificate\n");
+    let not_pem_said = format!("error: the certificate file {not_pem}: no PEM certificate found");
     let root = temp_file("zone-name-root.pem", &fake::sample_certificates(1)[0].certificate);
     for name in [site(1).as_str(), "nowhere.example.org"] {
         for (args, message) in [
@@ -127,7 +128,7 @@ async fn with_a_zone_name_bad_ids_and_files_are_refused_before_the_name_is_resol
                 vec!["rotate", "--old", "%2e%2e", "--new", &root],
                 "error: invalid value '%2e%2e' for '--old <ID>'",
             ),
-            (vec!["upload", "--certificate-file", &not_pem], "error: no PEM certificate found"),
+            (vec!["upload", "--certificate-file", &not_pem], not_pem_said.as_str()),
         ] {
             let output =
                 run(&[&args[..], &["--zone", name, "--base-url", &base]].concat(), &token_env()).await;

@@ -11,18 +11,11 @@ use crate::Failure;
 /// The PEM text of `path` (`-` for standard input), or a usage failure (exit 2) naming the file and
 /// what is wrong with it.
 pub(crate) fn certificate_text(path: &str) -> Result<String, Failure> {
-    certificate_text_at(Path::new(path))
-}
-
-/// The same for a path that need not be UTF-8 (a file found in a directory); its name is shown
-/// with any byte that is not UTF-8 replaced.
-pub(crate) fn certificate_text_at(path: &Path) -> Result<String, Failure> {
-    let name = path.to_string_lossy();
-    let bytes = read_bounded(path, MAX_CERTIFICATE_BYTES as u64)
-        .map_err(|reason| Failure::usage(format!("cannot read {}: {reason}", shown(&name))))?;
+    let bytes = read_bounded(Path::new(path), MAX_CERTIFICATE_BYTES as u64)
+        .map_err(|reason| Failure::usage(format!("cannot read {}: {reason}", shown(path))))?;
     pem_text(&bytes)
         .map(str::to_owned)
-        .map_err(|problem| Failure::usage(format!("{}: {problem}", shown(&name))))
+        .map_err(|problem| Failure::usage(format!("{}: {}", shown(path), problem.for_file(Path::new(path)))))
 }
 
 /// The largest zones file read (8 MiB: some 200,000 zone names).

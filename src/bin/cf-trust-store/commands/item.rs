@@ -22,13 +22,20 @@ pub(crate) async fn get(global: &Global, args: ItemArgs) -> Result<ExitStatus, F
     Ok(ExitStatus::Success)
 }
 
+/// The failure of `error`, about the certificate of `file`: its line starts with the file's name.
+fn named(file: &str, error: Error) -> Failure {
+    let mut failure = Failure::from(error);
+    failure.message = failure.message.map(|line| format!("{}: {line}", crate::input::shown(file)));
+    failure
+}
+
 pub(crate) async fn upload(global: &Global, args: UploadArgs) -> Result<ExitStatus, Failure> {
     let pem = certificate_text(&args.certificate_file)?;
     let zone = one_zone(global, "upload")?;
     // The local checks come before anything is sent, a zone name's lookup included.
     if !args.skip_local_checks {
         let details = cloudflare_origin_trust_store::check_root_ca(&pem, Utc::now())
-            .map_err(|problem| Failure::from(Error::from(problem)))?;
+            .map_err(|problem| named(&args.certificate_file, Error::from(problem)))?;
         if details.self_signature == SelfSignature::Unverifiable && !global.quiet {
             let _ = writeln!(
                 io::stderr(),
@@ -39,7 +46,7 @@ pub(crate) async fn upload(global: &Global, args: UploadArgs) -> Result<ExitStat
     }
     // Exactly one CERTIFICATE block and nothing else, checked before anything is sent (with
     // --skip-local-checks too): matching it against the store needs no more than that.
-    held_root(&[], &pem)?;
+    held_root(&[], &pem).map_err(|error| named(&args.certificate_file, error))?;
     // Origin checks need a root the local checks can read.
     let planned = PlannedRoot::from_pem(&pem, Utc::now());
     if let (Err(problem), true) = (&planned, args.guard.targets.any()) {

@@ -5,13 +5,15 @@ use std::path::Path;
 
 use chrono::Utc;
 use cloudflare_origin_trust_store::origin::{Change, PlannedRoot};
-use cloudflare_origin_trust_store::{Action, DesiredRoot, ErrorKind, Plan, Polling, terminal_safe};
+use cloudflare_origin_trust_store::{
+    Action, BeforeDeletes, DesiredRoot, ErrorKind, Plan, Polling, Undesired, terminal_safe,
+};
 use futures_util::StreamExt;
 
 use super::guard::before_write;
 use super::{ask, client, given_zones, one_zone, zone_id};
 use crate::args::{Global, RotateArgs, SyncArgs};
-use crate::input::{certificate_text, certificate_text_at};
+use crate::input::certificate_text;
 use crate::output::{Line, PlanRow, Printer};
 use crate::{ExitStatus, Failure};
 
@@ -76,7 +78,8 @@ async fn plan_all(
 ) -> Vec<Planned> {
     futures_util::stream::iter(zone_ids)
         .map(|zone| async move {
-            let plan = client.plan(&zone, desired, args.prune).await;
+            let undesired = if args.prune { Undesired::Delete } else { Undesired::Keep };
+            let plan = client.plan(&zone, desired, undesired).await;
             (zone, plan)
         })
         .buffered(usize::from(args.concurrency))
@@ -96,8 +99,8 @@ async fn apply_all(
         .map(|(zone, plan)| async move {
             match plan {
                 Ok(plan) if !args.dry_run && plan.changes() > 0 => {
-                    let polling = polling(args, &plan);
-                    (zone, Ok(client.apply(plan, polling).await))
+                    let before_deletes = before_deletes(args, &plan);
+                    (zone, Ok(client.apply(plan, before_deletes).await))
                 }
                 other => (zone, other),
             }
@@ -173,10 +176,13 @@ async fn guard(
 
 /// How a plan's uploads are waited for: with `--wait`, or when the plan also deletes (a root is
 /// not taken away while its replacement is still pending), unless `--no-wait`.
-fn polling(args: &SyncArgs, plan: &Plan) -> Option<Polling> {
+fn before_deletes(args: &SyncArgs, plan: &Plan) -> BeforeDeletes {
     let has = |action| plan.steps.iter().any(|step| step.action == action);
     let wait = args.wait || (has(Action::Upload) && has(Action::Delete));
-    (wait && !args.no_wait).then(|| Polling::new(args.wait_args.wait_timeout))
+    match wait && !args.no_wait {
+        true => BeforeDeletes::WaitUntilActive(Polling::new(args.wait_args.wait_timeout)),
+        false => BeforeDeletes::DontWait,
+    }
 }
 
 /// Shows the roots the plans delete and asks on the terminal; off a terminal, a plan that
@@ -237,79 +243,17 @@ fn heading(plan: &Plan, dry_run: bool) -> String {
     )
 }
 
-/// Every `*.pem` and `*.crt` file of `dir` (not its subdirectories), in name order, each one root
-/// CA checked locally. Any problem is a usage failure naming the file: nothing is sent.
-///
-/// Only regular files inside `dir` are read: a hidden file (`.name`), a subdirectory, a FIFO or
-/// device, and a symbolic link to anything but a visible file directly in `dir` are skipped (said
-/// on stderr with `-v`); a link to such a file is followed.
+/// The roots of `dir`, read by [`DesiredRoot::from_dir`]; with `-v`, each entry passed over is
+/// said on stderr. Any problem is a usage failure naming the file: nothing is sent.
 pub(crate) fn desired_roots(dir: &Path, verbose: bool) -> Result<Vec<DesiredRoot>, Failure> {
-    let shown = |path: &Path| terminal_safe(&path.display().to_string()).into_owned();
-    let unreadable = |e: io::Error| Failure::usage(format!("cannot read the directory {}: {e}", shown(dir)));
-    let inside = std::fs::canonicalize(dir).map_err(unreadable)?;
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
-        let path = entry.map_err(unreadable)?.path();
-        let wanted = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("pem") || e.eq_ignore_ascii_case("crt"));
-        if !wanted {
-            continue;
-        }
-        match skipped(&path, &inside) {
-            Some(why) if verbose => {
-                let _ = writeln!(io::stderr(), "skipped {}: {why}", shown(&path));
-            }
-            Some(_) => {}
-            None => files.push(path),
+    let read = DesiredRoot::from_dir(dir).map_err(|e| Failure::usage(e.to_string()))?;
+    if verbose {
+        for skipped in &read.skipped {
+            let shown = terminal_safe(&skipped.path.to_string_lossy()).into_owned();
+            let _ = writeln!(io::stderr(), "skipped {shown}: {}", skipped.reason);
         }
     }
-    files.sort();
-    let now = Utc::now();
-    let mut roots: Vec<DesiredRoot> = Vec::new();
-    for path in files {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let text = certificate_text_at(&path)?;
-        let root = DesiredRoot::from_pem(&text, now)
-            .map_err(|problem| Failure::usage(format!("{}: {problem}", shown(&path))))?
-            .with_file(name.clone());
-        if let Some(twin) =
-            roots.iter().find(|r| r.details.sha256_fingerprint == root.details.sha256_fingerprint)
-        {
-            return Err(Failure::usage(format!(
-                "{} and {} hold the same certificate; keep one",
-                terminal_safe(twin.file.as_deref().unwrap_or_default()),
-                terminal_safe(&name)
-            )));
-        }
-        roots.push(root);
-    }
-    Ok(roots)
-}
-
-/// Why `path`, an entry of the directory whose canonical path is `inside`, is not read as a
-/// root; `None` when it is a regular file inside it (through a link or not).
-fn skipped(path: &Path, inside: &Path) -> Option<&'static str> {
-    if path.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.')) {
-        return Some("a hidden file");
-    }
-    let linked = std::fs::symlink_metadata(path).ok()?.file_type().is_symlink();
-    let Ok(target) = std::fs::canonicalize(path) else {
-        return Some("a link to nothing");
-    };
-    if linked && target.parent() != Some(inside) {
-        return Some("a link to a file outside the directory (or in a subdirectory of it)");
-    }
-    if linked && target.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.')) {
-        return Some("a link to a hidden file");
-    }
-    match std::fs::metadata(&target) {
-        Ok(metadata) if metadata.is_file() => None,
-        Ok(metadata) if metadata.is_dir() => Some("a directory"),
-        Ok(_) => Some("not a regular file (a FIFO, a device or a socket)"),
-        Err(_) => Some("it cannot be read"),
-    }
+    Ok(read.roots)
 }
 
 /// Replaces a root: uploads the new one, waits until it is active, deletes the old one. If the

@@ -10,6 +10,11 @@ use serde::Serialize;
 
 use crate::certificate::{CertificateDetails, CertificateProblem, checked_root_ca};
 use crate::error::Error;
+use crate::lifecycle::Polling;
+
+mod files;
+
+pub use files::{RootDir, RootFileError, SkippedFile};
 
 /// A root CA a trust store should hold, checked locally ([`check_root_ca`](crate::check_root_ca))
 /// when it is made, so that nothing is sent for a wrong file.
@@ -46,6 +51,27 @@ impl DesiredRoot {
         self.file = Some(file.into());
         self
     }
+}
+
+/// What [`Client::plan`](crate::Client::plan) does with a root the store holds that is not desired.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Undesired {
+    /// Keep it: the plan only uploads (the default).
+    #[default]
+    Keep,
+    /// Delete it (a prune): the store ends holding exactly the desired roots.
+    Delete,
+}
+
+/// What [`Client::apply`](crate::Client::apply) does between its uploads and its deletes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BeforeDeletes {
+    /// Delete at once, while the new roots may still be `pending_deployment` (the default).
+    #[default]
+    DontWait,
+    /// Wait until every uploaded root is `active`, polling so; one that never is fails its step,
+    /// and then nothing is deleted.
+    WaitUntilActive(Polling),
 }
 
 /// What a step of a plan does.

@@ -28,7 +28,7 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
 /// Public models: `#[non_exhaustive]` (no struct literal or exhaustive pattern outside the crate)
 /// and `Default` (so fixtures and the crate's own code build them with `..Default::default()`).
 const PUBLIC_MODELS: &[&str] =
-    &["CustomTrustStore", "ResponseMessage", "ResponseMessageSource", "Zone", "ZoneAccount"];
+    &["CustomTrustStore", "DnsRecord", "ResponseMessage", "ResponseMessageSource", "Zone", "ZoneAccount"];
 
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");

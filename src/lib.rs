@@ -73,8 +73,8 @@ pub use certificate::{
 pub use error::{Error, ErrorKind, Result};
 pub use lifecycle::{Polling, Rotation, held_root};
 pub use model::{
-    CertificateStatus, CustomTrustStore, Page, ResponseMessage, ResponseMessageSource, ResultInfo, Zone,
-    ZoneAccount, ZoneStatus,
+    CertificateStatus, CustomTrustStore, DnsRecord, Page, ResponseMessage, ResponseMessageSource, ResultInfo,
+    Zone, ZoneAccount, ZoneStatus,
 };
 pub use pagination::{ApiStream, CertificateStream, PageStream, Pagination};
 pub use request::retry::{Jitter, RetryPolicy};

@@ -12,7 +12,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 pub use crate::generated::types::{
-    CustomTrustStore, ResponseMessage, ResponseMessageSource, Zone, ZoneAccount,
+    CustomTrustStore, DnsRecord, ResponseMessage, ResponseMessageSource, Zone, ZoneAccount,
 };
 pub use crate::status::{CertificateStatus, ZoneStatus};
 

@@ -2,7 +2,12 @@
 
 use crate::api::client::Client;
 use crate::error::{Error, Result};
-use crate::origin::{Change, CheckOptions, Origin, OriginCheck, OriginReport, TrustSet, check_against};
+use crate::origin::{
+    Change, CheckOptions, DnsOrigins, Origin, OriginCheck, OriginReport, TrustSet, check_against,
+    origins_from_dns_records,
+};
+use crate::pagination::Pagination;
+use futures_util::TryStreamExt;
 
 impl Client {
     /// Checks `origins` against zone `zone_id`'s trust now and after `change`, with
@@ -43,5 +48,18 @@ impl Client {
         };
         let checks = check_against(origins, &now, after.as_ref(), options).await;
         Ok(OriginReport { now, after, checks })
+    }
+
+    /// The origins of zone `zone_id`'s proxied DNS records, each on `port` (Cloudflare connects
+    /// on 443 unless an Origin Rule says otherwise): lists its records with `proxied=true`
+    /// ([`Client::dns_records`]) and maps them with [`origins_from_dns_records`]. The token needs
+    /// "DNS Read" on the zone.
+    pub async fn origins_from_dns(&self, zone_id: &str, port: u16) -> Result<DnsOrigins> {
+        if port == 0 {
+            return Err(Error::invalid("port", "must be 1 to 65535, got 0"));
+        }
+        let records: Vec<_> =
+            self.dns_records(zone_id, Some(true), Pagination::default())?.items().try_collect().await?;
+        Ok(origins_from_dns_records(&records, port))
     }
 }

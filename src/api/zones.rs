@@ -1,10 +1,13 @@
-//! `impl Client` for List Zones: the zones a token can see, and a name's id.
+//! `impl Client` for List Zones (the zones a token can see, and a name's id) and for a zone's DNS
+//! records (List DNS Records: where its proxied names' origins are).
 
 use crate::api::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::generated::types::{ListZonesName, ListZonesStatus};
+use crate::id::checked_zone_id;
 use crate::id::checked_zone_name;
-use crate::model::{Page, Zone};
+use crate::model::{DnsRecord, Page, Zone};
+use crate::pagination::Listed;
 use crate::pagination::check_per_page;
 use crate::pagination::{PageStream, Pagination, walk};
 use crate::request::route::Route;
@@ -65,6 +68,34 @@ impl Client {
         }
     }
 
+    /// The DNS records of zone `zone_id` (only the proxied ones with `proxied: Some(true)`, only
+    /// the others with `Some(false)`), as a lazy stream of pages with the
+    /// [termination guarantees](crate::ApiStream#termination-guarantees) of every walk. The token
+    /// needs "DNS Read" on the zone; a refusal's hint says so.
+    pub fn dns_records(
+        &self,
+        zone_id: &str,
+        proxied: Option<bool>,
+        pagination: Pagination,
+    ) -> Result<PageStream<DnsRecord>> {
+        let zone = checked_zone_id(zone_id)?;
+        pagination.check()?;
+        let client = self.clone();
+        Ok(walk(
+            pagination,
+            Arc::new(move |page, per_page| {
+                let (client, zone) = (client.clone(), zone.clone());
+                Box::pin(async move {
+                    check_per_page(per_page)?;
+                    let page = std::num::NonZeroU64::new(page)
+                        .ok_or_else(|| Error::invalid("page", "must be 1 or more, got 0"))?;
+                    let route = Route::dns_records(&zone);
+                    self::run_dns_page(&client, route, zone, proxied, page, per_page).await
+                })
+            }),
+        ))
+    }
+
     async fn zones_page(
         &self,
         name: Option<ListZonesName>,
@@ -81,5 +112,29 @@ impl Client {
             client.list_zones(account.as_deref(), name.as_ref(), Some(page), Some(per_page), status).await
         })
         .await
+    }
+}
+
+async fn run_dns_page(
+    client: &Client,
+    route: Route,
+    zone: crate::generated::types::Identifier,
+    proxied: Option<bool>,
+    page: std::num::NonZeroU64,
+    per_page: u64,
+) -> Result<Page<DnsRecord>> {
+    let per_page = std::num::NonZeroU64::new(per_page)
+        .ok_or_else(|| Error::invalid("per_page", "must be 1 or more, got 0"))?;
+    client
+        .run(route, |generated| async move {
+            generated.list_dns_records(&zone, Some(page), Some(per_page), proxied).await
+        })
+        .await
+}
+
+impl Listed for DnsRecord {
+    const NOUN: &'static str = "DNS record";
+    fn id(&self) -> &str {
+        &self.id
     }
 }

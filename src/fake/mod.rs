@@ -134,6 +134,12 @@ impl FakeCloudflareBuilder {
         self.certificates(sample_certificates(count))
     }
 
+    /// A DNS record of the first zone: see [`FakeZone::dns_record`].
+    pub fn dns_record(mut self, record_type: &str, name: &str, content: &str, proxied: bool) -> Self {
+        self.zones[0] = self.zones[0].clone().dns_record(record_type, name, content, proxied);
+        self
+    }
+
     /// Another zone (listed after the first, in the order added).
     pub fn zone(mut self, zone: FakeZone) -> Self {
         self.zones.push(zone);

@@ -14,6 +14,8 @@ use crate::{CertificateDetails, CertificateStatus, CustomTrustStore};
 enum Route {
     /// `/zones`
     Zones,
+    /// `/zones/{zone_id}/dns_records`
+    DnsRecords(String),
     /// `/zones/{zone_id}/acm/custom_trust_store`
     Store(String),
     /// `/zones/{zone_id}/acm/custom_trust_store/{id}`
@@ -27,6 +29,7 @@ impl Route {
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         match segments.as_slice() {
             ["zones"] => Some(Self::Zones),
+            ["zones", zone, "dns_records"] if !zone.is_empty() => Some(Self::DnsRecords(zone.to_string())),
             ["zones", zone, "acm", "custom_trust_store"] if !zone.is_empty() => {
                 Some(Self::Store(zone.to_string()))
             }
@@ -56,6 +59,19 @@ pub(crate) fn answer(state: &State, request: &RecordedRequest, page: Option<u64>
         Route::Zones => {
             return match method {
                 "GET" => super::zones::list(&store.zones, &query),
+                _ => method_not_allowed(),
+            };
+        }
+        Route::DnsRecords(zone_id) => {
+            return match (method, store.zone(zone_id)) {
+                ("GET", Some(zone)) => super::zones::dns_records(&zone.zone, &query),
+                ("GET", None) => failure(
+                    StatusCode::NOT_FOUND,
+                    7003,
+                    &format!(
+                        "Could not route to /zones/{zone_id}/dns_records, perhaps your object identifier is invalid?"
+                    ),
+                ),
                 _ => method_not_allowed(),
             };
         }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
 use super::wire::ACCOUNT_ID;
-use crate::{CertificateStatus, CustomTrustStore};
+use crate::{CertificateStatus, CustomTrustStore, DnsRecord};
 
 /// When a certificate's pending status (`pending_deployment` after an upload, `pending_deletion`
 /// after a delete) ends: it becomes `active`, or leaves the store.
@@ -34,6 +34,7 @@ pub struct FakeZone {
     pub(crate) account_name: String,
     pub(crate) trust_store: bool,
     pub(crate) certificates: Vec<CustomTrustStore>,
+    pub(crate) dns_records: Vec<DnsRecord>,
 }
 
 impl FakeZone {
@@ -48,6 +49,7 @@ impl FakeZone {
             account_name: "Example Account".into(),
             trust_store: true,
             certificates: Vec::new(),
+            dns_records: Vec::new(),
         }
     }
 
@@ -67,6 +69,20 @@ impl FakeZone {
     pub fn account(mut self, id: impl Into<String>, name: impl Into<String>) -> Self {
         self.account_id = id.into();
         self.account_name = name.into();
+        self
+    }
+
+    /// A DNS record of the zone (List DNS Records serves them, in the order added): `record_type`
+    /// such as `A`, `AAAA` or `CNAME`, `name` (a full name: `www.example.com`), `content` (an
+    /// address or a target name), and whether Cloudflare proxies it.
+    pub fn dns_record(mut self, record_type: &str, name: &str, content: &str, proxied: bool) -> Self {
+        self.dns_records.push(DnsRecord {
+            id: format!("{:032x}", 0xd0_u128 << 120 | (self.dns_records.len() as u128 + 1)),
+            type_: record_type.into(),
+            name: name.into(),
+            content: content.into(),
+            proxied,
+        });
         self
     }
 

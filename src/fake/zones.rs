@@ -1,5 +1,5 @@
-//! The fake's List Zones (`GET /zones`): filters, pagination, and zone objects with every field
-//! Cloudflare's definition requires.
+//! The fake's List Zones (`GET /zones`) and List DNS Records (`GET /zones/{zone_id}/dns_records`):
+//! filters, pagination, and objects with every field Cloudflare's definition requires.
 
 use hyper::StatusCode;
 use serde_json::{Value, json};
@@ -122,4 +122,50 @@ fn object(zone: &FakeZone) -> Value {
             "externally_managed": false,
         },
     })
+}
+
+/// The zone's DNS records matching the query's `proxied` and `type`, paged (default 100 a page, 1
+/// to 5,000,000).
+pub(crate) fn dns_records(zone: &FakeZone, query: &[(String, String)]) -> (StatusCode, Value) {
+    let get = |name: &str| query.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    let (page, per_page) = match (param(query, "page", 1, u64::MAX), param(query, "per_page", 1, 5_000_000)) {
+        (Ok(page), Ok(per_page)) => (page.unwrap_or(1), per_page.unwrap_or(100)),
+        (Err(message), _) | (_, Err(message)) => return failure(StatusCode::BAD_REQUEST, 1001, &message),
+    };
+    let proxied = match get("proxied") {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            let message = format!("proxied must be true or false; got {other:?}");
+            return failure(StatusCode::BAD_REQUEST, 1001, &message);
+        }
+    };
+    let objects: Vec<Value> = zone
+        .dns_records
+        .iter()
+        .filter(|record| proxied.is_none_or(|proxied| record.proxied == proxied))
+        .filter(|record| get("type").is_none_or(|wanted| record.type_ == wanted))
+        .map(|record| {
+            json!({
+                "id": record.id,
+                "name": record.name,
+                "type": record.type_,
+                "content": record.content,
+                "proxied": record.proxied,
+                "proxiable": matches!(record.type_.as_str(), "A" | "AAAA" | "CNAME"),
+                "ttl": 1,
+                "settings": {},
+                "comment": "",
+                "tags": [],
+                // Required of every record by Cloudflare's definition, A records included.
+                "data": {},
+                "meta": {},
+                "created_on": "2026-01-01T00:00:00Z",
+                "modified_on": "2026-01-01T00:00:00Z",
+            })
+        })
+        .collect();
+    let all: Vec<&Value> = objects.iter().collect();
+    (StatusCode::OK, paged(&all, page, per_page).json())
 }

@@ -41,11 +41,7 @@ pub(crate) async fn into_error<T: serde::de::DeserializeOwned>(
 /// (never its value), or why a list of a zone can be not found.
 fn hint(error: &Error, call: &Exchange) -> Option<String> {
     if error.status().is_some() && error.is_auth() {
-        let permission = if call.operation() == "list_zones" {
-            "allowed \"Zone Read\" on the zones it should see"
-        } else {
-            "allowed \"SSL and Certificates\" on this zone (Read to list and get, Edit to upload and delete)"
-        };
+        let permission = super::route::permission(call.operation());
         return Some(format!(
             "the request used {}: check that it is valid, not expired, and {permission}",
             call.scheme()

@@ -3,10 +3,10 @@
 
 use crate::error::{ErrorKind, Result};
 use crate::generated::types::{
-    CertificateIdentifier, CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle, Identifier,
-    ZoneList,
+    CertificateIdentifier, CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle,
+    DnsRecordList, Identifier, ZoneList,
 };
-use crate::model::{CustomTrustStore, Page, ResponseMessage, Zone};
+use crate::model::{CustomTrustStore, DnsRecord, Page, ResponseMessage, Zone};
 
 /// Where one operation goes: its name, the only path it may take (the template with its checked
 /// ids), and the ids, for the tracing span.
@@ -35,6 +35,25 @@ impl Route {
     /// `/zones`
     pub(crate) fn zones() -> Self {
         Self { operation: "list_zones", path: "/zones".into(), zone_id: None, certificate_id: None }
+    }
+
+    /// `/zones/{zone_id}/dns_records`
+    pub(crate) fn dns_records(zone: &Identifier) -> Self {
+        let path = format!("/zones/{}/dns_records", &**zone);
+        Self { operation: "list_dns_records", path, zone_id: Some(zone.to_string()), certificate_id: None }
+    }
+}
+
+/// What a token needs for `operation`, as an error's hint says it when Cloudflare refuses it.
+pub(crate) fn permission(operation: &str) -> &'static str {
+    match operation {
+        "list_zones" => "allowed \"Zone Read\" on the zones it should see",
+        "list_dns_records" => {
+            "allowed \"DNS Read\" on this zone (to find its origins in its proxied records)"
+        }
+        _ => {
+            "allowed \"SSL and Certificates\" on this zone (Read to list and get, Edit to upload and delete)"
+        }
     }
 }
 
@@ -96,4 +115,4 @@ macro_rules! list_envelopes {
     )+};
 }
 
-list_envelopes!(CustomTrustStoreList => CustomTrustStore, ZoneList => Zone);
+list_envelopes!(CustomTrustStoreList => CustomTrustStore, ZoneList => Zone, DnsRecordList => DnsRecord);

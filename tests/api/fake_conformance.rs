@@ -79,3 +79,30 @@ async fn list_zones_conforms_to_the_official_definition() {
         assert_eq!(schema_check::violations(&answer, &schema, &document), Vec::<String>::new(), "{query}");
     }
 }
+
+#[tokio::test]
+async fn list_dns_records_conforms_to_the_official_definition() {
+    let document = official("dns-records-list.yaml");
+    let mut fake = FakeCloudflare::builder()
+        .dns_record("A", "www.example.com", "192.0.2.10", true)
+        .dns_record("AAAA", "v6.example.com", "2001:db8::1", true)
+        .dns_record("CNAME", "app.example.com", "app.example.net", true)
+        .dns_record("A", "grey.example.com", "192.0.2.20", false);
+    for i in 0..120 {
+        fake = fake.dns_record("A", &format!("host{i}.example.com"), "192.0.2.30", i % 2 == 0);
+    }
+    let fake = fake.start().await.unwrap();
+    let path = format!("/zones/{}/dns_records", fake.zone_id());
+    for query in
+        ["", "?proxied=true", "?proxied=false&per_page=5", "?page=2", "?page=9&per_page=50", "?type=CNAME"]
+    {
+        let (status, answer) = answer("GET", format!("{}{path}{query}", fake.base_url()), None).await;
+        assert_eq!(status, 200, "{query}: {answer}");
+        assert!(
+            !answer["result"].as_array().unwrap().is_empty() || query == "?page=9&per_page=50",
+            "{query}"
+        );
+        let schema = success_schema(&document, "/zones/{zone_id}/dns_records", "get");
+        assert_eq!(schema_check::violations(&answer, &schema, &document), Vec::<String>::new(), "{query}");
+    }
+}

@@ -18,6 +18,7 @@ mod audit;
 mod certificate_checks;
 mod client;
 mod concurrency;
+mod dns_records;
 mod errors;
 mod fake;
 mod fake_conformance;

@@ -5,7 +5,7 @@
 #![cfg(feature = "schemars")]
 
 use cloudflare_origin_trust_store::{
-    CertificateStatus, CustomTrustStore, ResponseMessage, ResponseMessageSource, ResultInfo, Zone,
+    CertificateStatus, CustomTrustStore, DnsRecord, ResponseMessage, ResponseMessageSource, ResultInfo, Zone,
     ZoneAccount, ZoneStatus,
 };
 use serde_json::Value;
@@ -55,6 +55,7 @@ fn the_public_model_types_match_their_snapshot() {
     describe::<ResponseMessage>(&mut lines);
     describe::<ResponseMessageSource>(&mut lines);
     describe::<ResultInfo>(&mut lines);
+    describe::<DnsRecord>(&mut lines);
     describe::<Zone>(&mut lines);
     describe::<ZoneAccount>(&mut lines);
     describe::<ZoneStatus>(&mut lines);
@@ -67,6 +68,6 @@ fn the_public_model_types_match_their_snapshot() {
     let before = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         now == before,
-        "the public model types changed; if that is deliberate, run UPDATE_SNAPSHOT=1 cargo test --all-features --test public_models and review {SNAPSHOT}\nnow:\n{now}\nsnapshot:\n{before}"
+        "the public model types changed; if that is deliberate, run UPDATE_SNAPSHOT=1 cargo test --all-features --test spec public_models and review {SNAPSHOT}\nnow:\n{now}\nsnapshot:\n{before}"
     );
 }

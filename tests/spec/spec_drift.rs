@@ -26,13 +26,14 @@ fn root() -> &'static Path {
 
 /// Every official excerpt, merged into one document (paths and components).
 fn official() -> Value {
-    let mut merged = serde_json::json!({"paths": {}, "components": {"schemas": {}, "securitySchemes": {}}});
+    let mut merged = serde_json::json!({"paths": {}, "components": {"schemas": {}, "parameters": {}, "securitySchemes": {}}});
     let mut files: Vec<_> =
         std::fs::read_dir(root().join(OFFICIAL)).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "yaml")) {
         let document = yaml(file);
-        for section in ["paths", "components/schemas", "components/securitySchemes"] {
+        for section in ["paths", "components/schemas", "components/parameters", "components/securitySchemes"]
+        {
             let pointer = format!("/{section}");
             let target = merged.pointer_mut(&pointer).unwrap().as_object_mut().unwrap();
             for (key, value) in document.pointer(&pointer).and_then(Value::as_object).into_iter().flatten() {

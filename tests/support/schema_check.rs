@@ -55,7 +55,8 @@ fn check(value: &Value, schema: &Value, root: &Value, path: &str, found: &mut Ve
         }
         return;
     };
-    for key in schema.keys() {
+    // `x-` keys are OpenAPI extensions: annotations for code generators, never constraints.
+    for key in schema.keys().filter(|key| !key.starts_with("x-")) {
         assert!(
             KNOWN.contains(&key.as_str()),
             "{path}: the schema uses `{key}`, which this checker does not know"

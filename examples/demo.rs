@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use cloudflare_origin_trust_store::fake::{self, FakeCloudflare, FakeOrigin, sample_zones};
-use cloudflare_origin_trust_store::origin::{Change, Origin};
+use cloudflare_origin_trust_store::origin::Change;
 use cloudflare_origin_trust_store::{
     Action, Audit, BeforeDeletes, CertificateStatus, Client, Credentials, CustomTrustStore, DesiredRoot,
     ListParams, Pagination, Polling, Undesired, ZoneFilter, ZoneReport,
@@ -133,11 +133,24 @@ audit: {} zones, {} certificates, {} zones with a certificate expiring within 30
     for certificate in &mut held {
         certificate.status = CertificateStatus::Active;
     }
-    let store = FakeCloudflare::builder().certificates(held).start().await?;
+    // The origin is found where Cloudflare finds it: the zone's proxied DNS record for the name.
     let origin_server = FakeOrigin::builder(&leaf, &leaf_key)?.start().await?;
-    let origin: Origin = format!("www.example.com@{}", origin_server.address()).parse()?;
+    let store = FakeCloudflare::builder()
+        .certificates(held)
+        .dns_record("A", "www.example.com", "127.0.0.1", true)
+        .dns_record("A", "*.example.com", "127.0.0.1", true)
+        .start()
+        .await?;
+    let found = store.client()?.origins_from_dns(store.zone_id(), origin_server.address().port()).await?;
+    for skipped in &found.not_probeable {
+        println!(
+            "
+DNS record {} is not probed: {}",
+            skipped.name, skipped.reason
+        );
+    }
     let delete = Change::Delete(vec!["ca0000000000000000000000000000a1".into()]);
-    let checks = store.client()?.check_origins(store.zone_id(), &[origin], &delete).await?;
+    let checks = store.client()?.check_origins(store.zone_id(), &found.origins, &delete).await?;
     for check in &checks {
         let after = check.after.as_ref().expect("a change was given");
         println!("\norigin {}: now {}; after deleting its root: {}", check.origin, check.now, after);

@@ -18,5 +18,6 @@ mod cli_conventions;
 mod cli_failures;
 mod cli_items;
 mod cli_origins;
+mod cli_origins_dns;
 mod cli_sync;
 mod cli_zones;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use cloudflare_origin_trust_store::origin::{CheckOptions, Origin};
+use cloudflare_origin_trust_store::origin::{CheckOptions, DEFAULT_PORT, Origin};
 
 use super::certificate_id;
 use crate::values::parse_duration;
@@ -29,6 +29,15 @@ pub(crate) struct OriginTargets {
     /// checked even without --origin). Repeatable.
     #[arg(long, value_name = "HOST=FILE", value_parser = host_file)]
     pub(crate) chain: Vec<(String, String)>,
+    /// Also check the origins of the zone's proxied DNS records: each A, AAAA and CNAME record
+    /// is probed as NAME@CONTENT (on --dns-origin-port); wildcard names are listed as not
+    /// probeable. The token then needs "DNS Read" on the zone.
+    #[arg(long)]
+    pub(crate) origins_from_dns: bool,
+    /// The port the origins found in DNS are probed on (Cloudflare connects on 443 unless an
+    /// Origin Rule says otherwise; 1 to 65535).
+    #[arg(long, value_name = "PORT", allow_negative_numbers = true, default_value_t = DEFAULT_PORT, value_parser = clap::value_parser!(u16).range(1..), requires = "origins_from_dns")]
+    pub(crate) dns_origin_port: u16,
     /// A PEM bundle of roots that replaces the default trust (publicly trusted CAs and
     /// Cloudflare's Origin CA) used while the store holds no usable root.
     #[arg(long, value_name = "FILE")]
@@ -40,9 +49,12 @@ pub(crate) struct OriginTargets {
 }
 
 impl OriginTargets {
-    /// Whether any origin is given (`--origin`, `--origins-file`, `--chain`).
+    /// Whether any origin is given (`--origin`, `--origins-file`, `--chain`, `--origins-from-dns`).
     pub(crate) fn any(&self) -> bool {
-        !self.origin.is_empty() || self.origins_file.is_some() || !self.chain.is_empty()
+        !self.origin.is_empty()
+            || self.origins_file.is_some()
+            || !self.chain.is_empty()
+            || self.origins_from_dns
     }
 }
 

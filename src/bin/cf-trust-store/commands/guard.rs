@@ -14,7 +14,7 @@ use cloudflare_origin_trust_store::origin::{
 use cloudflare_origin_trust_store::{CertificateStatus, CustomTrustStore, terminal_safe};
 
 use super::ask;
-use super::origins::{GuardOutcome, OriginRow, inputs, notes};
+use super::origins::{GuardOutcome, OriginRow, inputs, notes, with_dns_origins};
 use crate::args::{Global, GuardArgs};
 use crate::output::{Line, Printer};
 use crate::{ExitStatus, Failure};
@@ -31,6 +31,7 @@ pub(crate) const LAST_ROOT: &str = "this removes the store's last root: Cloudfla
 /// unless `--force`. `yes` is the command's own `--yes`. Sends nothing.
 pub(crate) async fn before_write(
     global: &Global,
+    client: &cloudflare_origin_trust_store::Client,
     guard: &GuardArgs,
     yes: bool,
     zone: &str,
@@ -49,6 +50,7 @@ pub(crate) async fn before_write(
     }
     switch(global, guard, yes, zone, store, &after)?;
     let Some((origins, options, _)) = defaults else { return Ok(()) };
+    let origins = with_dns_origins(global, client, zone, &guard.targets, origins).await?;
     let now = TrustSet::from_store_with_defaults(store, &default_trust);
     let checks = check_against(&origins, &now, Some(&after), &options).await;
     let report = OriginReport::new(now, Some(after), checks);

@@ -63,7 +63,7 @@ pub(crate) async fn upload(global: &Global, args: UploadArgs) -> Result<ExitStat
     if held.is_none()
         && let Ok(root) = planned
     {
-        before_write(global, &args.guard, false, &zone, &store, &Change::Upload(vec![root])).await?;
+        before_write(global, &client, &args.guard, false, &zone, &store, &Change::Upload(vec![root])).await?;
     }
     let certificate = match held {
         Some(held) => {
@@ -110,7 +110,7 @@ pub(crate) async fn delete(global: &Global, args: DeleteArgs) -> Result<ExitStat
     let store = client.collect_all(&zone).await?;
     if let Some(listed) = store.iter().find(|c| c.id.eq_ignore_ascii_case(id)) {
         let change = Change::Delete(vec![listed.id.clone()]);
-        before_write(global, &args.guard, args.yes, &zone, &store, &change).await?;
+        before_write(global, &client, &args.guard, args.yes, &zone, &store, &change).await?;
     }
     if !args.yes && !confirmed(&client, &zone, id).await? {
         return Err(Failure {

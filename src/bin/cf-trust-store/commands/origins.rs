@@ -26,6 +26,7 @@ pub(crate) async fn check_origins(global: &Global, args: CheckOriginsArgs) -> Re
     let change = change_of(&args, global.verbose > 0)?;
     let client = client(global)?;
     let zone = zone_id(&client, zone).await?;
+    let origins = with_dns_origins(global, &client, &zone, &args.origins.targets, origins).await?;
     let report = client.check_origins_with(&zone, &origins, &change, &options).await?;
     if !global.quiet {
         notes(&report)?;
@@ -89,13 +90,56 @@ pub(crate) fn inputs(
             TrustSet::from_pem_bundle(&text).map_err(|e| usage_in("the default trust file", path, &e))?;
         options = options.default_trust(defaults.clone());
     }
-    if origins.is_empty() {
+    if origins.is_empty() && !targets.origins_from_dns {
         return Err(Failure::usage(
-            "check-origins needs origins: give --origin HOST[:PORT][@ADDR[:PORT]], --origins-file FILE or --chain HOST=FILE"
+            "check-origins needs origins: give --origin HOST[:PORT][@ADDR[:PORT]], --origins-file FILE, --chain HOST=FILE or --origins-from-dns"
                 .into(),
         ));
     }
     Ok((origins, options, defaults))
+}
+
+/// `origins`, with `--origins-from-dns`, and those of zone `zone`'s proxied DNS records (one
+/// List DNS Records walk); each record that cannot be probed is said on stderr (unless `-q`).
+/// A failure (exit 1) when no origin is left to check: a check of nothing passes no gate.
+pub(crate) async fn with_dns_origins(
+    global: &Global,
+    client: &cloudflare_origin_trust_store::Client,
+    zone: &str,
+    targets: &OriginTargets,
+    mut origins: Vec<Origin>,
+) -> Result<Vec<Origin>, Failure> {
+    if !targets.origins_from_dns {
+        return Ok(origins);
+    }
+    let found = client.origins_from_dns(zone, targets.dns_origin_port).await?;
+    if !global.quiet {
+        let mut stderr = io::stderr().lock();
+        for record in &found.not_probeable {
+            let _ = writeln!(
+                stderr,
+                "note: DNS record {} ({}) is not probed: {}",
+                terminal_safe(&record.name),
+                terminal_safe(&record.record_type),
+                terminal_safe(&record.reason)
+            );
+        }
+    }
+    for origin in found.origins {
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    if origins.is_empty() {
+        return Err(Failure {
+            status: ExitStatus::Failure,
+            message: Some(format!(
+                "zone {zone}'s proxied DNS records give no origin to check ({} not probeable); give origins with --origin or --origins-file",
+                found.not_probeable.len()
+            )),
+        });
+    }
+    Ok(origins)
 }
 
 fn usage_in(what: &str, path: &str, error: &dyn std::fmt::Display) -> Failure {

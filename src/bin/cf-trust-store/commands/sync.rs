@@ -171,7 +171,7 @@ async fn guard(
         .filter_map(|step| step.id.clone())
         .collect();
     let store = client.collect_all(zone).await?;
-    before_write(global, &args.guard, args.yes, zone, &store, &Change::Edit { upload, delete }).await
+    before_write(global, client, &args.guard, args.yes, zone, &store, &Change::Edit { upload, delete }).await
 }
 
 /// How a plan's uploads are waited for: with `--wait`, or when the plan also deletes (a root is
@@ -276,7 +276,7 @@ pub(crate) async fn rotate(global: &Global, args: RotateArgs) -> Result<ExitStat
         let store = client.collect_all(&zone).await?;
         if let Some(old) = store.iter().find(|c| c.id.eq_ignore_ascii_case(&args.old)) {
             let change = Change::Rotate { old: old.id.clone(), new };
-            before_write(global, &args.guard, false, &zone, &store, &change).await?;
+            before_write(global, &client, &args.guard, false, &zone, &store, &change).await?;
         }
     }
     match client.rotate(&zone, &args.old, &pem, Polling::new(args.wait_args.wait_timeout)).await {

@@ -366,3 +366,49 @@ async fn an_audit_waits_out_a_run_of_429s_unless_retries_are_off() {
         printed[3]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_on_a_terminal_clears_the_progress_bar_and_exits_130() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    // A slow fake: the audit is still running when Ctrl-C comes.
+    let fake = ZONES.fake(400).latency(Duration::from_millis(50)).start().await.unwrap();
+    let base = fake.base_url();
+    let line = format!(
+        "'{}' audit --all-zones --concurrency 1 --base-url '{base}'",
+        env!("CARGO_BIN_EXE_cf-trust-store")
+    );
+    let mut child = Command::new("script")
+        .env_clear()
+        .envs([("CLOUDFLARE_API_TOKEN", fake::TOKEN), ("TERM", "xterm")])
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (mut stdin, mut stdout) = (child.stdin.take().unwrap(), child.stdout.take().unwrap());
+    let (shown, code) = tokio::task::spawn_blocking(move || {
+        let mut shown = Vec::new();
+        let mut buffer = [0u8; 4096];
+        // Ctrl-C (the terminal's interrupt character) once the bar has counted a few zones.
+        while !String::from_utf8_lossy(&shown).contains("zones 3/") {
+            let read = stdout.read(&mut buffer).unwrap();
+            assert!(read > 0, "the audit ended before its bar showed: {}", String::from_utf8_lossy(&shown));
+            shown.extend_from_slice(&buffer[..read]);
+        }
+        stdin.write_all(b"\x03").unwrap();
+        stdout.read_to_end(&mut shown).unwrap();
+        (String::from_utf8_lossy(&shown).into_owned(), child.wait().unwrap().code())
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(130), "{shown}");
+    // After the last drawing of the bar come the clear-line and the word, nothing of the bar.
+    let last_bar = shown.rfind("zones ").unwrap();
+    let after = &shown[last_bar..];
+    let cleared = after.find("\u{1b}[2K").unwrap_or_else(|| panic!("the bar is never cleared: {after:?}"));
+    let tail = &after[cleared..];
+    assert!(tail.contains("interrupted"), "{tail:?}");
+    assert!(!tail.contains("zones "), "the bar is drawn again after it was cleared: {tail:?}");
+    assert!(fake.request_count() < 401, "Ctrl-C stopped the audit");
+}

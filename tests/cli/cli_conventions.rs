@@ -292,6 +292,86 @@ async fn the_fake_server_prints_its_environment_then_serves_until_interrupted() 
     assert_eq!(status.code(), Some(0), "Ctrl-C ends it cleanly");
 }
 
+/// Starts `fake-server` with `args` and returns it with the environment it printed.
+fn fake_server(args: &[&str]) -> (std::process::Child, Vec<(String, String)>) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cf-trust-store"))
+        .env_clear()
+        .arg("fake-server")
+        .args(args)
+        .arg("-q")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let environment = (0..3)
+        .map(|_| {
+            let line = lines.next().unwrap().unwrap();
+            let (name, value) = line.split_once('=').unwrap();
+            (name.to_owned(), value.to_owned())
+        })
+        .collect();
+    (child, environment)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fake_server_plays_a_token_without_a_permission_a_zone_without_a_store_and_dns_records() {
+    let (mut child, environment) = fake_server(&[
+        "--without-trust-store",
+        "--deny",
+        "dns-read",
+        "--dns-record",
+        "A,www.example.com,127.0.0.1,proxied",
+    ]);
+    let env: Vec<(&str, &str)> = environment.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let output = run(&["list"], &env).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("code 7003"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("may not include the Custom Origin Trust Store"), "{}", stderr(&output));
+    let output = run(&["check-origins", "--origins-from-dns"], &env).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("(http 403): code 9109"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("\"DNS Read\""), "{}", stderr(&output));
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // Each permission a token can lack, refused where the API needs it, and nowhere else.
+    let (mut child, environment) = fake_server(&["--deny", "ssl-edit", "--certificates", "2"]);
+    let env: Vec<(&str, &str)> = environment.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    assert!(run(&["list"], &env).await.status.success(), "reading needs no Edit");
+    let output = run(&["delete", "--yes", "ca000000000000000000000000000001"], &env).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("\"SSL and Certificates\""), "{}", stderr(&output));
+    let _ = child.kill();
+    let _ = child.wait();
+    let (mut child, environment) = fake_server(&["--deny", "zone-read", "--deny", "ssl-read"]);
+    let env: Vec<(&str, &str)> = environment.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let output = run(&["list", "--zone", "example.com"], &env).await;
+    assert!(stderr(&output).contains("\"Zone Read\""), "{}", stderr(&output));
+    let output = run(&["list"], &env).await;
+    assert!(stderr(&output).contains("(http 403): code 9109"), "{}", stderr(&output));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fake_server_refuses_a_bad_dns_record_or_permission_before_serving() {
+    for (args, said) in [
+        (
+            &["--dns-record", "A,www.example.com"][..],
+            "expected TYPE,NAME,CONTENT or TYPE,NAME,CONTENT,proxied",
+        ),
+        (&["--dns-record", "A,,127.0.0.1"][..], "TYPE, NAME and CONTENT must not be empty"),
+        (&["--dns-record", "A,a,b,yes"][..], "expected TYPE,NAME,CONTENT or TYPE,NAME,CONTENT,proxied"),
+        (&["--deny", "everything"][..], "[possible values: ssl-read, ssl-edit, zone-read, dns-read]"),
+    ] {
+        let output = run(&[&["fake-server"][..], args].concat(), &[]).await;
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains(said), "{args:?}: {}", stderr(&output));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_walks_every_page_and_one_page_says_how_many_more_there_are_on_or_off_a_terminal() {
     let fake = FakeCloudflare::builder().sample_certificates(120).start().await.unwrap();
@@ -441,4 +521,61 @@ async fn server_statuses_reach_logs_and_prompts_escaped_on_a_terminal() {
             assert_nothing_raw(&shown, "logs");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global_options_have_their_own_heading_and_a_command_that_ignores_one_refuses_it() {
+    let help = run(&["list", "--help"], &[]).await;
+    let help = String::from_utf8(help.stdout).unwrap();
+    let (own, global) = help.split_once("\nGlobal options:\n").unwrap_or_else(|| panic!("{help}"));
+    for flag in [
+        "--zone-id",
+        "--zone <NAME>",
+        "--token-env",
+        "--output <OUTPUT>",
+        "--base-url",
+        "--timeout",
+        "--retries",
+        "--verbose",
+        "--quiet",
+    ] {
+        assert!(global.contains(flag) && !own.contains(flag), "{flag} under Global options only: {help}");
+    }
+    assert!(own.contains("--page") && !global.contains("--page"), "{help}");
+
+    let help = String::from_utf8(run(&["fake-server", "--help"], &[]).await.stdout).unwrap();
+    for flag in
+        ["--zone-id", "--zone <NAME>", "--token-env", "--output", "--base-url", "--timeout", "--retries"]
+    {
+        assert!(!help.contains(flag), "fake-server does not offer {flag}: {help}");
+    }
+    assert!(help.contains("--quiet"), "{help}");
+
+    // Given anyway, before or after the command's name: exit 2, naming the option, nothing served.
+    for (args, flag, command) in [
+        (&["fake-server", "--zone", "example.org"][..], "--zone", "fake-server"),
+        (&["--zone", "example.org", "fake-server"][..], "--zone", "fake-server"),
+        (&["fake-server", "--zone-id", "023e105f4ecef8ad9ca31a8372d0c353"][..], "--zone-id", "fake-server"),
+        (&["fake-server", "--base-url", "http://127.0.0.1:1"][..], "--base-url", "fake-server"),
+        (&["fake-server", "-o", "json"][..], "--output", "fake-server"),
+        (&["fake-server", "--retries", "0"][..], "--retries", "fake-server"),
+        (&["fake-server", "--token-env", "CF_API_TOKEN"][..], "--token-env", "fake-server"),
+        (&["fake-server", "--timeout", "5s"][..], "--timeout", "fake-server"),
+        (&["schema", "--zone", "example.org"][..], "--zone", "schema"),
+        (&["schema", "-q"][..], "--quiet", "schema"),
+        (&["completions", "bash", "--timeout", "5s"][..], "--timeout", "completions"),
+        (&["man", "-v"][..], "--verbose", "man"),
+    ] {
+        let output = run(args, &[]).await;
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).starts_with(&format!("error: {flag} is not used by `{command}`; leave it out\n")),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
+    // What a command uses is still taken: fake-server -q, schema and man alone.
+    assert!(run(&["schema", "sync"], &[]).await.status.success());
+    assert!(run(&["man"], &[]).await.status.success());
 }

@@ -216,7 +216,7 @@ async fn ids_that_could_leave_their_path_segment_exit_2_and_send_nothing() {
     assert_failed(
         &output,
         2,
-        "error: invalid zone_id: \"example.com\" looks like a domain name, but a zone id is expected (32 hex characters, shown on the zone's Overview page in the dashboard); to go by name, use Client::zone_id or the CLI's --zone\n",
+        "error: invalid zone_id: \"example.com\" looks like a domain name, but a zone id is expected (32 hex characters, shown on the zone's Overview page in the dashboard); to go by name, give --zone example.com\n",
     );
     assert_eq!(fake.request_count(), 0);
     assert_eq!(fake.certificates().len(), 3);

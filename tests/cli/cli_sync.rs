@@ -610,3 +610,35 @@ async fn rotate_to_the_root_it_replaces_says_what_was_sent_and_changes_nothing()
     );
     assert_eq!(methods(&fake), ["GET"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_a_plan_row_shows_a_cut_fingerprint_and_fits_150_columns() {
+    let fake = FakeCloudflare::builder().start().await.unwrap();
+    let subject = "A Root Whose Subject Is Long Enough To Fill The Column".to_owned();
+    let dir = dir_with("columns", &[("long.pem", certs::root(&subject))]);
+    let base = fake.base_url();
+    let args = [
+        "sync",
+        "--zone-id",
+        fake.zone_id(),
+        "--base-url",
+        &base,
+        "--dir",
+        dir.to_str().unwrap(),
+        "--dry-run",
+    ];
+    let (code, screen) = run_on_terminal(&args, &token_env(), "").await;
+    assert_eq!(code, Some(4), "{screen}");
+    let row = screen.lines().find(|line| line.starts_with("+ CN=")).unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.chars().count() <= 150, "{} columns: {row}", row.chars().count());
+    let fingerprint = row.split("  ").nth(1).unwrap();
+    assert_eq!(fingerprint.chars().count(), 24, "{row}");
+    assert!(fingerprint.ends_with('…'), "{row}");
+    // Piped, the whole fingerprint, which a script can match.
+    let output = run(&args, &token_env()).await;
+    let piped = String::from_utf8(output.stdout).unwrap();
+    let row = piped.lines().find(|line| line.starts_with("+ CN=")).unwrap();
+    let whole = row.split("  ").nth(1).unwrap();
+    assert_eq!(whole.len(), 95, "{row}");
+    assert!(whole.starts_with(&fingerprint[..fingerprint.len() - '…'.len_utf8()]), "{row}");
+}

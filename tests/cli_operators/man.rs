@@ -77,7 +77,15 @@ async fn man_dir_writes_one_page_per_command_with_environment_and_exit_status() 
         assert!(page.is_ascii(), "{name}: characters beyond ASCII are written as groff escapes");
     }
     let main = std::fs::read_to_string(dir.join("cf-trust-store.1")).unwrap();
-    assert_eq!(sections(&main)[4], "SUBCOMMANDS");
+    // The global options have a section of their own, before the subcommands.
+    assert_eq!(sections(&main)[3..6], ["OPTIONS", "GLOBAL OPTIONS", "SUBCOMMANDS"]);
+    let fake_server = std::fs::read_to_string(dir.join("cf-trust-store-fake-server.1")).unwrap();
+    let options = &fake_server
+        [fake_server.find(".SH OPTIONS").unwrap()..fake_server.find(".SH \"EXIT STATUS\"").unwrap()];
+    for refused in ["zone\\-id", "base\\-url", "token\\-env", "retries"] {
+        assert!(!options.contains(refused), "fake-server documents no option it refuses: {options}");
+    }
+    assert!(options.contains("quiet"), "{options}");
     // `man` alone prints the main page.
     let output = run(&["man"], &[]).await;
     assert_eq!(String::from_utf8(output.stdout).unwrap(), main);

@@ -11,7 +11,7 @@ use cloudflare_origin_trust_store::{
 mod meta;
 mod origins;
 
-pub(crate) use meta::{CompletionsArgs, FakeServerArgs, ManArgs, SchemaArgs, SchemaOf};
+pub(crate) use meta::{CompletionsArgs, FakeServerArgs, ManArgs, Permission, SchemaArgs, SchemaOf};
 pub(crate) use origins::{CheckOriginsArgs, GuardArgs, OriginTargets};
 
 use crate::values::{parse_duration, variable_name};
@@ -25,7 +25,7 @@ Exit codes: 0 success; 1 API, network or output error (sync: applying failed; au
 2 usage or invalid input (nothing was changed: nothing sent, or for a sync plan that deletes
 without --yes off a terminal, only the lists read); 3 expiring certificates found (list --expiring-within,
 audit); 4 changes pending (sync --dry-run); 5 an origin would not be trusted (check-origins, and
-the guards of upload, delete, rotate and sync).";
+the guards of upload, delete, rotate and sync); 130 interrupted by Ctrl-C (a progress bar is cleared first).";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -41,11 +41,47 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+/// The global options each command does not use: not offered in its help, its completions or its
+/// manual page, and refused when given (exit 2), rather than silently ignored.
+const UNUSED_GLOBALS: &[(&str, &[&str])] = &[
+    ("fake-server", &["zone_id", "zone", "token_env", "output", "base_url", "timeout", "retries"]),
+    (
+        "schema",
+        &["zone_id", "zone", "token_env", "output", "base_url", "timeout", "retries", "verbose", "quiet"],
+    ),
+    (
+        "completions",
+        &["zone_id", "zone", "token_env", "output", "base_url", "timeout", "retries", "verbose", "quiet"],
+    ),
+    (
+        "man",
+        &["zone_id", "zone", "token_env", "output", "base_url", "timeout", "retries", "verbose", "quiet"],
+    ),
+];
+
 impl Cli {
+    /// The command, with every global option propagated to the subcommands and hidden from those
+    /// that do not use it ([`UNUSED_GLOBALS`]): what is parsed, completed and documented.
+    pub(crate) fn built() -> clap::Command {
+        let mut command = Self::command();
+        for (name, unused) in UNUSED_GLOBALS {
+            // A subcommand's own argument of a global's id takes its place (clap propagates a
+            // global only where no argument has its id): the same flag, hidden, and not global.
+            let shadows: Vec<clap::Arg> = command
+                .get_arguments()
+                .filter(|arg| unused.contains(&arg.get_id().as_str()))
+                .map(|arg| arg.clone().global(false).hide(true))
+                .collect();
+            command = command.mut_subcommand(name, |sub| sub.args(shadows));
+        }
+        command
+    }
+
     /// The command line, read as clap reads it (exiting with its message and status 2 on a usage
     /// error), with the zones in the order they were given.
     pub(crate) fn read() -> Self {
-        let matches = Self::command().try_get_matches().unwrap_or_else(|e| crate::report::exit_clap(e));
+        let matches = Self::built().try_get_matches().unwrap_or_else(|e| crate::report::exit_clap(e));
+        refuse_unused_globals(&matches);
         let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|e| crate::report::exit_clap(e));
         let mut zones: Vec<(usize, ZoneRef)> = Vec::new();
         for (id, make) in [("zone_id", ZoneRef::Id as fn(String) -> ZoneRef), ("zone", ZoneRef::Name)] {
@@ -67,7 +103,7 @@ impl Cli {
             })
             .count();
         if written != zones.len() {
-            crate::report::exit_clap(Self::command().error(
+            crate::report::exit_clap(Self::built().error(
                 clap::error::ErrorKind::ArgumentConflict,
                 "--zone-id and --zone were given both before and after the subcommand; give them all on one side of it",
             ));
@@ -77,8 +113,25 @@ impl Cli {
     }
 }
 
+/// A global option given to a command that does not use it: a usage error naming both.
+fn refuse_unused_globals(matches: &clap::ArgMatches) {
+    let Some((name, sub)) = matches.subcommand() else { return };
+    let Some((_, unused)) = UNUSED_GLOBALS.iter().find(|(command, _)| *command == name) else { return };
+    let given = |id: &str| {
+        [matches, sub].iter().any(|m| m.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+    };
+    if let Some(id) = unused.iter().find(|id| given(id)) {
+        let flag = format!("--{}", id.replace('_', "-"));
+        crate::report::exit_clap(Cli::built().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!("{flag} is not used by `{name}`; leave it out"),
+        ));
+    }
+}
+
 /// Options every command takes, before or after its name.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
     /// A zone's id (32 hex characters); repeat it for sync and audit. Without --zone-id or
     /// --zone, CLOUDFLARE_ZONE_ID gives it.

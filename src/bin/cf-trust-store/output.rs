@@ -133,10 +133,16 @@ impl Record for PlanRow {
             Action::Delete => '-',
             _ => '=',
         };
+        // On a terminal, the fingerprint's first 8 bytes (enough to tell roots apart; a row stays
+        // within 150 columns for a 64-character subject); piped, all 32, for scripts.
+        let fingerprint = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            fit(&step.fingerprint, 24)
+        } else {
+            step.fingerprint.clone()
+        };
         let mut line = format!(
-            "{sign} {}  {}  expires {}",
+            "{sign} {}  {fingerprint}  expires {}",
             fit(&terminal_safe(&step.subject), 64),
-            step.fingerprint,
             step.expires_on.format("%Y-%m-%d")
         );
         let result = step.result_text();

@@ -4,7 +4,7 @@
 //! [`suspend()`], so the bar and the lines never mix.
 
 use std::io::{self, IsTerminal, Write};
-use std::sync::Mutex;
+use std::sync::{Mutex, Once};
 use std::time::Duration;
 
 use cloudflare_origin_trust_store::Client;
@@ -55,6 +55,7 @@ impl Progress {
         if global.quiet || global.verbose > 1 || rust_log || !io::stderr().is_terminal() {
             return None;
         }
+        clear_on_interrupt();
         let bar = ProgressBar::new_spinner();
         bar.set_style(style(unit, false));
         bar.enable_steady_tick(Duration::from_millis(200));
@@ -92,6 +93,24 @@ impl Drop for Progress {
         *SHOWING.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
         self.bar.finish_and_clear();
     }
+}
+
+/// From the first bar on, Ctrl-C clears the bar that shows (else its last line would stay on the
+/// terminal, the process killed mid-draw), says so, and exits with 130 (128 + SIGINT, as a shell
+/// reports a process Ctrl-C stopped).
+fn clear_on_interrupt() {
+    static WATCHING: Once = Once::new();
+    WATCHING.call_once(|| {
+        tokio::spawn(async {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                if let Some(bar) = showing() {
+                    bar.finish_and_clear();
+                }
+                let _ = writeln!(io::stderr(), "interrupted");
+                std::process::exit(130);
+            }
+        });
+    });
 }
 
 fn style(unit: &'static str, with_total: bool) -> ProgressStyle {

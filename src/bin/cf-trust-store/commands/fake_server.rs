@@ -3,24 +3,33 @@
 
 use std::io::{self, Write};
 
-use cloudflare_origin_trust_store::fake::{self, FakeCloudflare};
+use cloudflare_origin_trust_store::fake::{self, FakeCloudflare, FakeZone, Fault, RequestInfo};
 
-use crate::args::{FakeServerArgs, Global};
+use crate::args::{FakeServerArgs, Global, Permission};
 use crate::{ExitStatus, Failure};
 
 /// Prints the environment that points the CLI at the fake (`NAME=value` lines, for `export` or
 /// `env`), then serves until interrupted.
 pub(crate) async fn serve(global: &Global, args: FakeServerArgs) -> Result<ExitStatus, Failure> {
-    let builder = FakeCloudflare::builder().sample_certificates(args.certificates as usize);
-    let fake = fake::sample_zones(args.zones as usize)
-        .into_iter()
-        .fold(builder, |builder, zone| builder.zone(zone))
-        .start_on(args.port)
-        .await
-        .map_err(|e| Failure {
-            status: ExitStatus::Failure,
-            message: Some(format!("cannot serve on 127.0.0.1:{}: {e}", args.port)),
-        })?;
+    let mut first = FakeZone::new(fake::ZONE_ID, fake::ZONE_NAME)
+        .certificates(fake::sample_certificates(args.certificates as usize));
+    for record in &args.dns_record {
+        first = first.dns_record(&record.record_type, &record.name, &record.content, record.proxied);
+    }
+    if args.without_trust_store {
+        first = first.without_trust_store();
+    }
+    let zones = std::iter::once(first).chain(fake::sample_zones(args.zones as usize));
+    let fake = FakeCloudflare::builder().zones(zones).start_on(args.port).await.map_err(|e| Failure {
+        status: ExitStatus::Failure,
+        message: Some(format!("cannot serve on 127.0.0.1:{}: {e}", args.port)),
+    })?;
+    if !args.deny.is_empty() {
+        let denied = args.deny.clone();
+        fake.set_faults(move |request| {
+            denied.iter().any(|permission| needs(request, *permission)).then(refused)
+        });
+    }
     let environment = format!(
         "CLOUDFLARE_BASE_URL={}\nCLOUDFLARE_API_TOKEN={}\nCLOUDFLARE_ZONE_ID={}\n",
         fake.base_url(),
@@ -45,4 +54,26 @@ pub(crate) async fn serve(global: &Global, args: FakeServerArgs) -> Result<ExitS
         message: Some(format!("cannot wait for Ctrl-C: {e}")),
     })?;
     Ok(ExitStatus::Success)
+}
+
+/// Whether `request` needs `permission`.
+fn needs(request: &RequestInfo, permission: Permission) -> bool {
+    let store = request.path.contains("/acm/custom_trust_store");
+    match permission {
+        Permission::SslRead => store,
+        Permission::SslEdit => store && matches!(request.method.as_str(), "POST" | "DELETE"),
+        Permission::ZoneRead => request.path == "/zones",
+        Permission::DnsRead => request.path.ends_with("/dns_records"),
+    }
+}
+
+/// Cloudflare's answer to a token that lacks a permission.
+fn refused() -> Fault {
+    let body = serde_json::json!({
+        "success": false,
+        "errors": [{"code": 9109, "message": "Unauthorized to access requested resource"}],
+        "messages": [],
+        "result": null,
+    });
+    Fault::json(403, &body)
 }

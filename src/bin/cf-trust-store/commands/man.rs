@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use clap::CommandFactory;
-
 use super::meta::write_out;
 use crate::args::{Cli, ManArgs};
 use crate::{ExitStatus, Failure};
@@ -48,6 +46,7 @@ const EXIT_STATUS: &[(u8, &str, &[&str])] = &[
         "An origin would not be trusted (check-origins), or a change would make an origin trusted now untrusted, or uncheckable: nothing was written (without --force).",
         &["check-origins", "upload", "delete", "rotate", "sync"],
     ),
+    (130, "Interrupted by Ctrl-C while a progress bar showed (the bar is cleared first).", &["audit"]),
 ];
 
 const BIN: &str = "cf-trust-store";
@@ -73,7 +72,7 @@ pub(crate) fn man(args: ManArgs) -> Result<ExitStatus, Failure> {
 /// Every page, the main one first: its file name and its roff.
 fn pages() -> Result<Vec<(String, Vec<u8>)>, Failure> {
     // `help` is the same as -h: no page of its own. The version is in each page's footer.
-    let mut command = Cli::command().disable_help_subcommand(true).after_help(None::<&str>);
+    let mut command = Cli::built().disable_help_subcommand(true).after_help(None::<&str>);
     command.build();
     let mut pages = vec![page(command.clone().version(None::<&str>), None)?];
     for sub in command.get_subcommands() {

@@ -3,8 +3,6 @@
 
 use std::io::{self, Write};
 
-use clap::CommandFactory;
-
 use crate::args::{Cli, CompletionsArgs, SchemaArgs, SchemaOf};
 use crate::output::{AuditRow, Detailed, PlanRow};
 use crate::{ExitStatus, Failure};
@@ -26,7 +24,7 @@ pub(crate) fn schema(args: SchemaArgs) -> Result<ExitStatus, Failure> {
 
 pub(crate) fn completions(args: CompletionsArgs) -> Result<ExitStatus, Failure> {
     let mut script = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), BIN, &mut script);
+    clap_complete::generate(args.shell, &mut Cli::built(), BIN, &mut script);
     if args.shell == clap_complete::Shell::Bash {
         script = bash_case_labels_fixed(&String::from_utf8(script).expect("clap_complete writes UTF-8"))
             .into_bytes();

@@ -112,10 +112,10 @@ fn token_builder(variable: &str) -> Result<ClientBuilder, Failure> {
 /// `CLOUDFLARE_ZONE_ID`, else none; ids as requests send them ([`ZoneRef::canonical`]).
 pub(crate) fn given_zones(global: &Global) -> Result<Vec<ZoneRef>, Failure> {
     if !global.zones.is_empty() {
-        return Ok(global.zones.iter().cloned().map(ZoneRef::canonical).collect());
+        return global.zones.iter().cloned().map(|zone| checked(zone.canonical())).collect();
     }
     match std::env::var(ENV_ZONE_ID) {
-        Ok(id) if !id.trim().is_empty() => Ok(vec![ZoneRef::Id(id).canonical()]),
+        Ok(id) if !id.trim().is_empty() => Ok(vec![checked(ZoneRef::Id(id).canonical())?]),
         Ok(_) | Err(std::env::VarError::NotPresent) => Ok(Vec::new()),
         Err(std::env::VarError::NotUnicode(_)) => Err(Failure::usage(format!(
             "{ENV_ZONE_ID} is set but is not valid UTF-8 (a stray byte?); fix or unset it"
@@ -124,6 +124,18 @@ pub(crate) fn given_zones(global: &Global) -> Result<Vec<ZoneRef>, Failure> {
 }
 
 const ENV_ZONE_ID: &str = "CLOUDFLARE_ZONE_ID";
+
+/// `zone`, checked as a request would check it; a zone id that is a domain name is told to go by
+/// `--zone`, the CLI's way of going by name.
+fn checked(zone: ZoneRef) -> Result<ZoneRef, Failure> {
+    let Err(error) = zone.check() else { return Ok(zone) };
+    let mut failure = Failure::from(error);
+    if let (ZoneRef::Id(id), Some(message)) = (&zone, &mut failure.message) {
+        let by_name = format!("give --zone {id}");
+        *message = message.replace("use Client::zone_id or the CLI's --zone", &by_name);
+    }
+    Err(failure)
+}
 
 /// The one zone a command works on, as given (checked before anything is sent).
 pub(crate) fn one_zone(global: &Global, command: &str) -> Result<ZoneRef, Failure> {

@@ -114,3 +114,23 @@ pub mod prelude {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The code blocks of the README's reference pages in `docs/`, run as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/errors.md")]
+pub struct ErrorsDoctests;
+
+/// See [`ErrorsDoctests`].
+#[cfg(doctest)]
+#[doc = include_str!("../docs/reliability.md")]
+pub struct ReliabilityDoctests;
+
+/// See [`ErrorsDoctests`].
+#[cfg(doctest)]
+#[doc = include_str!("../docs/performance.md")]
+pub struct PerformanceDoctests;
+
+/// See [`ErrorsDoctests`].
+#[cfg(doctest)]
+#[doc = include_str!("../docs/development.md")]
+pub struct DevelopmentDoctests;

@@ -1,5 +1,6 @@
-//! The README names the tests that pin its claims (`tests/faults.rs` `a_test_name`): each named
-//! file exists and defines each test named after it, so a move or a rename cannot leave it stale.
+//! The README and its reference pages in `docs/` name the tests that pin their claims
+//! (`tests/faults.rs` `a_test_name`): each named file exists and defines each test named after it,
+//! so a move or a rename cannot leave them stale.
 
 use std::path::Path;
 
@@ -29,7 +30,12 @@ fn references(readme: &str) -> Vec<(String, String)> {
 #[test]
 fn every_test_the_readme_names_exists_in_the_file_it_names() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for page in ["errors", "reliability", "performance", "development"] {
+        let path = root.join("docs").join(format!("{page}.md"));
+        readme
+            .push_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+    }
     let references = references(&readme);
     assert!(references.len() >= 25, "the reliability table names its tests: {references:?}");
     let missing: Vec<String> = references

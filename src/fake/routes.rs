@@ -5,7 +5,7 @@ use hyper::StatusCode;
 use serde_json::{Value, json};
 
 use super::state::State;
-use super::store::ZoneState;
+use super::store::{FakeZone, ZoneState};
 use super::wire::{API_KEY, EMAIL, PATH_PREFIX, RecordedRequest, TOKEN, failure, paged, param};
 use crate::lock::lock;
 use crate::{CertificateDetails, CertificateStatus, CustomTrustStore};
@@ -63,17 +63,8 @@ pub(crate) fn answer(state: &State, request: &RecordedRequest, page: Option<u64>
             };
         }
         Route::DnsRecords(zone_id) => {
-            return match (method, store.zone(zone_id)) {
-                ("GET", Some(zone)) => super::zones::dns_records(&zone.zone, &query),
-                ("GET", None) => failure(
-                    StatusCode::NOT_FOUND,
-                    7003,
-                    &format!(
-                        "Could not route to /zones/{zone_id}/dns_records, perhaps your object identifier is invalid?"
-                    ),
-                ),
-                _ => method_not_allowed(),
-            };
+            let zone = store.zone(zone_id).map(|zone| &zone.zone);
+            return if method == "GET" { dns_records(zone_id, zone, &query) } else { method_not_allowed() };
         }
         Route::Store(zone) | Route::Item(zone, _) => zone.clone(),
     };
@@ -106,6 +97,17 @@ pub(crate) fn answer(state: &State, request: &RecordedRequest, page: Option<u64>
         },
         _ => method_not_allowed(),
     }
+}
+
+/// List DNS Records of zone `zone_id` (`zone`, when the fake serves it).
+fn dns_records(zone_id: &str, zone: Option<&FakeZone>, query: &[(String, String)]) -> (StatusCode, Value) {
+    let Some(zone) = zone else {
+        let message = format!(
+            "Could not route to /zones/{zone_id}/dns_records, perhaps your object identifier is invalid?"
+        );
+        return failure(StatusCode::NOT_FOUND, 7003, &message);
+    };
+    super::zones::dns_records(zone, query)
 }
 
 fn no_route() -> (StatusCode, Value) {

@@ -5,16 +5,18 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use cloudflare_origin_trust_store::{
-    Audit, CertificateStatus, ClientBuilder, CustomTrustStore, Pagination, RetryPolicy, ZoneRef,
+    Audit, CertificateStatus, ClientBuilder, CustomTrustStore, Pagination, ZoneRef,
 };
 
+mod global;
 mod meta;
 mod origins;
 
+pub(crate) use global::Global;
 pub(crate) use meta::{CompletionsArgs, FakeServerArgs, ManArgs, Permission, SchemaArgs, SchemaOf};
 pub(crate) use origins::{CheckOriginsArgs, GuardArgs, OriginTargets};
 
-use crate::values::{parse_duration, variable_name};
+use crate::values::parse_duration;
 
 const AFTER_HELP: &str = "\
 Credentials: CLOUDFLARE_API_TOKEN (or the variable --token-env names), or CLOUDFLARE_EMAIL and
@@ -41,47 +43,18 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
-/// The global options each command does not use: not offered in its help, its completions or its
-/// manual page, and refused when given (exit 2), rather than silently ignored.
-const UNUSED_GLOBALS: &[(&str, &[&str])] = &[
-    ("fake-server", &["zone_id", "zone", "token_env", "output", "base_url", "timeout", "retries"]),
-    (
-        "schema",
-        &["zone_id", "zone", "token_env", "output", "base_url", "timeout", "retries", "verbose", "quiet"],
-    ),
-    (
-        "completions",
-        &["zone_id", "zone", "token_env", "output", "base_url", "timeout", "retries", "verbose", "quiet"],
-    ),
-    (
-        "man",
-        &["zone_id", "zone", "token_env", "output", "base_url", "timeout", "retries", "verbose", "quiet"],
-    ),
-];
-
 impl Cli {
-    /// The command, with every global option propagated to the subcommands and hidden from those
-    /// that do not use it ([`UNUSED_GLOBALS`]): what is parsed, completed and documented.
+    /// The command, with the global options hidden from the commands that do not use them
+    /// (see [`global::hide_unused`]): what is parsed, completed and documented.
     pub(crate) fn built() -> clap::Command {
-        let mut command = Self::command();
-        for (name, unused) in UNUSED_GLOBALS {
-            // A subcommand's own argument of a global's id takes its place (clap propagates a
-            // global only where no argument has its id): the same flag, hidden, and not global.
-            let shadows: Vec<clap::Arg> = command
-                .get_arguments()
-                .filter(|arg| unused.contains(&arg.get_id().as_str()))
-                .map(|arg| arg.clone().global(false).hide(true))
-                .collect();
-            command = command.mut_subcommand(name, |sub| sub.args(shadows));
-        }
-        command
+        global::hide_unused(Self::command())
     }
 
     /// The command line, read as clap reads it (exiting with its message and status 2 on a usage
     /// error), with the zones in the order they were given.
     pub(crate) fn read() -> Self {
         let matches = Self::built().try_get_matches().unwrap_or_else(|e| crate::report::exit_clap(e));
-        refuse_unused_globals(&matches);
+        global::refuse_unused(&matches);
         let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|e| crate::report::exit_clap(e));
         let mut zones: Vec<(usize, ZoneRef)> = Vec::new();
         for (id, make) in [("zone_id", ZoneRef::Id as fn(String) -> ZoneRef), ("zone", ZoneRef::Name)] {
@@ -111,61 +84,6 @@ impl Cli {
         cli.global.zones = zones.into_iter().map(|(_, zone)| zone).collect();
         cli
     }
-}
-
-/// A global option given to a command that does not use it: a usage error naming both.
-fn refuse_unused_globals(matches: &clap::ArgMatches) {
-    let Some((name, sub)) = matches.subcommand() else { return };
-    let Some((_, unused)) = UNUSED_GLOBALS.iter().find(|(command, _)| *command == name) else { return };
-    let given = |id: &str| {
-        [matches, sub].iter().any(|m| m.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
-    };
-    if let Some(id) = unused.iter().find(|id| given(id)) {
-        let flag = format!("--{}", id.replace('_', "-"));
-        crate::report::exit_clap(Cli::built().error(
-            clap::error::ErrorKind::ArgumentConflict,
-            format!("{flag} is not used by `{name}`; leave it out"),
-        ));
-    }
-}
-
-/// Options every command takes, before or after its name.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Global options")]
-pub(crate) struct Global {
-    /// A zone's id (32 hex characters); repeat it for sync and audit. Without --zone-id or
-    /// --zone, CLOUDFLARE_ZONE_ID gives it.
-    #[arg(long, global = true, value_name = "ID")]
-    pub(crate) zone_id: Vec<String>,
-    /// A zone's name (such as example.com), resolved to its id with one List Zones request;
-    /// accepted wherever --zone-id is, and repeatable for sync and audit.
-    #[arg(long, global = true, value_name = "NAME")]
-    pub(crate) zone: Vec<String>,
-    /// --zone-id and --zone, in the order they were given (filled in by [`Cli::read`]).
-    #[arg(skip)]
-    pub(crate) zones: Vec<ZoneRef>,
-    /// Read the API token from this environment variable instead of CLOUDFLARE_API_TOKEN (such
-    /// as CF_API_TOKEN, flarectl's name), so that no token is written on a command line.
-    #[arg(long, global = true, value_name = "VAR", value_parser = variable_name)]
-    pub(crate) token_env: Option<String>,
-    /// Output format.
-    #[arg(short, long, global = true, value_enum, default_value_t = Output::Table)]
-    pub(crate) output: Output,
-    /// The API's base URL (overrides CLOUDFLARE_BASE_URL); must be https except on loopback.
-    #[arg(long, global = true, value_name = "URL")]
-    pub(crate) base_url: Option<String>,
-    /// Timeout of each request: 30s, 2m, 500ms, or a number of seconds (fractions allowed).
-    #[arg(long, global = true, value_name = "DURATION", allow_negative_numbers = true, value_parser = parse_duration)]
-    pub(crate) timeout: Option<Duration>,
-    /// Retries of a failed request (connection errors, timeouts, 408, 429, 5xx); 0 disables them.
-    #[arg(long, global = true, value_name = "N", allow_negative_numbers = true, default_value_t = RetryPolicy::DEFAULT_MAX_RETRIES)]
-    pub(crate) retries: u32,
-    /// Show each request on stderr (-v), and debug events too (-vv); RUST_LOG overrides both.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
-    pub(crate) verbose: u8,
-    /// Print nothing on stderr but errors.
-    #[arg(short, long, global = true)]
-    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,9 +7,7 @@
 use std::io::{self, Write};
 
 use chrono::Utc;
-use cloudflare_origin_trust_store::{
-    Action, CertificateDetails, CustomTrustStore, Error, Step, ZoneReport, terminal_safe,
-};
+use cloudflare_origin_trust_store::{CertificateDetails, CustomTrustStore, Error, ZoneReport, terminal_safe};
 use serde::Serialize;
 
 use crate::args::Output;
@@ -107,49 +105,6 @@ impl Record for Detailed {
             .map(|(name, value)| format!("{name:<12} {}", fit(&terminal_safe(&value), 200)))
             .collect();
         Some(lines.join("\n"))
-    }
-}
-
-/// A step of a sync's plan, for one zone: `+` upload, `-` delete, `=` unchanged, in a table.
-#[derive(Serialize, schemars::JsonSchema)]
-pub(crate) struct PlanRow {
-    /// The zone.
-    pub(crate) zone_id: String,
-    #[serde(flatten)]
-    pub(crate) step: Step,
-}
-
-impl Record for PlanRow {
-    const COLUMNS: &'static [Column] = &[];
-
-    fn cells(&self) -> Vec<String> {
-        Vec::new()
-    }
-
-    fn sentence(&self) -> Option<String> {
-        let step = &self.step;
-        let sign = match step.action {
-            Action::Upload => '+',
-            Action::Delete => '-',
-            _ => '=',
-        };
-        // On a terminal, the fingerprint's first 8 bytes (enough to tell roots apart; a row stays
-        // within 150 columns for a 64-character subject); piped, all 32, for scripts.
-        let fingerprint = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-            fit(&step.fingerprint, 24)
-        } else {
-            step.fingerprint.clone()
-        };
-        let mut line = format!(
-            "{sign} {}  {fingerprint}  expires {}",
-            fit(&terminal_safe(&step.subject), 64),
-            step.expires_on.format("%Y-%m-%d")
-        );
-        let result = step.result_text();
-        for extra in [&step.file, &step.id, &result].into_iter().flatten() {
-            line.push_str(&format!("  {}", fit(&terminal_safe(extra), 200)));
-        }
-        Some(line)
     }
 }
 
@@ -394,7 +349,7 @@ fn row(columns: &[Column], cells: impl IntoIterator<Item = String>) -> String {
 }
 
 /// `cell` in at most `width` characters: cut with an ellipsis when longer.
-fn fit(cell: &str, width: usize) -> String {
+pub(crate) fn fit(cell: &str, width: usize) -> String {
     if cell.chars().count() <= width {
         return cell.to_owned();
     }

@@ -3,8 +3,9 @@
 
 use std::io::{self, Write};
 
+use super::sync::PlanRow;
 use crate::args::{Cli, CompletionsArgs, SchemaArgs, SchemaOf};
-use crate::output::{AuditRow, Detailed, PlanRow};
+use crate::output::{AuditRow, Detailed};
 use crate::{ExitStatus, Failure};
 
 /// The JSON Schema (2020-12) of one object `--output json|jsonl` prints: `-o json` prints an array

@@ -6,15 +6,16 @@ use std::path::Path;
 use chrono::Utc;
 use cloudflare_origin_trust_store::origin::{Change, PlannedRoot};
 use cloudflare_origin_trust_store::{
-    Action, BeforeDeletes, DesiredRoot, ErrorKind, Plan, Polling, Undesired, terminal_safe,
+    Action, BeforeDeletes, DesiredRoot, ErrorKind, Plan, Polling, Step, Undesired, terminal_safe,
 };
 use futures_util::StreamExt;
+use serde::Serialize;
 
 use super::guard::before_write;
 use super::{ask, client, given_zones, one_zone, zone_id};
 use crate::args::{Global, RotateArgs, SyncArgs};
 use crate::input::certificate_text;
-use crate::output::{Line, PlanRow, Printer};
+use crate::output::{Column, Line, Printer, Record, fit};
 use crate::{ExitStatus, Failure};
 
 /// Makes each zone's trust store hold exactly the roots of `--dir`: plans every zone (reads
@@ -302,5 +303,48 @@ pub(crate) async fn rotate(global: &Global, args: RotateArgs) -> Result<ExitStat
             }
             Err(failure)
         }
+    }
+}
+
+/// A step of a sync's plan, for one zone: `+` upload, `-` delete, `=` unchanged, in a table.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct PlanRow {
+    /// The zone.
+    pub(crate) zone_id: String,
+    #[serde(flatten)]
+    pub(crate) step: Step,
+}
+
+impl Record for PlanRow {
+    const COLUMNS: &'static [Column] = &[];
+
+    fn cells(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn sentence(&self) -> Option<String> {
+        let step = &self.step;
+        let sign = match step.action {
+            Action::Upload => '+',
+            Action::Delete => '-',
+            _ => '=',
+        };
+        // On a terminal, the fingerprint's first 8 bytes (enough to tell roots apart; a row stays
+        // within 150 columns for a 64-character subject); piped, all 32, for scripts.
+        let fingerprint = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            fit(&step.fingerprint, 24)
+        } else {
+            step.fingerprint.clone()
+        };
+        let mut line = format!(
+            "{sign} {}  {fingerprint}  expires {}",
+            fit(&terminal_safe(&step.subject), 64),
+            step.expires_on.format("%Y-%m-%d")
+        );
+        let result = step.result_text();
+        for extra in [&step.file, &step.id, &result].into_iter().flatten() {
+            line.push_str(&format!("  {}", fit(&terminal_safe(extra), 200)));
+        }
+        Some(line)
     }
 }

@@ -46,6 +46,7 @@ mod certificate;
 mod error;
 mod generated;
 mod id;
+mod input;
 mod lifecycle;
 mod lock;
 mod model;
@@ -71,6 +72,7 @@ pub use certificate::{
     check_root_ca_now, pem_text,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use input::read_regular_file;
 pub use lifecycle::{Polling, Rotation, held_root};
 pub use model::{
     CertificateStatus, CustomTrustStore, DnsRecord, Page, ResponseMessage, ResponseMessageSource, ResultInfo,

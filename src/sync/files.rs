@@ -2,13 +2,13 @@
 //! `*.crt` file of a directory ([`DesiredRoot::from_dir`]), with the rules the CLI's `sync` keeps.
 
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
 use super::DesiredRoot;
 use crate::certificate::{CertificateProblem, MAX_CERTIFICATE_BYTES, pem_text};
+use crate::input::read_regular_file;
 use crate::text::terminal_safe;
 
 /// The roots of a directory, and the entries passed over (with why), for a caller that says so.
@@ -44,7 +44,7 @@ pub enum RootFileError {
         reason: String,
     },
     /// The file cannot be read, or is not a regular file (a FIFO or a device is never opened:
-    /// one could block, the other never end).
+    /// one could block, the other never end; see [`read_regular_file`]).
     Unreadable {
         /// The file.
         path: PathBuf,
@@ -145,45 +145,14 @@ impl DesiredRoot {
     }
 
     fn from_file_at(path: &Path, now: DateTime<Utc>) -> Result<Self, RootFileError> {
-        let unreadable = |reason: String| RootFileError::Unreadable { path: path.to_owned(), reason };
-        let bytes = read_regular(path, MAX_CERTIFICATE_BYTES as u64).map_err(unreadable)?;
+        let unreadable =
+            |e: std::io::Error| RootFileError::Unreadable { path: path.to_owned(), reason: e.to_string() };
+        let bytes = read_regular_file(path, MAX_CERTIFICATE_BYTES as u64).map_err(unreadable)?;
         let certificate = |problem| RootFileError::Certificate { path: path.to_owned(), problem };
         let text = pem_text(&bytes).map_err(certificate)?;
         let root = Self::from_pem(text, now).map_err(certificate)?;
         Ok(root.with_file(path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default()))
     }
-}
-
-/// At most `limit` + 1 bytes (so that a larger file is seen as such) of the regular file `path`.
-/// What is not a regular file is refused before it is opened: opening a FIFO blocks until a
-/// writer comes, and a device such as `/dev/zero` never ends.
-pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    let kind = std::fs::metadata(path).map_err(|e| e.to_string())?.file_type();
-    if !kind.is_file() {
-        let what = if kind.is_dir() {
-            "a directory"
-        } else if is_fifo(&kind) {
-            "a FIFO (named pipe)"
-        } else {
-            "not a regular file (a device or a socket?)"
-        };
-        return Err(format!("it is {what}; give a file, or `-` with the data on standard input"));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(|e| e.to_string())?;
-    Ok(bytes)
-}
-
-#[cfg(unix)]
-fn is_fifo(kind: &std::fs::FileType) -> bool {
-    std::os::unix::fs::FileTypeExt::is_fifo(kind)
-}
-
-#[cfg(not(unix))]
-fn is_fifo(_: &std::fs::FileType) -> bool {
-    false
 }
 
 /// Why `path`, an entry of the directory whose canonical path is `inside`, is not read as a

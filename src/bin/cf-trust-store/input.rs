@@ -4,7 +4,9 @@
 use std::io::{self, Read};
 use std::path::Path;
 
-use cloudflare_origin_trust_store::{MAX_CERTIFICATE_BYTES, ZoneRef, pem_text, terminal_safe};
+use cloudflare_origin_trust_store::{
+    MAX_CERTIFICATE_BYTES, ZoneRef, pem_text, read_regular_file, terminal_safe,
+};
 
 use crate::Failure;
 
@@ -61,40 +63,16 @@ pub(crate) fn shown(path: &str) -> String {
     }
 }
 
-/// At most `limit` + 1 bytes (so that a larger input is seen as such) of a regular file, or of
-/// standard input.
+/// At most `limit` + 1 bytes (so that a larger input is seen as such) of a regular file
+/// ([`read_regular_file`]: never a FIFO or a device), or of standard input.
 fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    let limit = limit + 1;
-    let mut bytes = Vec::new();
     if path == Path::new("-") {
-        io::stdin().lock().take(limit).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        let mut bytes = Vec::new();
+        io::stdin().lock().take(limit + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
         return Ok(bytes);
     }
-    // Checked before opening: opening a FIFO blocks until a writer comes, and a device such as
-    // /dev/zero never ends.
-    let kind = std::fs::metadata(path).map_err(|e| e.to_string())?.file_type();
-    if !kind.is_file() {
-        let what = if kind.is_dir() {
-            "a directory"
-        } else if is_fifo(&kind) {
-            "a FIFO (named pipe)"
-        } else {
-            "not a regular file (a device or a socket?)"
-        };
-        return Err(format!("it is {what}; give a file, or `-` with the data on standard input"));
-    }
-    std::fs::File::open(path)
-        .and_then(|file| file.take(limit).read_to_end(&mut bytes))
-        .map_err(|e| e.to_string())?;
-    Ok(bytes)
-}
-
-#[cfg(unix)]
-fn is_fifo(kind: &std::fs::FileType) -> bool {
-    std::os::unix::fs::FileTypeExt::is_fifo(kind)
-}
-
-#[cfg(not(unix))]
-fn is_fifo(_: &std::fs::FileType) -> bool {
-    false
+    read_regular_file(path, limit).map_err(|e| match e.kind() {
+        io::ErrorKind::InvalidInput => format!("{e}; give a file, or `-` with the data on standard input"),
+        _ => e.to_string(),
+    })
 }

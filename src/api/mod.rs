@@ -5,6 +5,8 @@
 use crate::api::client::Client;
 use crate::error::Result;
 use crate::generated;
+use crate::model::Page;
+use crate::pagination::{Listed, PageStream, Pagination, walk};
 use crate::request::route::{Envelope, Route, into_result};
 use crate::request::seam::Exchange;
 use std::sync::Arc;
@@ -20,6 +22,19 @@ pub(crate) mod trust_store;
 pub(crate) mod zones;
 
 impl Client {
+    /// A lazy walk over a resource's pages ([`walk`]), `pagination` checked first: `fetch` gets
+    /// a clone of this client, the page's number and its size, and fetches that page.
+    pub(crate) fn walk_pages<T, F, Fut>(&self, pagination: Pagination, fetch: F) -> Result<PageStream<T>>
+    where
+        T: Listed + Send + 'static,
+        F: Fn(Client, u64, u64) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
+        pagination.check()?;
+        let client = self.clone();
+        Ok(walk(pagination, Arc::new(move |page, per_page| Box::pin(fetch(client.clone(), page, per_page)))))
+    }
+
     /// The generated client for one call along `route`, and the call's record. The seam refuses
     /// to send a request to any other path.
     pub(crate) fn generated_for(&self, route: &Route) -> (generated::Client, Exchange) {

@@ -4,18 +4,17 @@
 use crate::api::client::Client;
 use crate::certificate::checked_root_ca;
 use crate::certificate::der_fingerprint;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{ErrorKind, Result};
 use crate::generated::types::{CertificateIdentifier, Identifier, UploadRequest};
 use crate::request::route::Route;
 use std::num::NonZeroU64;
-use std::sync::Arc;
 
 use futures_util::TryStreamExt;
 
 use crate::id::{checked_answer_id, checked_certificate_id, checked_zone_id};
 use crate::model::{CustomTrustStore, Page};
-use crate::pagination::check_per_page;
-use crate::pagination::{CertificateStream, PageStream, Pagination, walk};
+use crate::pagination::{CertificateStream, PageStream, Pagination};
+use crate::pagination::{check_per_page, checked_page};
 
 impl Client {
     /// Fetches one certificate of a zone's trust store by id. Both ids are checked before
@@ -142,17 +141,10 @@ impl Client {
     /// [`ApiStream::items`](crate::ApiStream::items) turns it into a stream of certificates.
     pub fn pages(&self, zone_id: &str, pagination: Pagination) -> Result<PageStream> {
         let zone = checked_zone_id(zone_id)?;
-        pagination.check()?;
-        let client = self.clone();
-        Ok(walk(
-            pagination,
-            Arc::new(move |page, per_page| {
-                let (client, zone) = (client.clone(), zone.clone());
-                Box::pin(async move {
-                    client.fetch_page(&zone, &ListParams::new().page(page).per_page(per_page)).await
-                })
-            }),
-        ))
+        self.walk_pages(pagination, move |client, page, per_page| {
+            let zone = zone.clone();
+            async move { client.fetch_page(&zone, &ListParams::new().page(page).per_page(per_page)).await }
+        })
     }
 
     async fn fetch_page(&self, zone: &Identifier, params: &ListParams) -> Result<Page<CustomTrustStore>> {
@@ -205,11 +197,7 @@ impl ListParams {
     }
 
     fn checked_page(&self) -> Result<Option<NonZeroU64>> {
-        self.page
-            .map(|page| {
-                NonZeroU64::new(page).ok_or_else(|| Error::invalid("page", "must be 1 or more, got 0"))
-            })
-            .transpose()
+        self.page.map(checked_page).transpose()
     }
 
     fn check(&self) -> Result<()> {

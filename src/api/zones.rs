@@ -2,17 +2,13 @@
 //! records (List DNS Records: where its proxied names' origins are).
 
 use crate::api::client::Client;
-use crate::error::{Error, ErrorKind, Result};
-use crate::generated::types::{ListZonesName, ListZonesStatus};
-use crate::id::checked_zone_id;
-use crate::id::checked_zone_name;
+use crate::error::{ErrorKind, Result};
+use crate::generated::types::{Identifier, ListZonesName, ListZonesStatus};
+use crate::id::{checked_zone_id, checked_zone_name};
 use crate::model::{DnsRecord, Page, Zone};
-use crate::pagination::Listed;
-use crate::pagination::check_per_page;
-use crate::pagination::{PageStream, Pagination, walk};
+use crate::pagination::{Listed, PageStream, Pagination, check_per_page, checked_page};
 use crate::request::route::Route;
 use crate::zones::ZoneFilter;
-use std::sync::Arc;
 
 impl Client {
     /// The zones `filter` selects, as a lazy stream of pages (50 zones a page by default), with
@@ -21,15 +17,10 @@ impl Client {
     /// are checked before anything is sent.
     pub fn zones(&self, filter: &ZoneFilter, pagination: Pagination) -> Result<PageStream<Zone>> {
         let (name, status, account) = filter.checked()?;
-        pagination.check()?;
-        let client = self.clone();
-        Ok(walk(
-            pagination,
-            Arc::new(move |page, per_page| {
-                let (client, name, status, account) = (client.clone(), name.clone(), status, account.clone());
-                Box::pin(async move { client.zones_page(name, status, account, page, per_page).await })
-            }),
-        ))
+        self.walk_pages(pagination, move |client, page, per_page| {
+            let (name, account) = (name.clone(), account.clone());
+            async move { client.zones_page(name, status, account, page, per_page).await }
+        })
     }
 
     /// The id of the zone named `name`, with one List Zones request. An error when no zone of that
@@ -79,21 +70,24 @@ impl Client {
         pagination: Pagination,
     ) -> Result<PageStream<DnsRecord>> {
         let zone = checked_zone_id(zone_id)?;
-        pagination.check()?;
-        let client = self.clone();
-        Ok(walk(
-            pagination,
-            Arc::new(move |page, per_page| {
-                let (client, zone) = (client.clone(), zone.clone());
-                Box::pin(async move {
-                    check_per_page(per_page)?;
-                    let page = std::num::NonZeroU64::new(page)
-                        .ok_or_else(|| Error::invalid("page", "must be 1 or more, got 0"))?;
-                    let route = Route::dns_records(&zone);
-                    self::run_dns_page(&client, route, zone, proxied, page, per_page).await
-                })
-            }),
-        ))
+        self.walk_pages(pagination, move |client, page, per_page| {
+            let zone = zone.clone();
+            async move { client.dns_records_page(&zone, proxied, page, per_page).await }
+        })
+    }
+
+    async fn dns_records_page(
+        &self,
+        zone: &Identifier,
+        proxied: Option<bool>,
+        page: u64,
+        per_page: u64,
+    ) -> Result<Page<DnsRecord>> {
+        let (page, per_page) = (checked_page(page)?, check_per_page(per_page)?);
+        self.run(Route::dns_records(zone), |client| async move {
+            client.list_dns_records(zone, Some(page), Some(per_page), proxied).await
+        })
+        .await
     }
 
     async fn zones_page(
@@ -105,31 +99,13 @@ impl Client {
         per_page: u64,
     ) -> Result<Page<Zone>> {
         check_per_page(per_page)?;
-        let page = std::num::NonZeroU64::new(page)
-            .ok_or_else(|| Error::invalid("page", "must be 1 or more, got 0"))?;
+        let page = checked_page(page)?;
         let route = Route::zones();
         self.run(route, |client| async move {
             client.list_zones(account.as_deref(), name.as_ref(), Some(page), Some(per_page), status).await
         })
         .await
     }
-}
-
-async fn run_dns_page(
-    client: &Client,
-    route: Route,
-    zone: crate::generated::types::Identifier,
-    proxied: Option<bool>,
-    page: std::num::NonZeroU64,
-    per_page: u64,
-) -> Result<Page<DnsRecord>> {
-    let per_page = std::num::NonZeroU64::new(per_page)
-        .ok_or_else(|| Error::invalid("per_page", "must be 1 or more, got 0"))?;
-    client
-        .run(route, |generated| async move {
-            generated.list_dns_records(&zone, Some(page), Some(per_page), proxied).await
-        })
-        .await
 }
 
 impl Listed for DnsRecord {

@@ -15,6 +15,10 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{CustomTrustStore, Page};
 
+mod params;
+
+pub(crate) use params::{check_per_page, checked_page};
+
 /// How a walk fetches the pages (see the [termination guarantees](ApiStream#termination-guarantees)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pagination {
@@ -380,15 +384,6 @@ fn next_page<T>(number: u64, requested_per_page: u64, page: &Page<T>) -> Option<
         }
     };
     more.then(|| number.checked_add(1)).flatten()
-}
-
-/// `per_page` as every list takes it: 5 to 50 ([`Pagination::MIN_PER_PAGE`] to [`Pagination::MAX_PER_PAGE`]).
-pub(crate) fn check_per_page(per_page: u64) -> Result<()> {
-    let (min, max) = (Pagination::MIN_PER_PAGE, Pagination::MAX_PER_PAGE);
-    if (min..=max).contains(&per_page) {
-        return Ok(());
-    }
-    Err(Error::invalid("per_page", format!("must be between {min} and {max}, got {per_page}")))
 }
 
 #[cfg(test)]

@@ -162,12 +162,18 @@ impl FromStr for Origin {
 }
 
 fn invalid(value: &str, reason: &str) -> Error {
-    let shown: String = value.chars().take(80).collect();
-    let cut = if shown.len() < value.len() { "…" } else { "" };
-    Error::invalid("origin", format!("{:?}{cut}: {reason}; {EXPECTED}", terminal_safe(&shown)))
+    Error::invalid("origin", format!("{}; {EXPECTED}", described(value, reason)))
 }
 
-fn parse(value: &str) -> std::result::Result<Origin, String> {
+/// `"value": reason`, the value escaped and cut at 80 characters.
+pub(super) fn described(value: &str, reason: &str) -> String {
+    let shown: String = value.chars().take(80).collect();
+    let cut = if shown.len() < value.len() { "…" } else { "" };
+    format!("{:?}{cut}: {reason}", terminal_safe(&shown))
+}
+
+/// `value` as an origin, or why it is not one (without the syntax [`FromStr`] appends).
+pub(super) fn parse(value: &str) -> std::result::Result<Origin, String> {
     if value.is_empty() {
         return Err("it is empty".into());
     }

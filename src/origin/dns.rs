@@ -83,12 +83,10 @@ fn origin_of(record: &DnsRecord, port: u16) -> Result<Origin, String> {
             return Err(format!("a proxied {other:?} record: only A, AAAA and CNAME records have an origin"));
         }
     };
-    format!("{name}@{address}:{port}").parse::<Origin>().map_err(|error| {
-        // What is wrong with the name or content, without the syntax a user types origins in.
-        let said = error.to_string();
-        let said = said.split("; expected HOST").next().unwrap_or_default();
-        format!("cannot be probed: {}", said.strip_prefix("invalid origin: ").unwrap_or(said))
-    })
+    // What is wrong with the name or content, without the syntax a user types origins in.
+    let written = format!("{name}@{address}:{port}");
+    super::address::parse(&written)
+        .map_err(|reason| format!("cannot be probed: {}", super::address::described(&written, &reason)))
 }
 
 #[cfg(test)]

@@ -69,13 +69,7 @@ pub(crate) fn answer(state: &State, request: &RecordedRequest, page: Option<u64>
         Route::Store(zone) | Route::Item(zone, _) => zone.clone(),
     };
     let Some(zone) = store.zone(&zone_id).filter(|zone| zone.zone.trust_store) else {
-        return failure(
-            StatusCode::NOT_FOUND,
-            7003,
-            &format!(
-                "Could not route to /zones/{zone_id}/acm/custom_trust_store, perhaps your object identifier is invalid?"
-            ),
-        );
+        return not_routed(&format!("/zones/{zone_id}/acm/custom_trust_store"));
     };
     match (method, route) {
         ("GET", Route::Store(_)) => match list(zone, &query) {
@@ -101,13 +95,14 @@ pub(crate) fn answer(state: &State, request: &RecordedRequest, page: Option<u64>
 
 /// List DNS Records of zone `zone_id` (`zone`, when the fake serves it).
 fn dns_records(zone_id: &str, zone: Option<&FakeZone>, query: &[(String, String)]) -> (StatusCode, Value) {
-    let Some(zone) = zone else {
-        let message = format!(
-            "Could not route to /zones/{zone_id}/dns_records, perhaps your object identifier is invalid?"
-        );
-        return failure(StatusCode::NOT_FOUND, 7003, &message);
-    };
+    let Some(zone) = zone else { return not_routed(&format!("/zones/{zone_id}/dns_records")) };
     super::zones::dns_records(zone, query)
+}
+
+/// Cloudflare's 404 (code 7003) for a zone it does not serve at `path`.
+fn not_routed(path: &str) -> (StatusCode, Value) {
+    let message = format!("Could not route to {path}, perhaps your object identifier is invalid?");
+    failure(StatusCode::NOT_FOUND, 7003, &message)
 }
 
 fn no_route() -> (StatusCode, Value) {

@@ -199,6 +199,14 @@ impl Fault {
         }
     }
 
+    /// Cloudflare's failure envelope (`success: false`, one error of this `code` and `message`)
+    /// with this status: `Fault::api_error(403, 9109, "Unauthorized to access requested resource")`
+    /// plays a token that lacks a permission.
+    pub fn api_error(status: u16, code: u32, message: &str) -> Self {
+        let (_, body) = failure(StatusCode::OK, code, message);
+        Self::json(status, &body)
+    }
+
     /// 429 with `Retry-After: <retry_after>` and Cloudflare's rate-limit error (code 971).
     pub fn rate_limited(retry_after: &str) -> Self {
         Self::rate_limited_with("retry-after", retry_after)

@@ -3,7 +3,6 @@
 use cloudflare_origin_trust_store::Pagination;
 use cloudflare_origin_trust_store::fake::{FakeCloudflare, Fault};
 use futures_util::TryStreamExt;
-use serde_json::json;
 
 async fn fake() -> FakeCloudflare {
     let mut builder = FakeCloudflare::builder()
@@ -90,9 +89,7 @@ async fn origins_from_dns_are_name_at_content_and_wildcards_are_listed_as_not_pr
 async fn a_token_without_dns_read_is_told_so() {
     let fake = fake().await;
     fake.set_faults(|request| {
-        request.path.ends_with("/dns_records").then(|| {
-            Fault::json(403, &json!({"success": false, "errors": [{"code": 10000, "message": "Authentication error"}], "messages": [], "result": null}))
-        })
+        request.path.ends_with("/dns_records").then(|| Fault::api_error(403, 10000, "Authentication error"))
     });
     let client = fake.client().unwrap();
     let err = client.origins_from_dns(fake.zone_id(), 443).await.unwrap_err();

@@ -105,9 +105,10 @@ async fn a_token_without_dns_read_exits_1_saying_so_and_the_guard_writes_nothing
     let (anchor, other) = (Ca::root("DNS Denied Anchor"), Ca::root("DNS Denied Other"));
     let s = setup(&anchor, &other).await;
     s.fake.set_faults(|request| {
-        request.path.ends_with("/dns_records").then(|| {
-            Fault::json(403, &serde_json::json!({"success": false, "errors": [{"code": 9109, "message": "Unauthorized to access requested resource"}], "messages": [], "result": null}))
-        })
+        request
+            .path
+            .ends_with("/dns_records")
+            .then(|| Fault::api_error(403, 9109, "Unauthorized to access requested resource"))
     });
     for args in [vec!["check-origins"], vec!["delete", "--yes", "ca000000000000000000000000000002"]] {
         let output = s.run(&args).await;

@@ -69,11 +69,5 @@ fn needs(request: &RequestInfo, permission: Permission) -> bool {
 
 /// Cloudflare's answer to a token that lacks a permission.
 fn refused() -> Fault {
-    let body = serde_json::json!({
-        "success": false,
-        "errors": [{"code": 9109, "message": "Unauthorized to access requested resource"}],
-        "messages": [],
-        "result": null,
-    });
-    Fault::json(403, &body)
+    Fault::api_error(403, 9109, "Unauthorized to access requested resource")
 }

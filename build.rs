@@ -1,13 +1,19 @@
-//! Generates the low-level client from `openapi/custom-trust-store.yaml` into `$OUT_DIR/codegen.rs`.
+//! Generates the low-level client from `openapi/custom-trust-store.yaml` into `$OUT_DIR/codegen.rs`,
+//! and from the same spec the wrapper's index of it (`$OUT_DIR/models.rs`, `$OUT_DIR/routes.rs`),
+//! so that adding an endpoint edits the spec rather than lists in the wrapper.
 //!
 //! The generated code is private to the crate (see `src/generated.rs`); the handwritten wrapper is the
 //! public API. Some generated types are replaced by handwritten ones (see `src/model.rs`), and the
-//! public models are patched `#[non_exhaustive]` with a `Default`, so a field Cloudflare adds later
-//! breaks no user's code. Every name below must be a schema of the spec: a rename in the spec fails
-//! the build here, naming the spec, instead of silently generating a different type.
+//! public models (schemas marked `x-crate-public: true`) are patched `#[non_exhaustive]` with a
+//! `Default`, so a field Cloudflare adds later breaks no user's code. Every name below must be a
+//! schema of the spec: a rename in the spec fails the build here, naming the spec, instead of
+//! silently generating a different type.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::{env, fs, path::Path};
+
+#[path = "build/index.rs"]
+mod index;
 
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl, TypePatch};
 
@@ -25,10 +31,10 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
     ("ZoneStatus", "crate::model::ZoneStatus", &[TypeImpl::Default, TypeImpl::Display, TypeImpl::FromStr]),
 ];
 
-/// Public models: `#[non_exhaustive]` (no struct literal or exhaustive pattern outside the crate)
-/// and `Default` (so fixtures and the crate's own code build them with `..Default::default()`).
-const PUBLIC_MODELS: &[&str] =
-    &["CustomTrustStore", "DnsRecord", "ResponseMessage", "ResponseMessageSource", "Zone", "ZoneAccount"];
+/// Path parameters that the tracing span of an operation names, and the span field for each (see
+/// `src/request/route.rs`); any other path parameter is only in the route's path.
+const SPAN_FIELDS: &[(&str, &str)] =
+    &[("zone_id", "zone_id"), ("custom_origin_trust_store_id", "certificate_id")];
 
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
@@ -39,16 +45,16 @@ fn main() {
         serde_norway::from_str(&text).unwrap_or_else(|e| fail(format!("it is not valid OpenAPI 3.0: {e}")));
 
     let schemas = spec.components.as_ref().map(|c| &c.schemas);
-    let names = REPLACEMENTS.iter().map(|(name, ..)| *name).chain(PUBLIC_MODELS.iter().copied());
-    for name in names {
-        if !schemas.is_some_and(|schemas| schemas.contains_key(name)) {
+    for (name, ..) in REPLACEMENTS {
+        if !schemas.is_some_and(|schemas| schemas.contains_key(*name)) {
             fail(format!(
-                "build.rs replaces or patches schema `{name}`, but the spec has no such schema under \
-                 components.schemas (renamed?); rename it back, or update REPLACEMENTS / PUBLIC_MODELS \
-                 in build.rs and src/model.rs together"
+                "build.rs replaces schema `{name}`, but the spec has no such schema under \
+                 components.schemas (renamed?); rename it back, or update REPLACEMENTS in build.rs and \
+                 src/model.rs together"
             ));
         }
     }
+    let public = index::public_models(&spec);
 
     let mut settings = GenerationSettings::new();
     settings
@@ -66,15 +72,20 @@ fn main() {
     for (name, path, impls) in REPLACEMENTS {
         settings.with_replacement(name, path, impls.iter().cloned());
     }
-    let mut public = TypePatch::default();
-    public.with_attr("#[non_exhaustive]").with_derive("Default");
-    for name in PUBLIC_MODELS {
-        settings.with_patch(name, &public);
+    let mut patch = TypePatch::default();
+    patch.with_attr("#[non_exhaustive]").with_derive("Default");
+    for name in &public {
+        settings.with_patch(name, &patch);
     }
 
-    let code = generate(&settings, &spec);
-    let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("codegen.rs");
-    fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+    let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).to_path_buf();
+    let write = |file: &str, code: String| {
+        let path = out.join(file);
+        fs::write(&path, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    };
+    write("codegen.rs", generate(&settings, &spec));
+    write("models.rs", index::models_file(&public));
+    write("routes.rs", index::routes_file(&spec, SPAN_FIELDS));
 }
 
 /// Runs the generator. progenitor and typify panic on some specs (a bad `type:`, a dangling

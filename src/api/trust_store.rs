@@ -27,7 +27,7 @@ impl Client {
     /// named.
     pub async fn get(&self, zone_id: &str, certificate_id: &str) -> Result<CustomTrustStore> {
         let (zone, id) = checked_ids(zone_id, certificate_id)?;
-        let route = Route::item("get_custom_trust_store", &zone, &id);
+        let route = Route::get_custom_trust_store(&zone, &id);
         let certificate =
             self.run(route, |client| async move { client.get_custom_trust_store(&zone, &id).await }).await?;
         checked_answer_id("get", certificate_id, &certificate.id)?;
@@ -85,7 +85,7 @@ impl Client {
 
     async fn post_upload(&self, zone: Identifier, certificate: String) -> Result<CustomTrustStore> {
         let body = UploadRequest { certificate };
-        let route = Route::store("create_custom_trust_store", &zone);
+        let route = Route::create_custom_trust_store(&zone);
         self.run(route, |client| async move { client.create_custom_trust_store(&zone, &body).await }).await
     }
 
@@ -98,7 +98,7 @@ impl Client {
     /// asked for, the call fails with [`ErrorKind::IdMismatch`](crate::ErrorKind::IdMismatch).
     pub async fn delete(&self, zone_id: &str, certificate_id: &str) -> Result<String> {
         let (zone, id) = checked_ids(zone_id, certificate_id)?;
-        let route = Route::item("delete_custom_trust_store", &zone, &id);
+        let route = Route::delete_custom_trust_store(&zone, &id);
         let deleted = self
             .run(route, |client| async move { client.delete_custom_trust_store(&zone, &id).await })
             .await?;
@@ -149,7 +149,7 @@ impl Client {
 
     async fn fetch_page(&self, zone: &Identifier, params: &ListParams) -> Result<Page<CustomTrustStore>> {
         let page = params.checked_page()?;
-        let route = Route::store("list_custom_trust_store", zone);
+        let route = Route::list_custom_trust_store(zone);
         self.run(route, |client| async move {
             client.list_custom_trust_store(zone, params.limit, params.offset, page, params.per_page).await
         })

@@ -84,7 +84,7 @@ impl Client {
         per_page: u64,
     ) -> Result<Page<DnsRecord>> {
         let (page, per_page) = (checked_page(page)?, check_per_page(per_page)?);
-        self.run(Route::dns_records(zone), |client| async move {
+        self.run(Route::list_dns_records(zone), |client| async move {
             client.list_dns_records(zone, Some(page), Some(per_page), proxied).await
         })
         .await
@@ -100,7 +100,7 @@ impl Client {
     ) -> Result<Page<Zone>> {
         check_per_page(per_page)?;
         let page = checked_page(page)?;
-        let route = Route::zones();
+        let route = Route::list_zones();
         self.run(route, |client| async move {
             client.list_zones(account.as_deref(), name.as_ref(), Some(page), Some(per_page), status).await
         })

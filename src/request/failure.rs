@@ -41,7 +41,7 @@ pub(crate) async fn into_error<T: serde::de::DeserializeOwned>(
 /// (never its value), or why a list of a zone can be not found.
 fn hint(error: &Error, call: &Exchange) -> Option<String> {
     if error.status().is_some() && error.is_auth() {
-        let permission = super::route::permission(call.operation());
+        let permission = super::route::permission(call.operation())?;
         return Some(format!(
             "the request used {}: check that it is valid, not expired, and {permission}",
             call.scheme()

@@ -2,11 +2,8 @@
 //! envelope carries, or the crate's [`Error`] (see [`super::failure`]).
 
 use crate::error::{ErrorKind, Result};
-use crate::generated::types::{
-    CertificateIdentifier, CustomTrustStoreIdOnly, CustomTrustStoreList, CustomTrustStoreSingle,
-    DnsRecordList, Identifier, ZoneList,
-};
-use crate::model::{CustomTrustStore, DnsRecord, Page, ResponseMessage, Zone};
+use crate::generated::types::{CustomTrustStoreIdOnly, CustomTrustStoreSingle};
+use crate::model::{CustomTrustStore, Page, ResponseMessage};
 
 /// Where one operation goes: its name, the only path it may take (the template with its checked
 /// ids), and the ids, for the tracing span.
@@ -17,44 +14,10 @@ pub(crate) struct Route {
     pub(crate) certificate_id: Option<String>,
 }
 
-impl Route {
-    /// `/zones/{zone_id}/acm/custom_trust_store`
-    pub(crate) fn store(operation: &'static str, zone: &Identifier) -> Self {
-        let path = format!("/zones/{}/acm/custom_trust_store", &**zone);
-        Self { operation, path, zone_id: Some(zone.to_string()), certificate_id: None }
-    }
-
-    /// `/zones/{zone_id}/acm/custom_trust_store/{id}`
-    pub(crate) fn item(operation: &'static str, zone: &Identifier, id: &CertificateIdentifier) -> Self {
-        let path = format!("/zones/{}/acm/custom_trust_store/{}", &**zone, &**id);
-        Self { operation, path, zone_id: Some(zone.to_string()), certificate_id: Some(id.to_string()) }
-    }
-}
-
-impl Route {
-    /// `/zones`
-    pub(crate) fn zones() -> Self {
-        Self { operation: "list_zones", path: "/zones".into(), zone_id: None, certificate_id: None }
-    }
-
-    /// `/zones/{zone_id}/dns_records`
-    pub(crate) fn dns_records(zone: &Identifier) -> Self {
-        let path = format!("/zones/{}/dns_records", &**zone);
-        Self { operation: "list_dns_records", path, zone_id: Some(zone.to_string()), certificate_id: None }
-    }
-}
-
-/// What a token needs for `operation`, as an error's hint says it when Cloudflare refuses it.
-pub(crate) fn permission(operation: &str) -> &'static str {
-    match operation {
-        "list_zones" => "allowed \"Zone Read\" on the zones it should see",
-        "list_dns_records" => {
-            "allowed \"DNS Read\" on this zone (to find its origins in its proxied records)"
-        }
-        _ => {
-            "allowed \"SSL and Certificates\" on this zone (Read to list and get, Edit to upload and delete)"
-        }
-    }
+/// What a token needs for `operation`, as an error's hint says it when Cloudflare refuses it (the
+/// operation's `x-crate-permission` in the spec).
+pub(crate) fn permission(operation: &str) -> Option<&'static str> {
+    PERMISSIONS.iter().find(|(id, _)| *id == operation).map(|(_, permission)| *permission)
 }
 
 /// A success envelope: `success`, `errors`, and what it carries (which may want to know the size
@@ -99,7 +62,7 @@ impl Envelope for CustomTrustStoreIdOnly {
 }
 
 /// A list envelope: its page of results, the messages and `result_info` beside them, and the size
-/// of the body they came in. One line an endpoint: `ListEnvelope => Item`.
+/// of the body they came in. build.rs invokes it for every list envelope of the spec.
 macro_rules! list_envelopes {
     ($($envelope:ty => $item:ty),+ $(,)?) => {$(
         impl Envelope for $envelope {
@@ -115,4 +78,6 @@ macro_rules! list_envelopes {
     )+};
 }
 
-list_envelopes!(CustomTrustStoreList => CustomTrustStore, ZoneList => Zone, DnsRecordList => DnsRecord);
+// One constructor a spec operation, named after its operationId (`Route::list_dns_records(&zone)`),
+// the permissions, and the list envelopes: generated from the spec by build.rs (build/index.rs).
+include!(concat!(env!("OUT_DIR"), "/routes.rs"));

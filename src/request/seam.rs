@@ -376,7 +376,7 @@ mod path_check {
         let zone = Identifier::try_from(fake.zone_id()).unwrap();
         for id in ["..", ".", "..\\..", "a\\b"] {
             let id = CertificateIdentifier::try_from(id).unwrap();
-            let route = crate::request::route::Route::item("delete_custom_trust_store", &zone, &id);
+            let route = crate::request::route::Route::delete_custom_trust_store(&zone, &id);
             let (generated, _call) = client.generated_for(&route);
             let err = generated.delete_custom_trust_store(&zone, &id).await.unwrap_err();
             let text = err.to_string();

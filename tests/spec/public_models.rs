@@ -71,3 +71,30 @@ fn the_public_model_types_match_their_snapshot() {
         "the public model types changed; if that is deliberate, run UPDATE_SNAPSHOT=1 cargo test --all-features --test spec public_models and review {SNAPSHOT}\nnow:\n{now}\nsnapshot:\n{before}"
     );
 }
+
+/// Every model the spec marks public (`x-crate-public: true`, which build.rs re-exports) is in the
+/// snapshot, so a model added to the spec cannot reach users without being described above.
+#[test]
+fn every_model_the_spec_marks_public_is_in_the_snapshot() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spec: Value = serde_norway::from_str(
+        &std::fs::read_to_string(root.join("openapi/custom-trust-store.yaml")).unwrap(),
+    )
+    .unwrap();
+    let public: Vec<&String> = spec["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, schema)| schema["x-crate-public"] == Value::Bool(true))
+        .map(|(name, _)| name)
+        .collect();
+    assert!(public.len() >= 6, "{public:?}");
+    let snapshot = std::fs::read_to_string(root.join(SNAPSHOT)).unwrap();
+    let described: std::collections::BTreeSet<&str> =
+        snapshot.lines().filter_map(|line| line.split([':', '.']).next()).collect();
+    let missing: Vec<&&String> = public.iter().filter(|name| !described.contains(name.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "add these public models to the_public_model_types_match_their_snapshot: {missing:?}"
+    );
+}

@@ -88,7 +88,7 @@ fn renaming_a_replaced_schema_fails_the_build_naming_the_spec() {
     assert!(!ok, "the build must fail:\n{stderr}");
     assert!(
         stderr.contains(
-            "the OpenAPI spec openapi/custom-trust-store.yaml: build.rs replaces or patches schema \
+            "the OpenAPI spec openapi/custom-trust-store.yaml: build.rs replaces schema \
              `CertificateStatus`, but the spec has no such schema"
         ),
         "{stderr}"
@@ -130,4 +130,114 @@ fn an_optional_field_added_to_the_certificate_schema_compiles_without_other_edit
     let (ok, stderr) = build(&package, &["--lib", "--bins"]);
 
     assert!(ok, "{stderr}");
+}
+
+#[test]
+fn an_operation_without_its_permission_fails_the_build_naming_it() {
+    let package = copy_of_package("no-permission");
+    edit_spec(&package, |spec| {
+        spec.replacen("      x-crate-permission: 'allowed \"Zone Read\" on the zones it should see'\n", "", 1)
+    });
+
+    let (ok, stderr) = build(&package, &["--lib"]);
+
+    assert!(!ok, "the build must fail:\n{stderr}");
+    assert!(
+        stderr.contains(
+            "the OpenAPI spec openapi/custom-trust-store.yaml: GET /zones (list_zones): \
+             x-crate-permission must say, as a string, what a token needs for it"
+        ),
+        "{stderr}"
+    );
+}
+
+/// A list endpoint of a new resource, as the spec declares it: its operation, its envelope and
+/// its model marked public.
+const LOAD_BALANCERS: &str = "  /zones/{zone_id}/load_balancers:
+    get:
+      operationId: list_load_balancers
+      x-crate-permission: 'allowed \"Load Balancers Read\" on this zone'
+      parameters:
+        - name: zone_id
+          in: path
+          required: true
+          schema:
+            $ref: '#/components/schemas/Identifier'
+      responses:
+        '200':
+          description: List Load Balancers response.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/LoadBalancerList'
+        4XX:
+          description: List Load Balancers response failure.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/ApiFailure'
+";
+
+const LOAD_BALANCER_SCHEMAS: &str = "  schemas:
+    LoadBalancerList:
+      type: object
+      required: [success]
+      properties:
+        errors:
+          $ref: '#/components/schemas/Messages'
+        messages:
+          $ref: '#/components/schemas/Messages'
+        success:
+          type: boolean
+        result:
+          type: array
+          items:
+            $ref: '#/components/schemas/LoadBalancer'
+        result_info:
+          $ref: '#/components/schemas/ResultInfo'
+    LoadBalancer:
+      x-crate-public: true
+      type: object
+      required: [id, name]
+      properties:
+        id:
+          type: string
+        name:
+          type: string
+";
+
+/// The wrapper's whole part of that endpoint: one method in its resource's file, which uses the
+/// route constructor, the envelope and the public re-export that build.rs derived from the spec.
+const LOAD_BALANCER_METHOD: &str = "
+impl Client {
+    /// One page of the zone's load balancers.
+    pub async fn load_balancers(&self, zone_id: &str) -> Result<Page<crate::LoadBalancer>> {
+        let zone = checked_zone_id(zone_id)?;
+        self.run(Route::list_load_balancers(&zone), |client| async move {
+            client.list_load_balancers(&zone).await
+        })
+        .await
+    }
+}
+";
+
+#[test]
+fn a_list_endpoint_added_to_the_spec_needs_only_its_method_in_the_wrapper() {
+    let package = copy_of_package("new-endpoint");
+    edit_spec(&package, |spec| {
+        spec.replacen(
+            "  /zones/{zone_id}/dns_records:\n",
+            &format!("{LOAD_BALANCERS}  /zones/{{zone_id}}/dns_records:\n"),
+            1,
+        )
+        .replacen("  schemas:\n", LOAD_BALANCER_SCHEMAS, 1)
+    });
+    let file = package.join("src/api/zones.rs");
+    let code = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, code + LOAD_BALANCER_METHOD).unwrap();
+
+    let (ok, stderr) = build(&package, &["--lib"]);
+
+    assert!(ok, "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
 }

@@ -5,8 +5,8 @@ use hyper::StatusCode;
 use serde_json::{Value, json};
 
 use super::state::State;
-use super::store::{FakeZone, ZoneState};
-use super::wire::{API_KEY, EMAIL, PATH_PREFIX, RecordedRequest, TOKEN, failure, paged, param};
+use super::store::ZoneState;
+use super::wire::{API_KEY, EMAIL, PATH_PREFIX, RecordedRequest, TOKEN, failure, not_routed, paged, param};
 use crate::lock::lock;
 use crate::{CertificateDetails, CertificateStatus, CustomTrustStore};
 
@@ -64,7 +64,11 @@ pub(crate) fn answer(state: &State, request: &RecordedRequest, page: Option<u64>
         }
         Route::DnsRecords(zone_id) => {
             let zone = store.zone(zone_id).map(|zone| &zone.zone);
-            return if method == "GET" { dns_records(zone_id, zone, &query) } else { method_not_allowed() };
+            return if method == "GET" {
+                super::zones::dns_records(zone_id, zone, &query)
+            } else {
+                method_not_allowed()
+            };
         }
         Route::Store(zone) | Route::Item(zone, _) => zone.clone(),
     };
@@ -91,18 +95,6 @@ pub(crate) fn answer(state: &State, request: &RecordedRequest, page: Option<u64>
         },
         _ => method_not_allowed(),
     }
-}
-
-/// List DNS Records of zone `zone_id` (`zone`, when the fake serves it).
-fn dns_records(zone_id: &str, zone: Option<&FakeZone>, query: &[(String, String)]) -> (StatusCode, Value) {
-    let Some(zone) = zone else { return not_routed(&format!("/zones/{zone_id}/dns_records")) };
-    super::zones::dns_records(zone, query)
-}
-
-/// Cloudflare's 404 (code 7003) for a zone it does not serve at `path`.
-fn not_routed(path: &str) -> (StatusCode, Value) {
-    let message = format!("Could not route to {path}, perhaps your object identifier is invalid?");
-    failure(StatusCode::NOT_FOUND, 7003, &message)
 }
 
 fn no_route() -> (StatusCode, Value) {

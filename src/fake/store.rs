@@ -72,20 +72,6 @@ impl FakeZone {
         self
     }
 
-    /// A DNS record of the zone (List DNS Records serves them, in the order added): `record_type`
-    /// such as `A`, `AAAA` or `CNAME`, `name` (a full name: `www.example.com`), `content` (an
-    /// address or a target name), and whether Cloudflare proxies it.
-    pub fn dns_record(mut self, record_type: &str, name: &str, content: &str, proxied: bool) -> Self {
-        self.dns_records.push(DnsRecord {
-            id: format!("{:032x}", 0xd0_u128 << 120 | (self.dns_records.len() as u128 + 1)),
-            type_: record_type.into(),
-            name: name.into(),
-            content: content.into(),
-            proxied,
-        });
-        self
-    }
-
     /// A zone whose plan lacks the Custom Origin Trust Store: its endpoints answer 404, code 7003.
     pub fn without_trust_store(mut self) -> Self {
         self.trust_store = false;

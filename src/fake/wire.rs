@@ -268,3 +268,9 @@ impl Fault {
         }
     }
 }
+
+/// Cloudflare's 404 (code 7003) for a zone it does not serve at `path`.
+pub(crate) fn not_routed(path: &str) -> (StatusCode, Value) {
+    let message = format!("Could not route to {path}, perhaps your object identifier is invalid?");
+    failure(StatusCode::NOT_FOUND, 7003, &message)
+}

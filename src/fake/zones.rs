@@ -1,12 +1,14 @@
 //! The fake's List Zones (`GET /zones`) and List DNS Records (`GET /zones/{zone_id}/dns_records`):
-//! filters, pagination, and objects with every field Cloudflare's definition requires.
+//! filters, pagination, and objects with every field Cloudflare's definition requires; and
+//! [`FakeZone::dns_record`], which gives a zone its DNS records.
 
 use hyper::StatusCode;
 use serde_json::{Value, json};
 
 use super::store::FakeZone;
 use super::store::ZoneState;
-use super::wire::{failure, paged, param};
+use super::wire::{failure, not_routed, paged, param};
+use crate::DnsRecord;
 
 /// The zones matching the query's `name`, `status` and `account.id`, paged (default 20 a page,
 /// 5 to 50).
@@ -124,9 +126,30 @@ fn object(zone: &FakeZone) -> Value {
     })
 }
 
-/// The zone's DNS records matching the query's `proxied` and `type`, paged (default 100 a page, 1
-/// to 5,000,000).
-pub(crate) fn dns_records(zone: &FakeZone, query: &[(String, String)]) -> (StatusCode, Value) {
+impl FakeZone {
+    /// A DNS record of the zone (List DNS Records serves them, in the order added): `record_type`
+    /// such as `A`, `AAAA` or `CNAME`, `name` (a full name: `www.example.com`), `content` (an
+    /// address or a target name), and whether Cloudflare proxies it.
+    pub fn dns_record(mut self, record_type: &str, name: &str, content: &str, proxied: bool) -> Self {
+        self.dns_records.push(DnsRecord {
+            id: format!("{:032x}", 0xd0_u128 << 120 | (self.dns_records.len() as u128 + 1)),
+            type_: record_type.into(),
+            name: name.into(),
+            content: content.into(),
+            proxied,
+        });
+        self
+    }
+}
+
+/// List DNS Records of zone `zone_id` (`zone`, when the fake serves it): its records matching the
+/// query's `proxied` and `type`, paged (default 100 a page, 1 to 5,000,000).
+pub(crate) fn dns_records(
+    zone_id: &str,
+    zone: Option<&FakeZone>,
+    query: &[(String, String)],
+) -> (StatusCode, Value) {
+    let Some(zone) = zone else { return not_routed(&format!("/zones/{zone_id}/dns_records")) };
     let get = |name: &str| query.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
     let (page, per_page) = match (param(query, "page", 1, u64::MAX), param(query, "per_page", 1, 5_000_000)) {
         (Ok(page), Ok(per_page)) => (page.unwrap_or(1), per_page.unwrap_or(100)),

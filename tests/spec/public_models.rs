@@ -1,7 +1,7 @@
 //! A snapshot of the public model types (the generated structs' names, fields and types), so that
 //! an upgrade of progenitor or typify, or an edit of the spec, that changes the public API fails
 //! here instead of reaching users unnoticed. After a deliberate change, refresh the snapshot with
-//! `UPDATE_SNAPSHOT=1 cargo test --all-features --test public_models` and review its diff.
+//! `UPDATE_SNAPSHOT=1 cargo test --all-features --test spec public_models` and review its diff.
 #![cfg(feature = "schemars")]
 
 use cloudflare_origin_trust_store::{

@@ -21,8 +21,14 @@ fn copy_of_package(name: &str) -> PathBuf {
         .lines()
         .filter(|line| !line.starts_with("cloudflare-origin-trust-store = { path = \".\""))
         .collect::<Vec<_>>()
-        .join("\n");
+        .join("\n")
+        // The test dependencies as dependencies of every target (a target table may name a
+        // dependency [dependencies] names too), so the copy's library resolves its dependencies'
+        // features as this test build did (tokio's test-util, hyper's full) and reuses them
+        // instead of compiling tokio, hyper and reqwest again.
+        .replacen("[dev-dependencies]", "[target.'cfg(all())'.dependencies]", 1);
     assert_eq!(renamed.matches(&format!("spec-change-{name}")).count(), 2, "{renamed}");
+    assert!(renamed.contains("[target.'cfg(all())'.dependencies]"), "{renamed}");
     std::fs::write(to.join("Cargo.toml"), renamed).unwrap();
     to
 }

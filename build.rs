@@ -54,7 +54,9 @@ fn main() {
             ));
         }
     }
+    // The wrapper's index first: its refusals name the spec's own words, before the generator sees them.
     let public = index::public_models(&spec);
+    let routes = index::routes_file(&spec, SPAN_FIELDS);
 
     let mut settings = GenerationSettings::new();
     settings
@@ -85,7 +87,7 @@ fn main() {
     };
     write("codegen.rs", generate(&settings, &spec));
     write("models.rs", index::models_file(&public));
-    write("routes.rs", index::routes_file(&spec, SPAN_FIELDS));
+    write("routes.rs", routes);
 }
 
 /// Runs the generator. progenitor and typify panic on some specs (a bad `type:`, a dangling

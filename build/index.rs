@@ -83,6 +83,7 @@ fn operations(spec: &OpenAPI) -> Vec<Operation> {
                      (a refusal's hint names it)"
                 )),
             };
+            rust_name(&id, &format!("{where_}: operationId"));
             let parameters = operation
                 .parameters
                 .iter()
@@ -110,6 +111,7 @@ fn path_parameter(
 ) -> Option<(String, String)> {
     let ReferenceOr::Item(Parameter::Path { parameter_data, .. }) = parameter else { return None };
     let name = &parameter_data.name;
+    rust_name(name, &format!("{where_}: path parameter"));
     let schema_ref = match &parameter_data.format {
         ParameterSchemaOrContent::Schema(ReferenceOr::Reference { reference }) => reference,
         _ => {
@@ -122,6 +124,26 @@ fn path_parameter(
         _ => fail(format!(
             "{where_}: path parameter `{name}` refers to `{schema_ref}`, which is not a string schema"
         )),
+    }
+}
+
+/// Rust's keywords, strict and reserved, in lowercase (edition 2024).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop",
+    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "static",
+    "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual",
+    "where", "while", "yield",
+];
+
+/// An operation id or path parameter becomes a Rust name (a function, an argument): a name that
+/// cannot be one fails here, naming it, rather than as an error in the generated code.
+fn rust_name(name: &str, what: &str) {
+    let starts_well = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+    let rest_well = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let keyword = KEYWORDS.contains(&name);
+    if !starts_well || !rest_well || keyword {
+        fail(format!("{what} `{name}` must be a snake_case Rust name (a-z, 0-9, _; not a keyword)"));
     }
 }
 

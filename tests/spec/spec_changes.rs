@@ -121,23 +121,72 @@ fn a_generator_panic_is_reported_naming_the_spec() {
     );
 }
 
+/// Spec edits the wrapper's index cannot follow, each tried on one copy (its build script is
+/// compiled once and run for each): the build fails naming the operation, schema or parameter and
+/// what it must be, before the generator sees them.
 #[test]
-fn an_operation_without_its_permission_fails_the_build_naming_it() {
-    let package = copy_of_package("no-permission");
-    edit_spec(&package, |spec| {
-        spec.replacen("      x-crate-permission: 'allowed \"Zone Read\" on the zones it should see'\n", "", 1)
-    });
-
-    let (ok, stderr) = build(&package, &["--lib"]);
-
-    assert!(!ok, "the build must fail:\n{stderr}");
-    assert!(
-        stderr.contains(
-            "the OpenAPI spec openapi/custom-trust-store.yaml: GET /zones (list_zones): \
-             x-crate-permission must say, as a string, what a token needs for it"
+fn spec_edits_the_wrapper_cannot_index_fail_the_build_naming_them() {
+    const DNS_ZONE_ID: &str = "      description: List, search, sort, and filter a zones' DNS records.\n      parameters:\n        - name: zone_id\n";
+    const ZONES: &str = "      operationId: list_zones\n      x-crate-permission: 'allowed \"Zone Read\" on the zones it should see'\n";
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            ZONES,
+            "      operationId: list_zones\n",
+            "GET /zones (list_zones): x-crate-permission must say, as a string, what a token needs for it",
         ),
-        "{stderr}"
-    );
+        (
+            ZONES,
+            "      operationId: list_zones\n      x-crate-permission: ''\n",
+            "GET /zones (list_zones): x-crate-permission must say",
+        ),
+        (
+            ZONES,
+            "      operationId: list_zones\n      x-crate-permission: 3\n",
+            "GET /zones (list_zones): x-crate-permission must say",
+        ),
+        (
+            "      operationId: list_zones\n",
+            "      operationId: list-zones\n",
+            "GET /zones: operationId `list-zones` must be a snake_case Rust name",
+        ),
+        (
+            "      operationId: list_zones\n",
+            "      operationId: type\n",
+            "GET /zones: operationId `type` must be a snake_case Rust name (a-z, 0-9, _; not a keyword)",
+        ),
+        (
+            "      operationId: list_zones\n",
+            "      operationId: Zones\n",
+            "GET /zones: operationId `Zones` must be a snake_case Rust name",
+        ),
+        (
+            "    ZoneAccount:\n      description: The account a zone belongs to.\n      x-crate-public: true\n",
+            "    ZoneAccount:\n      description: The account a zone belongs to.\n      x-crate-public: 'yes'\n",
+            "schema `ZoneAccount`: x-crate-public must be true or false, not \"yes\"",
+        ),
+        (
+            DNS_ZONE_ID,
+            &DNS_ZONE_ID.replace("name: zone_id", "name: zone.id"),
+            "GET /zones/{zone_id}/dns_records: path parameter `zone.id` must be a snake_case Rust name",
+        ),
+        (
+            DNS_ZONE_ID,
+            &DNS_ZONE_ID.replace("name: zone_id", "name: zone"),
+            "GET /zones/{zone_id}/dns_records: path parameter `zone` is not in the path",
+        ),
+    ];
+    let package = copy_of_package("unindexable");
+    let original = std::fs::read_to_string(package.join(SPEC)).unwrap();
+    for (from, to, expected) in cases {
+        assert_eq!(original.matches(from).count(), 1, "{from}");
+        std::fs::write(package.join(SPEC), original.replacen(from, to, 1)).unwrap();
+
+        let (ok, stderr) = build(&package, &["--lib"]);
+
+        assert!(!ok, "{to}: the build must fail:\n{stderr}");
+        let expected = format!("the OpenAPI spec openapi/custom-trust-store.yaml: {expected}");
+        assert!(stderr.contains(&expected), "{to}: expected {expected:?} in\n{stderr}");
+    }
 }
 
 /// A list endpoint of a new resource, as the spec declares it: its operation, its envelope and

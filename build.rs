@@ -31,11 +31,6 @@ const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
     ("ZoneStatus", "crate::model::ZoneStatus", &[TypeImpl::Default, TypeImpl::Display, TypeImpl::FromStr]),
 ];
 
-/// Path parameters that the tracing span of an operation names, and the span field for each (see
-/// `src/request/route.rs`); any other path parameter is only in the route's path.
-const SPAN_FIELDS: &[(&str, &str)] =
-    &[("zone_id", "zone_id"), ("custom_origin_trust_store_id", "certificate_id")];
-
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
@@ -56,7 +51,7 @@ fn main() {
     }
     // The wrapper's index first: its refusals name the spec's own words, before the generator sees them.
     let public = index::public_models(&spec);
-    let routes = index::routes_file(&spec, SPAN_FIELDS);
+    let routes = index::routes_file(&spec);
 
     let mut settings = GenerationSettings::new();
     settings

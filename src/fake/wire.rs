@@ -95,15 +95,19 @@ impl From<(StatusCode, Value)> for Reply {
     }
 }
 
-/// Cloudflare's failure envelope.
+/// Cloudflare's failure envelope, with this status.
 pub(crate) fn failure(status: StatusCode, code: u32, message: &str) -> (StatusCode, Value) {
-    let body = json!({
+    (status, failure_body(code, message))
+}
+
+/// Cloudflare's failure envelope: `success: false`, one error of this `code` and `message`.
+fn failure_body(code: u32, message: &str) -> Value {
+    json!({
         "errors": [{ "code": code, "message": message }],
         "messages": [],
         "result": null,
         "success": false,
-    });
-    (status, body)
+    })
 }
 
 /// A whole-number query parameter within `min..=max` (the last one given wins), or `None`.
@@ -203,8 +207,7 @@ impl Fault {
     /// with this status: `Fault::api_error(403, 9109, "Unauthorized to access requested resource")`
     /// plays a token that lacks a permission.
     pub fn api_error(status: u16, code: u32, message: &str) -> Self {
-        let (_, body) = failure(StatusCode::OK, code, message);
-        Self::json(status, &body)
+        Self::json(status, &failure_body(code, message))
     }
 
     /// 429 with `Retry-After: <retry_after>` and Cloudflare's rate-limit error (code 971).

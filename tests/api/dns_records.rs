@@ -113,4 +113,13 @@ async fn a_zone_the_fake_does_not_serve_has_no_dns_records() {
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
+    let error = &err.api_errors()[0];
+    assert_eq!(
+        (err.status(), error.code, error.message.as_str()),
+        (
+            Some(404),
+            7003,
+            "Could not route to /zones/0123456789abcdef0123456789abcdef/dns_records, perhaps your object identifier is invalid?"
+        )
+    );
 }
